@@ -1,0 +1,3 @@
+from fgkit.cli import main
+
+main()

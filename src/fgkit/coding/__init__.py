@@ -1,0 +1,1 @@
+"""Coding: segments, rule coder, classifier coder, review decisions and agreement."""

@@ -1,0 +1,76 @@
+"""The codings in force: machine suggestions combined with human review decisions.
+
+A person's latest decision on a (segment, code) pair wins: "accept" makes a suggestion
+accepted, "reject" makes it rejected, "add" creates an accepted coding by that reviewer.
+Machine codings nobody has reviewed stay "suggested". Codings imported from another tool
+(coder "refi:...") are another coder's work for agreement statistics, not suggestions.
+Only segments of pseudonymised turns count, so withdrawn participants never reappear.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["effective_codings", "latest_decisions", "SEGMENT_COLUMNS"]
+
+SEGMENT_COLUMNS = [
+    "segment_id", "turn_id", "transcript", "turn_index", "level", "start_char", "end_char",
+    "text", "speaker", "participant_id", "role", "group",
+]
+
+
+def latest_decisions(store) -> pd.DataFrame:
+    """The latest human decision per (segment_id, code), whoever made it."""
+    return store.dataframe(
+        """
+        SELECT r.segment_id, r.code, r.decision, r.reviewer, r.decided_at, r.memo
+        FROM reviews r
+        JOIN (SELECT segment_id, code, MAX(review_id) AS last_id FROM reviews
+              GROUP BY segment_id, code) last
+          ON r.review_id = last.last_id
+        """
+    )
+
+
+def effective_codings(store, include_rejected: bool = False) -> pd.DataFrame:
+    """One row per (segment, code) in force, joined with the segment's text and speaker.
+
+    Columns: the segment columns, then code, status, coder, confidence, evidence,
+    evidence_start, evidence_end, pattern, reviewer, memo.
+    """
+    segments = store.dataframe(
+        """
+        SELECT s.segment_id, s.turn_id, s.transcript, s.turn_index, s.level, s.start_char,
+               s.end_char, s.text, s.speaker, s.participant_id, s.role, s.group_name AS "group"
+        FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id
+        """
+    )
+    machine = store.dataframe(
+        """
+        SELECT segment_id, code, coder, confidence, evidence, evidence_start, evidence_end, pattern
+        FROM codings WHERE coder NOT LIKE 'refi:%'
+        ORDER BY segment_id, code, confidence DESC, coder
+        """
+    ).drop_duplicates(["segment_id", "code"], keep="first")
+    decisions = latest_decisions(store)
+
+    merged = machine.merge(decisions, on=["segment_id", "code"], how="outer")
+    status = pd.Series("suggested", index=merged.index)
+    status[merged["decision"].isin(["accept", "add"])] = "accepted"
+    status[merged["decision"] == "reject"] = "rejected"
+    merged["status"] = status
+    added = merged["coder"].isna()
+    merged.loc[added, "coder"] = merged.loc[added, "reviewer"]
+    merged.loc[added, "confidence"] = 1.0
+    merged["evidence"] = merged["evidence"].fillna("")
+    merged["pattern"] = merged["pattern"].fillna("")
+    merged["reviewer"] = merged["reviewer"].fillna("")
+    merged["memo"] = merged["memo"].fillna("")
+    if not include_rejected:
+        merged = merged[merged["status"] != "rejected"]
+    out = segments.merge(merged.drop(columns=["decision", "decided_at"]), on="segment_id")
+    columns = SEGMENT_COLUMNS + [
+        "code", "status", "coder", "confidence", "evidence", "evidence_start", "evidence_end",
+        "pattern", "reviewer", "memo",
+    ]
+    return out[columns].sort_values(["transcript", "turn_index", "start_char", "code"]).reset_index(drop=True)

