@@ -58,6 +58,17 @@ class InputError(FgkitError):
         self.column = column
         super().__init__(self.render())
 
+    @classmethod
+    def many(cls, problems: list["InputError"]) -> "InputError":
+        """One error carrying several problems, rendered one per line."""
+        if len(problems) == 1 and isinstance(problems[0], cls):
+            return problems[0]
+        first = problems[0]
+        err = cls(first.message, first.path, first.line, first.column)
+        err.problems = list(problems)
+        err.args = (err.render(),)
+        return err
+
     def location(self) -> str:
         if self.path is None:
             return ""
@@ -69,6 +80,9 @@ class InputError(FgkitError):
         return loc
 
     def render(self) -> str:
+        problems = getattr(self, "problems", None)
+        if problems and len(problems) > 1:
+            return "\n".join(p.render() for p in problems)
         loc = self.location()
         return f"{loc}: {self.message}" if loc else self.message
 
@@ -88,11 +102,6 @@ class CodebookError(InputError):
         self.problems = list(problems)
         first = self.problems[0]
         super().__init__(first.message, first.path, first.line, first.column)
-
-    def render(self) -> str:
-        if len(getattr(self, "problems", [])) <= 1:
-            return super().render()
-        return "\n".join(p.render() for p in self.problems)
 
 
 class ReviewFileError(InputError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,11 +114,12 @@ class Project:
         try:
             raw = tomllib.loads(settings_path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            line = getattr(exc, "lineno", None)
+            where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
             raise SettingsError(
                 f"not valid TOML ({str(exc).split(' (at')[0]}); fix the settings file",
                 settings_path,
-                line,
+                int(where.group(1)) if where else None,
+                int(where.group(2)) if where else None,
             ) from None
         except OSError as exc:
             raise ProjectError(f"{settings_path}: cannot read settings ({exc.strerror})") from None

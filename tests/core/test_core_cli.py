@@ -1,0 +1,53 @@
+"""The CLI edge: help everywhere, clean one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import click
+import typer
+from typer.testing import CliRunner
+
+from fgkit.cli import app
+
+runner = CliRunner()
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, command in sorted(group.commands.items()):
+        yield prefix + (name,), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, prefix + (name,))
+
+
+def test_every_command_has_help_text():
+    root = typer.main.get_command(app)
+    commands = list(_commands(root))
+    assert {path[0] for path, _ in commands} >= {"init", "ingest", "participants"}
+    for path, command in commands:
+        assert (command.help or command.short_help), f"{' '.join(path)} has no help text"
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, path
+        for param in command.params:
+            if isinstance(param, click.Option) and param.name != "help":
+                assert param.help, f"{' '.join(path)} {param.opts[0]} has no help text"
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("fgkit ")
+
+
+def test_init_then_ingest_empty_project(tmp_path):
+    result = runner.invoke(app, ["init", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["ingest", "--project", str(tmp_path / "s"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "[]"
+
+
+def test_no_project_is_one_clean_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["ingest"])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("fgkit: error: no fgkit.toml")
+    assert "Traceback" not in result.output
