@@ -1,0 +1,152 @@
+"""The researcher's own lists: register names, extra identifiers, review decisions.
+
+``data/extra-identifiers.csv`` (value,type) names people, places and services the researcher
+knows will come up. ``data/pseudonymisation-review.csv`` (value,type,decision,note) records
+decisions on earlier runs: ``wrong`` (this value is not an identifier; never replace it again)
+or ``missed`` (an identifier detection did not find; always replace it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from ..errors import InputError, ReviewFileError
+from .names import is_name_like_label, normalise
+
+__all__ = [
+    "ENTITY_TYPES",
+    "canonical_type",
+    "extra_identifiers",
+    "review_decisions",
+    "review_missed",
+    "register_name_values",
+    "participant_names",
+    "EXTRA_FILE",
+    "REVIEW_FILE",
+]
+
+EXTRA_FILE = "extra-identifiers.csv"
+REVIEW_FILE = "pseudonymisation-review.csv"
+ENTITY_TYPES = ("Person", "Place", "Organisation", "Phone", "Email", "NHS number", "Postcode", "Date of birth")
+_TYPE_ALIASES = {
+    "person": "Person", "name": "Person", "per": "Person", "people": "Person",
+    "place": "Place", "location": "Place", "loc": "Place", "gpe": "Place", "address": "Place",
+    "organisation": "Organisation", "organization": "Organisation", "org": "Organisation",
+    "service": "Organisation", "team": "Organisation",
+    "phone": "Phone", "phone number": "Phone", "telephone": "Phone",
+    "email": "Email", "e-mail": "Email", "email address": "Email",
+    "nhs number": "NHS number", "nhs": "NHS number", "nhs_number": "NHS number",
+    "postcode": "Postcode", "post code": "Postcode",
+    "date of birth": "Date of birth", "dob": "Date of birth", "date_of_birth": "Date of birth",
+}
+_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev"}
+_DEVICE_WORDS = {"ipad", "iphone", "android", "galaxy", "laptop", "pc", "phone", "mobile", "macbook", "surface"}
+_PARTS = re.compile(r"[^\s,()/]+")
+
+
+def canonical_type(raw: str) -> str | None:
+    return _TYPE_ALIASES.get(raw.strip().lower().replace("_", " ")) or _TYPE_ALIASES.get(raw.strip().lower())
+
+
+def _read_rows(path: Path, columns: tuple[str, ...], error) -> list[tuple[int, dict[str, str]]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise error("cannot decode this file; save it as CSV (UTF-8)", path) from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise error(f"missing column(s) {', '.join(missing)}; the header must be {','.join(columns)}", path, 1)
+    reader.fieldnames = header
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        row = {k: (v or "").strip() for k, v in row.items() if k}
+        if any(row.values()):
+            rows.append((line, row))
+    return rows
+
+
+def extra_identifiers(project) -> list[tuple[str, str]]:
+    """(value, type) pairs from data/extra-identifiers.csv; none if the file is absent."""
+    path = project.private_dir / EXTRA_FILE
+    if not path.exists():
+        return []
+    out = []
+    for line, row in _read_rows(path, ("value", "type"), InputError):
+        kind = canonical_type(row.get("type", ""))
+        if not row.get("value"):
+            raise InputError("value is empty; fill it in or delete the row", path, line)
+        if kind is None:
+            raise InputError(f"unknown type; use one of {', '.join(ENTITY_TYPES)}", path, line)
+        out.append((row["value"], kind))
+    return out
+
+
+def review_decisions(project) -> tuple[set[str], list[tuple[str, str]]]:
+    """(normal forms marked wrong, (value, type) pairs marked missed) from the review file."""
+    path = project.private_dir / REVIEW_FILE
+    if not path.exists():
+        return set(), []
+    wrong: set[str] = set()
+    missed: list[tuple[str, str]] = []
+    for line, row in _read_rows(path, ("value", "type", "decision"), ReviewFileError):
+        decision = row.get("decision", "").lower()
+        if not row.get("value"):
+            raise ReviewFileError("value is empty; fill it in or delete the row", path, line)
+        if decision == "wrong":
+            wrong.add(normalise(row["value"]))
+        elif decision == "missed":
+            kind = canonical_type(row.get("type", ""))
+            if kind is None:
+                raise ReviewFileError(f"unknown type; use one of {', '.join(ENTITY_TYPES)}", path, line)
+            missed.append((row["value"], kind))
+        else:
+            raise ReviewFileError("decision must be 'wrong' or 'missed'", path, line)
+    return wrong, missed
+
+
+def review_missed(project) -> list[tuple[str, str]]:
+    return review_decisions(project)[1]
+
+
+def participant_names(participant) -> list[str]:
+    """Every form of a participant's name worth matching: full name, its parts, variants."""
+    names: list[str] = []
+    if participant.full_name:
+        names.append(participant.full_name)
+        parts = [p for p in _PARTS.findall(participant.full_name) if p.lower().strip(".") not in _TITLES]
+        names.extend(p for p in parts if len(p) >= 2)
+    names.extend(participant.name_variants)
+    for _transcript, label in participant.labels:
+        if is_name_like_label(label):
+            names.extend(_label_names(label))
+    return list(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
+def _label_names(label: str) -> list[str]:
+    """A name-like speaker label and its name parts ("Okafor, Grace" -> Okafor, Grace)."""
+    label = re.sub(r"\([^)]*\)", "", label).strip()
+    out = [label]
+    for part in _PARTS.findall(label):
+        part = re.sub(r"['\u2019]s$", "", part)
+        if len(part) >= 2 and part[0].isupper() and part.lower() not in _DEVICE_WORDS | _TITLES:
+            out.append(part)
+    return out
+
+
+def register_name_values(project) -> list[tuple[str, str, str]]:
+    """(normal form, kind, placeholder) for every name the register holds."""
+    from ..participants import load_register
+
+    if not project.register_path.exists():
+        return []
+    register = load_register(project.register_path)
+    out = []
+    for participant in register.participants.values():
+        for name in participant_names(participant):
+            out.append((normalise(name), "participant name", ""))
+    return out
