@@ -1,13 +1,26 @@
-"""Project-level stages: each reads the project's inputs and the working store, writes results.
+"""Project-level stages and ``fgkit run``: ingest to report in one incremental pass.
 
-The CLI commands and ``fgkit run`` call these; tests call them directly.
+Each stage is a library function reading the project's inputs and the working store. ``run_all``
+chains them. A stage is skipped when its fingerprint (a hash of its inputs, its settings and the
+fgkit version) matches the last successful run and the files it wrote are still there, unchanged;
+so a re-run with nothing changed loads no model at all. Human review decisions are never part of
+any stage's output: a changed codebook re-codes and the decisions still apply.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .io import sha256_file
 from .participants import Register, check_speakers, load_register
 
-__all__ = ["ingest_project"]
+__all__ = ["ingest_project", "run_all", "StageOutcome", "RunSummary", "STAGES"]
 
 
 def ingest_project(project, store) -> tuple[list, Register]:
@@ -32,3 +45,220 @@ def ingest_project(project, store) -> tuple[list, Register]:
 
 def _first_line(transcript, label: str) -> int:
     return next(t.line for t in transcript.turns if t.speaker_label == label)
+
+
+# --- fingerprints ---------------------------------------------------------------------------
+
+_TABLE_ORDER = {
+    "turns": "turn_id",
+    "pseudo_turns": "turn_id",
+    "segments": "segment_id",
+    "codings": "segment_id, code, coder",
+    "reviews": "review_id",
+}
+
+
+def _table_digest(store, table: str) -> str:
+    digest = hashlib.sha256()
+    for row in store.conn.execute(f"SELECT * FROM {table} ORDER BY {_TABLE_ORDER[table]}"):
+        digest.update(repr(tuple(row)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> str | None:
+    if path.is_dir():
+        return hashlib.sha256(
+            "".join(f"{p.name}:{sha256_file(p)}" for p in sorted(path.rglob("*")) if p.is_file()).encode()
+        ).hexdigest()
+    return sha256_file(path) if path.is_file() else None
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    tables: tuple[str, ...]
+    settings: tuple[str, ...]
+    files: Callable[[Any], list[Path]]
+    run: Callable[..., Any]
+
+
+def _fingerprint(stage: Stage, project, store) -> str:
+    from . import __version__
+
+    payload = {
+        "fgkit": __version__,
+        "tables": {t: _table_digest(store, t) for t in stage.tables},
+        "settings": {s: project.settings.get(s) for s in stage.settings},
+        "files": {str(p): _file_digest(p) for p in stage.files(project)},
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _outputs_intact(recorded: dict[str, str | None]) -> bool:
+    return all(Path(path).is_file() and sha256_file(path) == digest for path, digest in recorded.items())
+
+
+def _shareable_files(project) -> set[Path]:
+    root = project.shareable_dir
+    return {p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")} if root.is_dir() else set()
+
+
+# --- the stages -----------------------------------------------------------------------------
+
+def _run_pseudonymise(project, store, options):
+    from .pseudonymise import pseudonymise_project
+
+    return pseudonymise_project(project, store, passphrase=options.get("passphrase"))
+
+
+def _run_code(project, store, options):
+    from .coding.run import code_project
+
+    return code_project(project, store)
+
+
+def _run_classifier(project, store, options):
+    from .coding.classifier import train_and_suggest
+
+    return train_and_suggest(project, store)
+
+
+def _run_analyse(project, store, options):
+    from .analysis import analyse_project
+
+    options["analysis"] = analyse_project(project, store, topics=options.get("topics"))
+    return options["analysis"]
+
+
+def _run_report(project, store, options):
+    from .report import build_reports
+
+    return build_reports(project, store, analysis=options.get("analysis"))
+
+
+def _run_export(project, store, options):
+    from .export.quotes import export_quotes
+    from .export.refi_export import export_refi
+
+    return export_quotes(project, store), export_refi(project, store)
+
+
+def _private(*names: str) -> Callable[[Any], list[Path]]:
+    return lambda project: [project.private_dir / name for name in names]
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage(
+        "pseudonymise",
+        ("turns",),
+        ("nlp", "pseudonymise"),
+        lambda p: [
+            p.register_path,
+            p.private_dir / "extra-identifiers.csv",
+            p.private_dir / "pseudonymisation-review.csv",
+        ],
+        _run_pseudonymise,
+    ),
+    Stage("code", ("pseudo_turns",), ("nlp", "coding"), lambda p: [p.codebook_path], _run_code),
+    Stage("classifier", ("segments", "reviews"), ("coding",), lambda p: [], _run_classifier),
+    Stage(
+        "analyse",
+        ("segments", "codings", "reviews"),
+        ("analysis", "topics"),
+        lambda p: [p.codebook_path],
+        _run_analyse,
+    ),
+    Stage(
+        "report",
+        ("segments", "codings", "reviews"),
+        ("analysis", "topics", "report"),
+        lambda p: [p.codebook_path, p.root / "templates"],
+        _run_report,
+    ),
+    Stage(
+        "export",
+        ("segments", "codings", "reviews", "pseudo_turns"),
+        ("analysis", "project"),
+        lambda p: [p.codebook_path, p.register_path],
+        _run_export,
+    ),
+)
+
+
+@dataclass
+class StageOutcome:
+    name: str
+    skipped: bool
+    seconds: float
+    outputs: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class RunSummary:
+    stages: list[StageOutcome]
+    transcripts: int
+    words: int
+    changed_transcripts: int
+
+
+def run_all(
+    project,
+    store,
+    *,
+    topics: bool | None = None,
+    passphrase: str | None = None,
+    force: bool = False,
+    on_stage: Callable[[str, str], None] | None = None,
+) -> RunSummary:
+    """Ingest, pseudonymise, code, analyse, report and export, reusing unchanged work.
+
+    ``on_stage(name, event)`` is called with event "start", "skip" or "done" for progress display.
+    The leak gate runs last over the whole shareable zone.
+    """
+    from .pseudonymise.leakgate import run_leak_gate
+
+    notify = on_stage or (lambda name, event: None)
+    outcomes: list[StageOutcome] = []
+
+    notify("ingest", "start")
+    started = time.perf_counter()
+    results, _ = ingest_project(project, store)
+    outcomes.append(StageOutcome("ingest", False, time.perf_counter() - started))
+    notify("ingest", "done")
+
+    options: dict[str, Any] = {"topics": topics, "passphrase": passphrase}
+    for stage in STAGES:
+        fingerprint = _fingerprint(stage, project, store)
+        previous = store.cache_get_many("stage", [stage.name]).get(stage.name)
+        if (
+            not force
+            and previous
+            and previous["fingerprint"] == fingerprint
+            and _outputs_intact(previous["outputs"])
+        ):
+            outcomes.append(StageOutcome(stage.name, True, 0.0, [Path(p) for p in previous["outputs"]]))
+            notify(stage.name, "skip")
+            continue
+        notify(stage.name, "start")
+        before = {p: sha256_file(p) for p in _shareable_files(project)}
+        started = time.perf_counter()
+        stage.run(project, store, options)
+        elapsed = time.perf_counter() - started
+        after = {p: sha256_file(p) for p in _shareable_files(project)}
+        written = sorted(p for p, digest in after.items() if before.get(p) != digest)
+        recorded = {str(p): after[p] for p in written}
+        # Outputs a stage rewrote identically still belong to it.
+        if previous:
+            recorded.update({p: d for p, d in previous["outputs"].items() if Path(p) in after and p not in recorded})
+        store.cache_put_many("stage", {stage.name: {"fingerprint": fingerprint, "outputs": recorded}})
+        outcomes.append(StageOutcome(stage.name, False, elapsed, [Path(p) for p in recorded]))
+        notify(stage.name, "done")
+
+    run_leak_gate(project)
+    transcripts = [r.transcript for r in results]
+    return RunSummary(
+        stages=outcomes,
+        transcripts=len(transcripts),
+        words=sum(t.words for t in transcripts),
+        changed_transcripts=sum(1 for r in results if r.changed),
+    )
