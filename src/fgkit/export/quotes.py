@@ -1,0 +1,178 @@
+"""Anonymised quotes for papers, slides and board reports.
+
+One row per coded segment: the pseudonymised text, its codes and their statuses, and an
+attribution by role and group that follows the small-cell rule ("Practitioner, FG2", or
+"Participant, FG6" where fewer than k people share the role in that group). Speaker pseudonyms
+are not written: quotes are attributed to groups, never to a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..disclosure import role_title
+from ..errors import InputError
+from .inputs import attribution_map, codings_in_force, load_codes, pseudo_turns, withdrawn_ids
+from ..io import atomic_path
+from .safety import check_destination, scan_before_write
+
+__all__ = ["QUOTE_COLUMNS", "QuotesResult", "select_quotes", "export_quotes", "FORMATS"]
+
+QUOTE_COLUMNS = [
+    "quote_id", "quote", "codes", "status", "role", "group", "attribution", "transcript",
+    "turn", "reference", "words",
+]
+FORMATS = ("csv", "xlsx", "docx")
+
+
+@dataclass(frozen=True)
+class QuotesResult:
+    """What an export wrote."""
+
+    rows: int
+    codes: int
+    files: tuple[Path, ...]
+    parameters: dict = field(default_factory=dict)
+
+
+def _matches(values: Sequence[str] | None, value: str) -> bool:
+    return not values or value.casefold() in {v.casefold() for v in values}
+
+
+def _context_lines(turns, attributions) -> dict[tuple[str, int], str]:
+    """The turn before each turn, as "Attribution: text", keyed by (transcript, turn_index)."""
+    context: dict[tuple[str, int], str] = {}
+    previous: dict[str, str] = {}
+    for row in turns.itertuples(index=False):
+        if row.transcript in previous:
+            context[(row.transcript, row.turn_index)] = previous[row.transcript]
+        who = (
+            "Facilitator"
+            if row.role == "facilitator"
+            else attributions.get((row.participant_id, row.group), f"Participant, {row.group}")
+        )
+        previous[row.transcript] = f"{who}: {row.text}"
+    return context
+
+
+def select_quotes(
+    project,
+    store,
+    codes: Sequence[str] | None = None,
+    roles: Sequence[str] | None = None,
+    groups: Sequence[str] | None = None,
+    include_suggestions: bool = False,
+    min_words: int = 0,
+    context: bool = False,
+):
+    """The quotes table (DataFrame with QUOTE_COLUMNS, plus ``context`` if asked).
+
+    ``codes`` match code ids or labels; ``roles`` and ``groups`` match the participant's role
+    and group (case-insensitive). Facilitators are never quoted.
+    """
+    import pandas as pd
+
+    if min_words < 0:
+        raise InputError("--min-words must be 0 or more")
+    k = int(project.setting("analysis", "small_cell_k", 3))
+    withdrawn = withdrawn_ids(project)
+    turns = pseudo_turns(store, withdrawn)
+    attributions = attribution_map(turns, k)
+    book = {c.id: c for c in load_codes(project)}
+    wanted = None
+    if codes:
+        by_label = {c.label.casefold(): c.id for c in book.values()}
+        wanted = {by_label.get(c.casefold(), c) for c in codes}
+
+    df = codings_in_force(store, withdrawn, include_suggestions)
+    df = df[df["role"] != "facilitator"]
+    if wanted is not None:
+        df = df[df["code"].isin(wanted)]
+    df = df[[_matches(roles, r) for r in df["role"]]] if roles else df
+    df = df[[_matches(groups, g) for g in df["group"]]] if groups else df
+    columns = QUOTE_COLUMNS + (["context"] if context else [])
+    if df.empty:
+        return pd.DataFrame(columns=columns)
+
+    before = _context_lines(turns, attributions) if context else {}
+    rows = []
+    for segment_id, part in df.groupby("segment_id", sort=False):
+        first = part.iloc[0]
+        words = len(str(first["text"]).split())
+        if words < min_words:
+            continue
+        part = part.sort_values("code")
+        attribution = attributions.get(
+            (first["participant_id"], first["group"]), f"Participant, {first['group']}"
+        )
+        role_shown = not attribution.startswith("Participant,")
+        row = {
+            "quote_id": segment_id,
+            "quote": first["text"],
+            "codes": "; ".join(part["code"]),
+            "status": "; ".join(part["status"]),
+            "role": role_title(first["role"]) if role_shown else "",
+            "group": first["group"],
+            "attribution": attribution,
+            "transcript": first["transcript"],
+            "turn": int(first["turn_index"]) + 1,
+            "reference": f"{first['transcript']} turn {int(first['turn_index']) + 1}",
+            "words": words,
+        }
+        if context:
+            row["context"] = before.get((first["transcript"], int(first["turn_index"])), "")
+        rows.append((first["transcript"], int(first["turn_index"]), int(first["start_char"]), row))
+    rows.sort(key=lambda r: r[:3])
+    return pd.DataFrame([r[3] for r in rows], columns=columns)
+
+
+def export_quotes(
+    project,
+    store,
+    output: str | Path | None = None,
+    formats: Sequence[str] = FORMATS,
+    **filters,
+) -> QuotesResult:
+    """Write quotes.csv / .xlsx / .docx into ``output`` (default: the shareable zone).
+
+    ``filters`` are passed to :func:`select_quotes`. Nothing is written when the destination
+    is in the private zone or any string to be written holds a register name.
+    """
+    from .quotes_writers import write_csv, write_docx, write_xlsx
+
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise InputError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    target = check_destination(project, output if output is not None else project.shareable_dir)
+    table = select_quotes(project, store, **filters)
+    book = load_codes(project)
+
+    text_columns = [c for c in table.columns if table[c].dtype == object]
+    scan_before_write(
+        project,
+        [
+            *(
+                ("quotes", f"row {i + 1}, {column}", str(value))
+                for i, row in enumerate(table[text_columns].itertuples(index=False))
+                for column, value in zip(text_columns, row)
+            ),
+            *(("quotes", f"code {c.id}", f"{c.label}\n{c.definition}") for c in book),
+        ],
+    )
+    writers = {"csv": write_csv, "xlsx": write_xlsx, "docx": write_docx}
+    files = []
+    for fmt in FORMATS:
+        if fmt in formats:
+            path = target / f"quotes.{fmt}"
+            with atomic_path(path) as tmp:
+                writers[fmt](table, tmp, book)
+            files.append(path)
+    n_codes = len({c for codes in table["codes"] for c in codes.split("; ") if c})
+    return QuotesResult(
+        rows=len(table),
+        codes=n_codes,
+        files=tuple(files),
+        parameters={k: v for k, v in filters.items() if v not in (None, (), [])},
+    )

@@ -1,0 +1,92 @@
+"""Writers for the quotes table: CSV, an Excel sheet, and a Word document grouped by code."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+from .ooxml import normalise_ooxml
+
+__all__ = ["write_csv", "write_xlsx", "write_docx"]
+
+_FIXED_DATE = _dt.datetime(2000, 1, 1)
+_WIDTHS = {"quote": 80, "context": 60, "codes": 30, "attribution": 24, "reference": 24}
+
+
+def write_csv(table, path: Path, codes: list) -> None:
+    table.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+
+
+def write_xlsx(table, path: Path, codes: list) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Quotes"
+    columns = list(table.columns)
+    ws.append(columns)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in table.itertuples(index=False):
+        ws.append([None if v == "" else v for v in row])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, name in enumerate(columns, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = _WIDTHS.get(name, 14)
+        if name in ("quote", "context"):
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.alignment = wrap
+    ws.freeze_panes = "A2"
+    if len(table):
+        ws.auto_filter.ref = ws.dimensions
+    wb.properties.creator = "fgkit"
+    wb.properties.created = _FIXED_DATE
+    wb.save(path)
+    normalise_ooxml(path)
+
+
+def _ordered_codes(table, codes: list) -> list[str]:
+    used = {c for value in table["codes"] for c in value.split("; ") if c}
+    known = [c.id for c in codes if c.id in used]
+    return known + sorted(used - set(known))
+
+
+def write_docx(table, path: Path, codes: list) -> None:
+    """A heading per code (label, definition), each quote a block quote with its attribution."""
+    from docx import Document
+
+    by_id = {c.id: c for c in codes}
+    doc = Document()
+    props = doc.core_properties
+    props.author = props.last_modified_by = "fgkit"
+    props.created = props.modified = _FIXED_DATE
+    props.revision = 1
+    props.title = "Anonymised quotes"
+    doc.add_heading("Anonymised quotes", level=0)
+    doc.add_paragraph(
+        "Quotes are pseudonymised and attributed by role and group; where fewer people share a "
+        "role in a group than the small-cell threshold, only the group is given."
+    )
+    if table.empty:
+        doc.add_paragraph("No quotes matched the filters.")
+    rows = list(table.to_dict("records"))
+    for code_id in _ordered_codes(table, codes):
+        info = by_id.get(code_id)
+        doc.add_heading(info.label if info else code_id, level=1)
+        if info and info.definition:
+            doc.add_paragraph(info.definition).runs[0].italic = True
+        for row in rows:
+            listed = row["codes"].split("; ")
+            if code_id not in listed:
+                continue
+            status = row["status"].split("; ")[listed.index(code_id)]
+            if row.get("context"):
+                note = doc.add_paragraph(f"Context: {row['context']}")
+                note.runs[0].italic = True
+            doc.add_paragraph(f"\u201c{row['quote']}\u201d", style="Quote")
+            marker = " (suggested coding, not yet reviewed)" if status == "suggested" else ""
+            doc.add_paragraph(f"\u2014 {row['attribution']} ({row['reference']}){marker}")
+    doc.save(path)
+    normalise_ooxml(path)
