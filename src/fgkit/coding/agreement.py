@@ -1,0 +1,176 @@
+"""Agreement between coders: Cohen's kappa, Krippendorff's alpha, percent agreement.
+
+A coder is one of: a reviewer's name (their latest decisions: accept/add = 1, reject = 0, and
+0 for any other code on a segment they reviewed), ``reviewers`` (the latest decision whoever
+made it), a machine or imported coder from ``codings`` (``rules:v1``, ``classifier:v1``,
+``refi:<name>``; 1 where it coded, 0 elsewhere), ``machine`` (any machine suggestion), or
+``effective`` (the codings in force). Each code is a yes/no judgement per segment, compared over
+the segments every coder covered. Kappa for more than two coders is the mean of pairwise Cohen's
+kappas (Light's kappa); Krippendorff's alpha takes any number of coders.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+
+__all__ = ["AgreementResult", "agreement", "latest_agreement", "landis_koch", "coder_values"]
+
+REVIEWERS, MACHINE, EFFECTIVE = "reviewers", "machine", "effective"
+
+
+def landis_koch(kappa: float) -> str:
+    """Landis & Koch (1977) strength-of-agreement label."""
+    if kappa is None or (isinstance(kappa, float) and math.isnan(kappa)):
+        return "undefined"
+    if kappa < 0:
+        return "poor"
+    for upper, label in ((0.20, "slight"), (0.40, "fair"), (0.60, "moderate"), (0.80, "substantial")):
+        if kappa <= upper:
+            return label
+    return "almost perfect"
+
+
+@dataclass
+class AgreementResult:
+    coders: list[str]
+    per_code: "object"  # DataFrame: code, kappa, alpha, percent_agreement, n, positives, label, note
+    overall: dict = field(default_factory=dict)
+    disagreements: "object" = None  # DataFrame: segment_id, transcript, turn_index, code, <coders>, text
+
+
+def _segments(store):
+    return store.dataframe(
+        """SELECT s.segment_id, s.transcript, s.turn_index, s.start_char, s.text
+           FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id"""
+    )
+
+
+def coder_values(store, coder: str) -> tuple[set[str], set[tuple[str, str]]]:
+    """(segments the coder covered, (segment, code) pairs the coder applied)."""
+    from .status import effective_codings, latest_decisions
+
+    everything = set(_segments(store)["segment_id"])
+    if coder == EFFECTIVE:
+        codings = effective_codings(store)
+        return everything, set(zip(codings["segment_id"], codings["code"]))
+    if coder == MACHINE or ":" in coder:
+        sql, params = "SELECT DISTINCT segment_id, code FROM codings WHERE coder=?", (coder,)
+        if coder == MACHINE:
+            sql, params = "SELECT DISTINCT segment_id, code FROM codings WHERE coder NOT LIKE 'refi:%'", ()
+        elif not store.query("SELECT 1 FROM codings WHERE coder=? LIMIT 1", (coder,)):
+            raise InputError(f"no codings by coder {coder!r}; see `fgkit review status` for coders")
+        rows = store.query(sql, params)
+        return everything, {(r["segment_id"], r["code"]) for r in rows}
+    if coder == REVIEWERS:
+        decisions = latest_decisions(store)
+    else:
+        decisions = store.dataframe(
+            """SELECT r.segment_id, r.code, r.decision FROM reviews r
+               JOIN (SELECT MAX(review_id) AS last_id FROM reviews WHERE reviewer=?
+                     GROUP BY segment_id, code) last ON r.review_id = last.last_id""",
+            (coder,),
+        )
+        if decisions.empty:
+            raise InputError(
+                f"no decisions by reviewer {coder!r}; name a reviewer, rules:v1, classifier:v1, "
+                "refi:<name>, machine, reviewers or effective"
+            )
+    covered = set(decisions["segment_id"]) & everything
+    positive = decisions[decisions["decision"].isin(["accept", "add"])]
+    return covered, set(zip(positive["segment_id"], positive["code"]))
+
+
+def _kappa(a, b) -> float:
+    from sklearn.metrics import cohen_kappa_score
+
+    if len(set(a) | set(b)) < 2:
+        return float("nan")
+    return float(cohen_kappa_score(a, b, labels=[0, 1]))
+
+
+def _stats(matrix) -> tuple[float, float, float, str]:
+    """kappa, alpha, percent agreement and a note, for a coders x units 0/1 matrix."""
+    import itertools
+
+    import krippendorff
+    import numpy as np
+
+    n_units = matrix.shape[1]
+    if n_units == 0:
+        return float("nan"), float("nan"), float("nan"), "no segments in common"
+    percent = float((matrix == matrix[0]).all(axis=0).mean())
+    values = set(np.unique(matrix))
+    if len(values) < 2:
+        note = ("never applied by any coder" if values == {0} else "applied to every segment by every coder")
+        return float("nan"), float("nan"), percent, f"kappa and alpha undefined: {note}"
+    pairs = [_kappa(matrix[i], matrix[j]) for i, j in itertools.combinations(range(len(matrix)), 2)]
+    defined = [k for k in pairs if not math.isnan(k)]
+    kappa = float(np.mean(defined)) if defined else float("nan")
+    alpha = float(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"))
+    return kappa, alpha, percent, ""
+
+
+def agreement(store, coders: list[str], codes: list[str] | None = None) -> AgreementResult:
+    """Agreement per code and overall between two or more coders over the segments all covered."""
+    import numpy as np
+    import pandas as pd
+
+    if len(coders) < 2 or len(set(coders)) != len(coders):
+        raise InputError("name at least two different coders")
+    covered, applied = zip(*(coder_values(store, c) for c in coders))
+    common = set.intersection(*covered)
+    if not common:
+        raise InputError("these coders have no segment in common; review or code the same segments first")
+    segments = _segments(store)
+    segments = segments[segments["segment_id"].isin(common)].sort_values(
+        ["transcript", "turn_index", "start_char", "segment_id"]).reset_index(drop=True)
+    units = list(segments["segment_id"])
+    if codes is None:
+        codes = sorted({code for pairs in applied for (segment, code) in pairs if segment in common})
+
+    rows, blocks, disagreements = [], [], []
+    for code in codes:
+        matrix = np.array([[int((u, code) in pairs) for u in units] for pairs in applied], dtype=int)
+        blocks.append(matrix)
+        kappa, alpha, percent, note = _stats(matrix)
+        rows.append({"code": code, "kappa": kappa, "alpha": alpha, "percent_agreement": percent,
+                     "n": len(units), "positives": int(matrix.sum()), "label": landis_koch(kappa),
+                     "note": note})
+        for j in np.flatnonzero(~(matrix == matrix[0]).all(axis=0)):
+            seg = segments.iloc[j]
+            disagreements.append({"segment_id": seg["segment_id"], "transcript": seg["transcript"],
+                                  "turn_index": int(seg["turn_index"]), "code": code,
+                                  **{c: int(matrix[i, j]) for i, c in enumerate(coders)},
+                                  "text": seg["text"]})
+    per_code = pd.DataFrame(rows, columns=["code", "kappa", "alpha", "percent_agreement", "n",
+                                           "positives", "label", "note"])
+    pooled = np.concatenate(blocks, axis=1) if blocks else np.zeros((len(coders), 0), dtype=int)
+    kappa, alpha, percent, note = _stats(pooled)
+    defined = per_code["kappa"].dropna()
+    overall = {"kappa": kappa, "alpha": alpha, "percent_agreement": percent,
+               "n": int(pooled.shape[1]), "n_segments": len(units), "n_codes": len(codes),
+               "mean_kappa": float(defined.mean()) if len(defined) else float("nan"),
+               "label": landis_koch(kappa), "note": note}
+    columns = ["segment_id", "transcript", "turn_index", "code", *coders, "text"]
+    return AgreementResult(list(coders), per_code, overall, pd.DataFrame(disagreements, columns=columns))
+
+
+def latest_agreement(store):
+    """Machine suggestions against the human reviewers over reviewed segments, for the report.
+
+    One row per code plus ``(all codes)``; None when nobody has reviewed anything yet.
+    """
+    import pandas as pd
+
+    if not store.query("SELECT 1 FROM reviews LIMIT 1"):
+        return None
+    try:
+        result = agreement(store, [MACHINE, REVIEWERS])
+    except InputError:
+        return None
+    overall = {"code": "(all codes)", **{k: result.overall[k] for k in ("kappa", "alpha", "percent_agreement", "n", "label", "note")}}
+    overall["positives"] = int(result.per_code["positives"].sum())
+    return pd.concat([result.per_code, pd.DataFrame([overall])], ignore_index=True)

@@ -1,0 +1,213 @@
+"""The classifier coder: learns each code from human review decisions.
+
+TF-IDF over word and character n-grams feeds one logistic regression per code, calibrated with
+cross-validation (sigmoid while data are few, isotonic once there are plenty) so a suggestion's
+confidence reads as a probability. A code with too few positive or negative examples is not
+guessed at: the classifier abstains for it and says so. Suggestions are only made where no
+person has decided, so the classifier never overrides a human.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The estimator must subclass sklearn's bases; this module is imported only by the commands
+# that train or score, never by ``import fgkit``.
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+__all__ = ["CODER", "CodeClassifier", "ClassifierReport", "training_data", "train_and_suggest", "combine"]
+
+CODER = "classifier:v1"
+_ISOTONIC_MIN = 200  # per class; isotonic calibration overfits below this
+
+
+class CodeClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label text classifier trained on partially labelled data.
+
+    ``fit(X, y)``: X is a sequence of texts; y is a pandas DataFrame with one column per code
+    holding 1 (applies), 0 (does not apply) or NaN (not known for that text). Learned state:
+    ``codes_`` (trained codes), ``abstained_`` (code -> reason), ``n_examples_`` (code ->
+    (positives, negatives)), ``vectorizer_``, ``models_``.
+    """
+
+    def __init__(self, min_positive=10, min_negative=10, C=4.0, threshold=0.5,
+                 max_features=30000, random_state=42):
+        self.min_positive = min_positive
+        self.min_negative = min_negative
+        self.C = C
+        self.threshold = threshold
+        self.max_features = max_features
+        self.random_state = random_state
+
+    def _vectorizer(self):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.pipeline import FeatureUnion
+
+        return FeatureUnion([
+            ("word", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1,
+                                     max_features=self.max_features, lowercase=True)),
+            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                                     max_features=self.max_features, lowercase=True)),
+        ])
+
+    def fit(self, X, y):
+        import numpy as np
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold
+
+        texts = list(X)
+        if len(texts) != len(y):
+            raise ValueError("X and y have different lengths")
+        self.vectorizer_ = self._vectorizer().fit(texts)
+        matrix = self.vectorizer_.transform(texts)
+        self.models_, self.abstained_, self.n_examples_ = {}, {}, {}
+        for code in y.columns:
+            labels = y[code].to_numpy(dtype=float)
+            known = ~np.isnan(labels)
+            positives, negatives = int((labels[known] == 1).sum()), int((labels[known] == 0).sum())
+            self.n_examples_[code] = (positives, negatives)
+            if positives < self.min_positive or negatives < self.min_negative:
+                self.abstained_[code] = (
+                    f"too few decisions ({positives} positive, {negatives} negative; "
+                    f"needs {self.min_positive} and {self.min_negative})"
+                )
+                continue
+            smaller = min(positives, negatives)
+            folds = StratifiedKFold(n_splits=min(5, smaller), shuffle=True, random_state=self.random_state)
+            base = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
+                                      random_state=self.random_state)
+            method = "isotonic" if smaller >= _ISOTONIC_MIN else "sigmoid"
+            model = CalibratedClassifierCV(base, method=method, cv=folds)
+            self.models_[code] = model.fit(matrix[known], labels[known].astype(int))
+        self.codes_ = list(self.models_)
+        return self
+
+    def predict_proba(self, X):
+        """A DataFrame of calibrated probabilities, one column per trained code."""
+        import pandas as pd
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "models_")
+        texts = list(X)
+        matrix = self.vectorizer_.transform(texts)
+        columns = {code: model.predict_proba(matrix)[:, 1] for code, model in self.models_.items()}
+        return pd.DataFrame(columns, index=range(len(texts)), columns=self.codes_)
+
+    def predict(self, X):
+        return (self.predict_proba(X) >= self.threshold).astype(int)
+
+
+def combine(rule_hits, proba, abstained_rules_precision=None, threshold=0.5, rule_threshold=0.2):
+    """The combined coder: rule suggestions and classifier probabilities, one 0/1 table.
+
+    Where the classifier is trained for a code it decides, but a rule hit lowers the bar to
+    ``rule_threshold`` (a matched pattern is strong evidence the model may not have seen often).
+    Where it abstained, the rule decides, unless reviewers rejected that rule most of the time
+    (``abstained_rules_precision``: code -> observed precision, dropped below 0.5).
+    ``rule_hits`` is a 0/1 DataFrame over all codes; ``proba`` covers the trained codes.
+    """
+    out = rule_hits.copy().astype(int)
+    for code in out.columns:
+        if code in proba.columns:
+            p = proba[code].to_numpy()
+            out[code] = ((p >= threshold) | ((out[code].to_numpy() == 1) & (p >= rule_threshold))).astype(int)
+        elif abstained_rules_precision and abstained_rules_precision.get(code, 1.0) < 0.5:
+            out[code] = 0
+    return out
+
+
+@dataclass
+class ClassifierReport:
+    """What ``train_and_suggest`` did: per-code training counts, abstentions, suggestions made."""
+
+    n_decisions: int
+    n_reviewed_segments: int
+    trained: dict[str, tuple[int, int]] = field(default_factory=dict)
+    abstained: dict[str, str] = field(default_factory=dict)
+    n_suggestions: int = 0
+    n_segments_scored: int = 0
+    params: dict = field(default_factory=dict)
+
+
+def training_data(store, codes: list[str]):
+    """Texts and labels learnt from human decisions.
+
+    Positive: the latest decision on (segment, code) is accept or add. Negative: it is reject,
+    or the segment was reviewed (has any decision) and the code was not accepted on it.
+    Returns (segment DataFrame of reviewed segments, label DataFrame aligned with it, n_decisions).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .status import latest_decisions
+
+    decisions = latest_decisions(store)
+    segments = store.dataframe(
+        """SELECT s.segment_id, s.text FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id
+           ORDER BY s.segment_id"""
+    )
+    reviewed = segments[segments["segment_id"].isin(set(decisions["segment_id"]))].reset_index(drop=True)
+    labels = pd.DataFrame(0.0, index=reviewed.index, columns=codes)
+    position = {s: i for i, s in enumerate(reviewed["segment_id"])}
+    used = 0
+    for rec in decisions.itertuples(index=False):
+        if rec.segment_id in position and rec.code in labels.columns:
+            labels.loc[position[rec.segment_id], rec.code] = 1.0 if rec.decision in ("accept", "add") else 0.0
+            used += 1
+    return reviewed, labels.astype(np.float64), used
+
+
+def train_and_suggest(project, store, run_id: str | None = None, estimator: CodeClassifier | None = None) -> ClassifierReport:
+    """Train on the decisions in the store and write suggestions for unreviewed segments."""
+    from .review import codebook_labels
+    from .status import latest_decisions
+
+    codes = list(codebook_labels(project))
+    seed = int(project.setting("analysis", "seed", 42))
+    estimator = estimator or CodeClassifier(
+        threshold=float(project.setting("coding", "classifier_threshold", 0.5)), random_state=seed
+    )
+    reviewed, labels, n_decisions = training_data(store, codes)
+    report = ClassifierReport(n_decisions=n_decisions, n_reviewed_segments=len(reviewed),
+                              params=estimator.get_params())
+    if len(reviewed) == 0:
+        report.abstained = {c: "no review decisions yet" for c in codes}
+        return report
+    estimator.fit(reviewed["text"], labels)
+    report.abstained = dict(estimator.abstained_)
+    report.trained = {c: estimator.n_examples_[c] for c in estimator.codes_}
+
+    decided = latest_decisions(store)
+    decided_segments = set(decided["segment_id"])
+    targets = store.dataframe(
+        """SELECT s.segment_id, s.text FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id
+           ORDER BY s.segment_id"""
+    )
+    targets = targets[~targets["segment_id"].isin(decided_segments)].reset_index(drop=True)
+    report.n_segments_scored = len(targets)
+    rows = []
+    if estimator.codes_ and len(targets):
+        proba = estimator.predict_proba(targets["text"])
+        for code in estimator.codes_:
+            provenance = f"{CODER} (trained on {sum(report.trained[code])} decisions)"
+            for segment, p in zip(targets["segment_id"], proba[code]):
+                if p >= estimator.threshold:
+                    rows.append((segment, code, CODER, round(float(p), 4), provenance, run_id))
+    with store.transaction() as conn:
+        # Earlier suggestions are stale, except on reviewed segments: there they are what the
+        # reviewer saw, which agreement statistics compare against.
+        stale = [
+            (r["segment_id"], r["code"])
+            for r in conn.execute("SELECT segment_id, code FROM codings WHERE coder=?", (CODER,))
+            if r["segment_id"] not in decided_segments
+        ]
+        conn.executemany("DELETE FROM codings WHERE segment_id=? AND code=? AND coder=?",
+                         [(s, c, CODER) for s, c in stale])
+        conn.executemany(
+            """INSERT OR REPLACE INTO codings(segment_id, code, coder, status, confidence, pattern, run_id)
+               VALUES (?, ?, ?, 'suggested', ?, ?, ?)""",
+            [(s, c, coder, p, prov, rid) for s, c, coder, p, prov, rid in rows],
+        )
+    report.n_suggestions = len(rows)
+    return report
