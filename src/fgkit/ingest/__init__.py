@@ -1,0 +1,26 @@
+"""Transcript ingest: one reader per format behind a dispatch dict, shared turn building.
+
+Every reader turns a file into ``Utterance``s (a cue, row, line or paragraph with an optional
+speaker label); common code merges them into ``Turn``s: consecutive utterances by one speaker
+form one turn, an unlabelled utterance continues the current turn (a leading one is labelled
+"Unknown Speaker", with a warning), transcribers' marks become ``Annotation``s and leave the
+text, and ``turn_id = stable_id(name, speaker, text, occurrence)`` so ids survive re-ingest and
+edits elsewhere in the file. Speaker labels are kept exactly as written (``Lee, Ann``,
+``Ann Lee (SL)``, ``Sam's iPad``, an e-mail address): the participants register maps them.
+"""
+
+from __future__ import annotations
+
+from .detect import FORMATS, detect_format
+from .storing import IngestResult, forget_missing, ingest_transcripts
+from .transcript import READERS, read_transcript
+
+__all__ = [
+    "FORMATS",
+    "READERS",
+    "IngestResult",
+    "detect_format",
+    "forget_missing",
+    "ingest_transcripts",
+    "read_transcript",
+]

@@ -1,0 +1,106 @@
+"""Transcriber's marks: found, turned into Annotation records, and taken out of the speech.
+
+Recognised inside square brackets (and, for the keyword marks, round ones too):
+``[inaudible]`` ``[inaudible 00:12:34]`` ``[laughs]`` ``[laughter]`` ``[crosstalk 00:12:34]``
+``[pause]`` ``[unclear: word?]`` ``[overlapping]`` ``[coughs]`` and back-channels by another
+speaker ``[Paul: Yeah.]``; pauses ``(.)`` ``(..)`` ``(2.0)``; a bare ``[00:12:45]`` timestamp.
+Any other bracketed text (``[the Beeston office]``, a transcriber's clarification) is speech
+and stays. An annotation's ``offset`` is where it stood in the cleaned text: the index of the
+character that followed it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..records import Annotation
+from .common import looks_like_label, parse_clock
+
+__all__ = ["extract_annotations"]
+
+_BRACKETS = re.compile(r"\[(?P<sq>[^\[\]\n]{1,200})\]|\((?P<par>[^()\n]{1,40})\)")
+_TS = r"(?:\s*[-@,]?\s*(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?))?"
+_KEYWORDS: list[tuple[str, re.Pattern[str]]] = [
+    ("inaudible", re.compile(r"^(?:inaudible|indistinct|unintelligible)(?: speech)?" + _TS + r"$", re.I)),
+    ("laughter", re.compile(r"^(?:laughs?|laughter|laughing|chuckles?|giggles?)" + _TS + r"$", re.I)),
+    ("crosstalk", re.compile(r"^cross[- ]?talk" + _TS + r"$", re.I)),
+    ("pause", re.compile(r"^(?:long |short )?(?:pause|silence)" + _TS + r"$", re.I)),
+    ("overlap", re.compile(r"^(?:overlapping(?: speech)?|overlap|talking over)" + _TS + r"$", re.I)),
+    ("noise", re.compile(r"^(?:coughs?|coughing|sighs?|background noise|noise|phone rings?"
+                         r"|door (?:opens|closes|knock)|clears throat)" + _TS + r"$", re.I)),
+]
+_UNCLEAR = re.compile(r"^(?:unclear|uncertain|unsure)(?:\s*:\s*(?P<word>.+))?$", re.I)
+_PAUSE_MARK = re.compile(r"^(?:\.{1,3}|\d{1,2}\.\d)$")
+_BARE_TS = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?$")
+_BACKCHANNEL = re.compile(r"^(?P<who>[^:]{1,60}?)\s*:\s*(?P<what>.+)$")
+_NO_SPACE_BEFORE = ",.;:!?)"
+
+
+def _classify(raw: str, inner: str, square: bool) -> Annotation | None:
+    """The Annotation for one bracketed mark (offset filled in later), or None for speech."""
+    inner = inner.strip()
+    if not square:
+        if _PAUSE_MARK.match(inner):
+            return Annotation("pause", raw, 0)
+    for kind, pattern in _KEYWORDS:
+        m = pattern.match(inner)
+        if m:
+            ts = m.group("ts")
+            return Annotation(kind, raw, 0, timestamp=parse_clock(ts) if ts else None)
+    if not square:
+        return None
+    m = _UNCLEAR.match(inner)
+    if m:
+        return Annotation("unclear", raw, 0, text=(m.group("word") or "").strip() or None)
+    if _BARE_TS.match(inner):
+        return Annotation("other", raw, 0, timestamp=parse_clock(inner))
+    m = _BACKCHANNEL.match(inner)
+    if m and looks_like_label(m.group("who")):
+        return Annotation("backchannel", raw, 0, speaker=m.group("who").strip(),
+                          text=m.group("what").strip())
+    return None
+
+
+def _append(out: list[str], length: int, chunk: str, found: list[tuple[Annotation, int]]) -> int:
+    """Add a chunk of speech with collapsed whitespace; returns the new length.
+
+    Punctuation that followed a removed mark closes up to the word before it, so marks that
+    stood at the dropped space move back with it.
+    """
+    chunk = re.sub(r"\s+", " ", chunk)
+    if length == 0 or (out and out[-1].endswith(" ")):
+        chunk = chunk.lstrip()
+        if chunk and chunk[0] in _NO_SPACE_BEFORE and out:
+            out[-1] = out[-1].rstrip()
+            length = sum(len(p) for p in out)
+            found[:] = [(a, min(off, length)) for a, off in found]
+    out.append(chunk)
+    return length + len(chunk)
+
+
+def extract_annotations(text: str) -> tuple[str, tuple[Annotation, ...]]:
+    """Cleaned speech and the marks taken out of it (offsets into the cleaned speech)."""
+    out: list[str] = []
+    length = 0
+    found: list[tuple[Annotation, int]] = []
+    pos = 0
+    for m in _BRACKETS.finditer(text):
+        square = m.group("sq") is not None
+        ann = _classify(m.group(0), m.group("sq") if square else m.group("par"), square)
+        if ann is None:
+            continue
+        length = _append(out, length, text[pos : m.start()], found)
+        if out and not out[-1].endswith(" ") and length:
+            out.append(" ")
+            length += 1
+        found.append((ann, length))
+        pos = m.end()
+    length = _append(out, length, text[pos:], found)
+    cleaned = "".join(out)
+    stripped = cleaned.strip()
+    shift = len(cleaned) - len(cleaned.lstrip())
+    anns = tuple(
+        Annotation(a.kind, a.raw, min(max(off - shift, 0), len(stripped)), a.speaker, a.text, a.timestamp)
+        for a, off in found
+    )
+    return stripped, anns

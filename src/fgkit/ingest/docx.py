@@ -1,0 +1,64 @@
+"""Word documents: typed transcripts and meeting-recorder exports (python-docx).
+
+Body paragraphs go through the same line parser as typed transcripts (``Name: text``,
+``Name  0:03`` then paragraphs, ``@12:34 - Name`` then paragraphs); a soft line break inside a
+paragraph counts as a new line. Tables are ignored (a cover sheet often lists participants)
+unless the body holds no speech, in which case a table of (speaker, text) or
+(time, speaker, text) rows is the transcript. ``line`` numbers count paragraphs, or table rows.
+"""
+
+from __future__ import annotations
+
+import io
+
+from ..records import Utterance
+from .common import Source, normalise_text, parse_clock
+from .typed import parse_lines
+
+__all__ = ["read_docx", "open_docx"]
+
+
+def open_docx(source: Source):
+    import docx
+
+    try:
+        return docx.Document(io.BytesIO(source.data))
+    # python-docx surfaces a damaged package as zipfile, lxml, KeyError or ValueError failures
+    # depending on where the damage is; all of them mean the same thing to the user.
+    except Exception:
+        raise source.error(
+            "this Word file is damaged or is not a .docx document; open it in Word and save it "
+            "again as .docx"
+        ) from None
+
+
+def read_docx(source: Source) -> list[Utterance]:
+    document = open_docx(source)
+    lines: list[tuple[int, str]] = []
+    for n, paragraph in enumerate(document.paragraphs, start=1):
+        for part in normalise_text(paragraph.text).split("\n"):
+            lines.append((n, part))
+    utterances = parse_lines(lines, source)
+    if any(u.speaker for u in utterances) or not document.tables:
+        return utterances
+    source.warnings.clear()
+    return _table_utterances(document.tables, source)
+
+
+def _table_utterances(tables, source: Source) -> list[Utterance]:
+    out: list[Utterance] = []
+    row_number = 0
+    for table in tables:
+        for row in table.rows:
+            row_number += 1
+            cells = [normalise_text(c.text).strip() for c in row.cells]
+            cells = [c for k, c in enumerate(cells) if k == 0 or c != cells[k - 1]]  # merged cells repeat
+            if len(cells) < 2:
+                continue
+            start = parse_clock(cells[0], source, row_number) if len(cells) >= 3 else None
+            speaker, text = (cells[1], cells[2]) if start is not None else (cells[0], cells[1])
+            if text:
+                out.append(Utterance(speaker or None, text, row_number, start))
+    if out:
+        source.warn("no speech in the body text; the transcript was read from the document's table")
+    return out

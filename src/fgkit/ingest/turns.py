@@ -1,0 +1,108 @@
+"""From a reader's utterances to numbered, annotated turns with content-based ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from ..records import Annotation, Turn, Utterance, stable_id
+from .annotations import extract_annotations
+from .common import UNKNOWN_SPEAKER, Source, other_script_lines
+
+__all__ = ["build_turns"]
+
+_MAX_LINES_LISTED = 10
+
+
+@dataclass
+class _Draft:
+    speaker: str
+    line: int
+    parts: list[str] = field(default_factory=list)
+    annotations: list[Annotation] = field(default_factory=list)
+    start: float | None = None
+    end: float | None = None
+
+    @property
+    def length(self) -> int:
+        return len(" ".join(self.parts))
+
+    def add(self, text: str, anns: tuple[Annotation, ...], start: float | None, end: float | None) -> None:
+        shift = self.length + 1 if self.parts else 0
+        self.annotations.extend(replace(a, offset=a.offset + shift) for a in anns)
+        self.parts.append(text)
+        if self.start is None:
+            self.start = start
+        if end is not None:
+            self.end = end
+
+    def attach(self, anns: tuple[Annotation, ...], speaker: str | None) -> None:
+        """Marks from an utterance that held no speech (``Paul: [laughs]``) join this turn."""
+        at = self.length
+        for a in anns:
+            who = a.speaker or (speaker if speaker != self.speaker else None)
+            self.annotations.append(replace(a, offset=at, speaker=who))
+
+
+def build_turns(
+    name: str, utterances: list[Utterance], source: Source, merge: bool = True
+) -> tuple[Turn, ...]:
+    """Merge utterances into turns (see the package doc); ``merge=False`` keeps one turn per unit.
+
+    Consecutive utterances by one speaker merge; an unlabelled one continues the current turn.
+    """
+    drafts: list[_Draft] = []
+    for u in utterances:
+        text, anns = extract_annotations(u.text)
+        current = drafts[-1] if drafts else None
+        if not text:
+            if current is not None and anns:
+                current.attach(anns, u.speaker)
+            continue
+        speaker = u.speaker.strip() if u.speaker and u.speaker.strip() else None
+        if speaker is None:
+            if current is None:
+                source.warn("speech before any speaker label; labelled 'Unknown Speaker'", u.line)
+                speaker = UNKNOWN_SPEAKER
+            else:
+                speaker = current.speaker
+        if merge and current is not None and current.speaker == speaker:
+            current.add(text, anns, u.start, u.end)
+        else:
+            draft = _Draft(speaker, u.line)
+            draft.add(text, anns, u.start, u.end)
+            drafts.append(draft)
+    _warn_other_scripts(utterances, source)
+    return _number(name, drafts)
+
+
+def _number(name: str, drafts: list[_Draft]) -> tuple[Turn, ...]:
+    seen: dict[tuple[str, str], int] = {}
+    turns = []
+    for index, d in enumerate(drafts):
+        text = " ".join(d.parts)
+        occurrence = seen.get((d.speaker, text), 0)
+        seen[(d.speaker, text)] = occurrence + 1
+        turns.append(
+            Turn(
+                turn_id=stable_id(name, d.speaker, text, occurrence),
+                index=index,
+                speaker_label=d.speaker,
+                text=text,
+                line=d.line,
+                start=d.start,
+                end=d.end,
+                annotations=tuple(d.annotations),
+            )
+        )
+    return tuple(turns)
+
+
+def _warn_other_scripts(utterances: list[Utterance], source: Source) -> None:
+    lines = other_script_lines([(u.line, u.text) for u in utterances])
+    if lines:
+        shown = ", ".join(str(n) for n in lines[:_MAX_LINES_LISTED])
+        more = f" and {len(lines) - _MAX_LINES_LISTED} more" if len(lines) > _MAX_LINES_LISTED else ""
+        source.warn(
+            f"line{'s' if len(lines) > 1 else ''} {shown}{more}: characters in another script (possible speech-recognition "
+            "debris), kept as written; check against the recording"
+        )
