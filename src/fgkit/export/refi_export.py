@@ -1,0 +1,190 @@
+"""Export the pseudonymised, coded project as a REFI-QDA project (.qdpx).
+
+The zip holds ``project.qde`` and one plain-text source per transcript under ``sources/``.
+Cases are participants (named by pseudonym) carrying role and group as variables; accepted
+codings become PlainTextSelections with one Coding each per code; review memos become Notes.
+GUIDs are uuid5 of content and zip entries carry fixed timestamps, so the same store and
+settings give a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..io import atomic_path
+from .inputs import codings_in_force, load_codes, pseudo_turns, withdrawn_ids
+from .ooxml import write_zip
+from .qde import guid, layout_source, project_root, sub, xml_bytes
+from .safety import check_destination, scan_before_write
+
+__all__ = ["RefiResult", "build_qdpx", "export_refi", "default_qdpx_name"]
+
+TOOL_USER = "fgkit"
+VARIABLES = ("role", "group")
+
+
+@dataclass(frozen=True)
+class RefiResult:
+    path: Path
+    sources: int
+    cases: int
+    codes: int
+    selections: int
+    codings: int
+    notes: int
+
+
+def default_qdpx_name(project) -> str:
+    stem = re.sub(r"[^\w.-]+", "-", project.name).strip("-.") or "project"
+    return f"{stem}.qdpx"
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _codebook(parent: ET.Element, codes, used: set[str]) -> dict[str, str]:
+    """Write the nested code tree; returns code id -> GUID."""
+    known = {c.id for c in codes}
+    extra = sorted(used - known)
+    guids = {c.id: guid("code", c.id) for c in codes}
+    guids.update({cid: guid("code", cid) for cid in extra})
+    if not guids:
+        return guids
+    container = sub(sub(parent, "CodeBook"), "Codes")
+
+    def add(into: ET.Element, code) -> None:
+        el = sub(into, "Code", guid=guids[code.id], name=code.label, isCodable="true",
+                 color=code.colour or None)
+        if code.definition:
+            sub(el, "Description", code.definition)
+        for child in codes:
+            if child.parent == code.id:
+                add(el, child)
+
+    for code in codes:
+        if code.parent is None or code.parent not in known:
+            add(container, code)
+    for cid in extra:
+        el = sub(container, "Code", guid=guids[cid], name=cid, isCodable="true")
+        sub(el, "Description", "Used in codings but not in the codebook.")
+    return guids
+
+
+def build_qdpx(project, store, include_suggestions: bool = False):
+    """The .qdpx members [(name, bytes)] and counts, without writing anything."""
+    withdrawn = withdrawn_ids(project)
+    turns = pseudo_turns(store, withdrawn)
+    codings = codings_in_force(store, withdrawn, include_suggestions)
+    codes = load_codes(project)
+    label = {c.id: c.label for c in codes}
+
+    user_names = {TOOL_USER}
+    for row in codings.itertuples(index=False):
+        user_names.add(_author(row))
+    users = {name: guid("user", name) for name in sorted(user_names)}
+
+    root = project_root(name=project.name, origin=f"fgkit {_version()}",
+                        creatingUserGUID=users[TOOL_USER])
+    users_el = sub(root, "Users")
+    for name, user_guid in users.items():
+        sub(users_el, "User", guid=user_guid, name=name)
+    code_guids = _codebook(root, codes, set(codings["code"]))
+
+    variables_el = sub(root, "Variables")
+    var_guids = {v: guid("variable", v) for v in VARIABLES}
+    for name in VARIABLES:
+        sub(variables_el, "Variable", guid=var_guids[name], name=name, typeOfVariable="Text")
+
+    source_guids = {t: guid("source", t) for t in sorted(set(turns["transcript"]))}
+    people = turns.drop_duplicates("participant_id").sort_values(["speaker", "participant_id"])
+    if len(people):
+        cases_el = sub(root, "Cases")
+        for person in people.itertuples(index=False):
+            case = sub(cases_el, "Case", guid=guid("case", person.participant_id), name=person.speaker)
+            theirs = turns[turns["participant_id"] == person.participant_id]
+            # A facilitator may run several groups: every group they appear in is listed.
+            values = {"role": person.role, "group": "; ".join(sorted(set(theirs["group"])))}
+            for name in VARIABLES:
+                value = sub(case, "VariableValue")
+                sub(value, "VariableRef", targetGUID=var_guids[name])
+                sub(value, "TextValue", values[name])
+            for transcript in sorted(set(theirs["transcript"])):
+                sub(case, "SourceRef", targetGUID=source_guids[transcript])
+
+    members: list[tuple[str, bytes]] = []
+    notes: list[tuple[str, str, str, str]] = []
+    n_selections = n_codings = 0
+    if source_guids:
+        sources_el = sub(root, "Sources")
+    for transcript, source_guid in source_guids.items():
+        layout = layout_source(turns[turns["transcript"] == transcript].itertuples(index=False))
+        members.append((f"sources/{source_guid}.txt", layout.text.encode("utf-8")))
+        source = sub(sources_el, "TextSource", guid=source_guid, name=Path(transcript).stem,
+                     plainTextPath=f"internal://{source_guid}.txt")
+        mine = codings[codings["transcript"] == transcript]
+        mine = mine[mine["turn_id"].isin(layout.speech_offsets)]
+        mine = mine.sort_values(["turn_index", "start_char", "end_char", "status", "code"])
+        for (segment_id, status), part in mine.groupby(["segment_id", "status"], sort=False):
+            first = part.iloc[0]
+            start = layout.speech_offsets[first["turn_id"]] + int(first["start_char"])
+            end = layout.speech_offsets[first["turn_id"]] + int(first["end_char"])
+            selection = sub(source, "PlainTextSelection", guid=guid("selection", segment_id, status),
+                            startPosition=start, endPosition=end)
+            n_selections += 1
+            if status == "suggested":
+                sub(selection, "Description", "Suggested by fgkit, not reviewed: " + "; ".join(
+                    f"{label.get(r.code, r.code)} ({r.coder}, confidence {r.confidence:.2f})"
+                    for r in part.itertuples(index=False)))
+            for row in part.itertuples(index=False):
+                coding = sub(selection, "Coding", guid=guid("coding", segment_id, row.code, status),
+                             creatingUser=users[_author(row)])
+                sub(coding, "CodeRef", targetGUID=code_guids[row.code])
+                n_codings += 1
+                if row.memo:
+                    note_guid = guid("note", segment_id, row.code, row.memo)
+                    sub(coding, "NoteRef", targetGUID=note_guid)
+                    notes.append((note_guid, f"Memo: {label.get(row.code, row.code)}",
+                                  users[_author(row)], row.memo))
+    if notes:
+        notes_el = sub(root, "Notes")
+        for note_guid, name, user, memo in notes:
+            note = sub(notes_el, "Note", guid=note_guid, name=name, creatingUser=user)
+            sub(note, "PlainTextContent", memo)
+
+    members.sort()
+    members.insert(0, ("project.qde", xml_bytes(root)))
+    counts = {
+        "sources": len(source_guids), "cases": len(people), "codes": len(code_guids),
+        "selections": n_selections, "codings": n_codings, "notes": len(notes),
+    }
+    return members, counts
+
+
+def _author(row) -> str:
+    """Who a coding is credited to: the reviewer who decided it, else the machine coder."""
+    if row.status == "accepted" and row.reviewer:
+        return str(row.reviewer)
+    return str(row.coder)
+
+
+def export_refi(
+    project, store, output: str | Path | None = None, include_suggestions: bool = False
+) -> RefiResult:
+    """Write the project as ``reports/<project name>.qdpx`` (or ``output``)."""
+    path = Path(output) if output is not None else project.shareable_dir / default_qdpx_name(project)
+    if path.is_dir():
+        path = path / default_qdpx_name(project)
+    path = check_destination(project, path)
+    members, counts = build_qdpx(project, store, include_suggestions)
+    scan_before_write(
+        project, ((f"{path.name}:{name}", "", data.decode("utf-8")) for name, data in members)
+    )
+    with atomic_path(path) as tmp:
+        write_zip(tmp, members)
+    return RefiResult(path=path, **counts)
