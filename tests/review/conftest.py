@@ -153,3 +153,13 @@ def store(project, segments):
     write_codings(st, rule_suggestions(segments))
     yield st
     st.close()
+
+
+@pytest.fixture(scope="session")
+def kit():
+    """The helpers above, for test modules (importlib mode cannot import conftest)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(CODEBOOK=CODEBOOK, CODES=CODES, PHRASES=PHRASES, make_segments=make_segments,
+                           write_segments=write_segments, write_codings=write_codings,
+                           rule_suggestions=rule_suggestions)
