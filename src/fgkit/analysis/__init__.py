@@ -1,0 +1,88 @@
+"""Cross-group analysis: prevalence, distinctive language, co-occurrence, candidate topics,
+the framework matrix, and small-cell protection over all of them.
+
+``analyse_project(project, store)`` computes everything and returns an ``AnalysisResult`` of
+deterministic, sorted DataFrames; ``write_tables(project, result)`` writes them as CSV and
+Parquet into the shareable zone. Only pseudonymised text is read. Heavy libraries (BERTopic,
+sentence-transformers) load only when candidate topics are computed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .results import AnalysisResult, TopicsResult
+
+__all__ = ["analyse_project", "write_tables", "attribution_for", "AnalysisResult", "TopicsResult"]
+
+
+def _k(project) -> int:
+    from ..errors import SettingsError
+
+    k = project.setting("analysis", "small_cell_k", 3)
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise SettingsError("[analysis] small_cell_k must be a whole number of at least 1",
+                            project.root / "fgkit.toml")
+    return k
+
+
+def attribution_for(project, store) -> dict[tuple[str, str], str]:
+    """Quote attributions keyed by (participant_id, group), e.g. "Practitioner, FG2"."""
+    from ..disclosure import attribution_labels
+    from .frames import load_frames
+
+    roster = load_frames(store).roster
+    return attribution_labels(roster[["participant_id", "role", "group"]].itertuples(index=False, name=None), _k(project))
+
+
+def analyse_project(project, store, topics: bool | None = None) -> AnalysisResult:
+    """Run every cross-group analysis on the pseudonymised study in ``store``.
+
+    ``topics`` overrides the ``[topics] enabled`` setting (None: use the setting).
+    """
+    from ..disclosure import attribution_labels
+    from .cooccurrence import compute_cooccurrence
+    from .distinctive import compute_distinctive_terms
+    from .frames import load_frames
+    from .matrix import compute_matrix
+    from .notes import study_summary, thin_data_notes
+    from .prevalence import compute_prevalence
+    from .topics import candidate_topics
+
+    k = _k(project)
+    frames = load_frames(store)
+    prevalence = compute_prevalence(frames, k)
+    distinctive = compute_distinctive_terms(frames, k)
+    cooccurrence = compute_cooccurrence(frames)
+    enabled = bool(project.setting("topics", "enabled", True)) if topics is None else topics
+    topic_result = candidate_topics(project, store, frames, k, enabled=enabled)
+    matrix = compute_matrix(frames, k)
+    people = frames.roster[["participant_id", "role", "group"]].itertuples(index=False, name=None)
+    return AnalysisResult(
+        prevalence=prevalence,
+        distinctive_terms=distinctive,
+        cooccurrence=cooccurrence,
+        topics=topic_result,
+        matrix=matrix,
+        quotes_attribution=attribution_labels(people, k),
+        summary=study_summary(frames, k),
+        thin_data=thin_data_notes(frames, prevalence, topic_result, k),
+        k=k,
+    )
+
+
+def write_tables(project, result: AnalysisResult) -> list[Path]:
+    """Write every table as CSV and Parquet into the shareable zone; return the paths."""
+    from ..io import atomic_path
+
+    written = []
+    for stem, frame in result.tables().items():
+        for suffix in ("csv", "parquet"):
+            path = project.shareable(f"{stem}.{suffix}")
+            with atomic_path(path) as tmp:
+                if suffix == "csv":
+                    frame.to_csv(tmp, index=False, lineterminator="\n")
+                else:
+                    frame.to_parquet(tmp, index=False)
+            written.append(path)
+    return written

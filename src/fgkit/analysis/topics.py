@@ -1,0 +1,249 @@
+"""Candidate topics with BERTopic: clusters for a person to read, never themes.
+
+The pipeline is built explicitly so nothing is downloaded and nothing is left to chance: local
+embeddings (see ``embed``), a reducer with ``random_state`` from the seed, HDBSCAN, and a
+CountVectorizer with stopwords that ignores pseudonymisation placeholders. Settings adapt to
+the corpus and every choice is written into ``parameters``:
+
+* below ``[topics] min_segments`` (default 60) no model is fitted and the status says why;
+* ``n_neighbors`` stays below the number of segments; ``min_cluster_size`` scales with it;
+* ``[topics] reducer = "auto"`` uses PCA under ``reducer_threshold`` segments (UMAP's start-up
+  cost dwarfs a small study and UMAP's neighbourhood graph is unreliable there) and UMAP above;
+* one fit per seed in ``[topics] seeds``; the adjusted Rand index between the first seed's
+  assignments and each other seed's, and per topic the mean best-match Jaccard overlap, say how
+  far a topic can be trusted. A fixed seed makes topics repeatable, not stable.
+
+Whole results are cached in the store under a hash of the segments and parameters, so a re-run
+on unchanged text costs a lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SettingsError
+from .embed import embed_texts, embedder_info, load_minilm, text_hash, tfidf_components
+from .frames import StudyFrames, natural_key, strip_placeholders
+from .results import TOPIC_COLUMNS, TOPIC_ROLE_COLUMNS, TopicsResult
+from .seeding import guided_seed_topics
+
+CACHE_NAMESPACE = "topics:v1"
+TOP_TERMS = 8
+REPRESENTATIVES = 3
+
+
+def _int_setting(project, key: str, default: int, minimum: int) -> int:
+    value = project.setting("topics", key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise SettingsError(f"[topics] {key} must be a whole number of at least {minimum}",
+                            project.root / "fgkit.toml")
+    return value
+
+
+def topic_settings(project, n_docs: int) -> dict:
+    """The fitted parameters for a corpus of ``n_docs`` segments, all recorded."""
+    settings_file = project.root / "fgkit.toml"
+    seeds = project.setting("topics", "seeds", [project.setting("analysis", "seed", 42)])
+    if not (isinstance(seeds, list) and seeds and all(isinstance(s, int) and not isinstance(s, bool) for s in seeds)):
+        raise SettingsError("[topics] seeds must be a list of whole numbers, e.g. [42, 43, 44]", settings_file)
+    reducer = project.setting("topics", "reducer", "auto")
+    if reducer not in ("auto", "umap", "pca"):
+        raise SettingsError('[topics] reducer must be "auto", "umap" or "pca"', settings_file)
+    threshold = _int_setting(project, "reducer_threshold", 500, 1)
+    chosen = reducer if reducer != "auto" else ("pca" if n_docs < threshold else "umap")
+    embedder = project.setting("topics", "embedder", "minilm")
+    guided = bool(project.setting("topics", "guided", False))
+    if guided and embedder != "minilm":
+        raise SettingsError('[topics] guided = true needs embedder = "minilm" (seed phrases '
+                            "must be embedded by a sentence model)", settings_file)
+    min_cluster = project.setting("topics", "min_cluster_size", None)
+    if min_cluster is None:
+        min_cluster = max(5, min(50, n_docs // 100))
+    elif not isinstance(min_cluster, int) or min_cluster < 2:
+        raise SettingsError("[topics] min_cluster_size must be a whole number of at least 2", settings_file)
+    return {
+        "n_docs": n_docs,
+        "min_segments": _int_setting(project, "min_segments", 60, 10),
+        "seeds": list(seeds),
+        "analysis_seed": project.setting("analysis", "seed", 42),
+        "reducer_setting": reducer,
+        "reducer": chosen,
+        "reducer_threshold": threshold,
+        "n_neighbors": max(2, min(15, n_docs - 1)),
+        "n_components": 5,
+        "min_dist": 0.0,
+        "umap_metric": "cosine",
+        "min_cluster_size": min_cluster,
+        "hdbscan_metric": "euclidean",
+        "cluster_selection_method": "eom",
+        "vectorizer": {"stop_words": "english", "ngram_range": [1, 2], "placeholders": "removed"},
+        "guided": guided,
+        **embedder_info(embedder, tfidf_components(n_docs) if embedder == "tfidf" else None),
+    }
+
+
+def vectorizer_preprocess(text: str) -> str:
+    return strip_placeholders(text).lower()
+
+
+def _build_model(params: dict, seed: int, seed_topics: list[list[str]] | None):
+    from bertopic import BERTopic
+    from hdbscan import HDBSCAN
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    if params["reducer"] == "umap":
+        from umap import UMAP
+
+        reducer = UMAP(n_neighbors=params["n_neighbors"], n_components=params["n_components"],
+                       min_dist=params["min_dist"], metric=params["umap_metric"], random_state=seed)
+    else:
+        from sklearn.decomposition import PCA
+
+        reducer = PCA(n_components=params["n_components"], svd_solver="full", random_state=seed)
+    return BERTopic(
+        embedding_model=load_minilm() if seed_topics else None,
+        umap_model=reducer,
+        hdbscan_model=HDBSCAN(min_cluster_size=params["min_cluster_size"],
+                              metric=params["hdbscan_metric"],
+                              cluster_selection_method=params["cluster_selection_method"],
+                              prediction_data=True),
+        vectorizer_model=CountVectorizer(stop_words="english", ngram_range=(1, 2),
+                                         preprocessor=vectorizer_preprocess),
+        seed_topic_list=seed_topics,
+        top_n_words=10,
+        calculate_probabilities=False,
+        verbose=False,
+    )
+
+
+def _terms(model, topic: int) -> str:
+    words = model.get_topic(topic) or []
+    return ", ".join(w for w, _ in words[:TOP_TERMS] if w)
+
+
+def _representatives(labels: np.ndarray, embeddings: np.ndarray, ids: list[str], topic: int) -> str:
+    """Segments nearest the topic's centroid (cosine), ties broken by segment id."""
+    members = np.flatnonzero(labels == topic)
+    vectors = embeddings[members]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = vectors / np.where(norms == 0, 1, norms)
+    centroid = unit.mean(axis=0)
+    similarity = np.round(unit @ centroid, 6)
+    order = sorted(range(len(members)), key=lambda i: (-similarity[i], ids[members[i]]))
+    return ";".join(ids[members[i]] for i in order[:REPRESENTATIVES])
+
+
+def _stability(primary: np.ndarray, others: list[np.ndarray]) -> tuple[float | None, dict[int, float]]:
+    from sklearn.metrics import adjusted_rand_score
+
+    if not others:
+        return None, {}
+    ari = float(np.mean([adjusted_rand_score(primary, o) for o in others]))
+    per_topic = {}
+    for topic in sorted(set(primary) - {-1}):
+        a = set(np.flatnonzero(primary == topic))
+        scores = []
+        for other in others:
+            best = 0.0
+            for t in set(other) - {-1}:
+                b = set(np.flatnonzero(other == t))
+                best = max(best, len(a & b) / len(a | b))
+            scores.append(best)
+        per_topic[int(topic)] = round(float(np.mean(scores)), 4)
+    return round(ari, 4), per_topic
+
+
+def _cache_key(params: dict, ids: list[str], texts: list[str], roles: list[str], k: int) -> str:
+    digest = hashlib.sha256(json.dumps({**params, "k": k}, sort_keys=True).encode())
+    for segment_id, text, role in zip(ids, texts, roles):
+        digest.update(f"{segment_id}\t{role}\t{text_hash(text)}\n".encode())
+    return digest.hexdigest()
+
+
+def _fit(project, store, frames: StudyFrames, params: dict, k: int) -> TopicsResult:
+    docs = frames.segments
+    ids, texts, roles = docs["segment_id"].tolist(), docs["text"].tolist(), docs["role"].tolist()
+    embeddings = embed_texts(store, texts, params["embedder"], params["analysis_seed"])
+    seed_topics = guided_seed_topics(project) if params["guided"] else None
+    runs = []
+    for seed in params["seeds"]:
+        model = _build_model(params, seed, seed_topics)
+        labels, _ = model.fit_transform(texts, embeddings=embeddings)
+        runs.append((model, np.asarray(labels)))
+    model, labels = runs[0]
+    ari, per_topic = _stability(labels, [other for _, other in runs[1:]])
+    params = {**params, "stability_ari": ari, "outliers": int((labels == -1).sum()),
+              "guided_seed_topics": len(seed_topics or [])}
+    found = sorted(set(labels.tolist()) - {-1})
+    if not found:
+        return TopicsResult(
+            "no_stable_topics",
+            f"No candidate topics: all {len(texts)} segments were left as outliers. "
+            "The segments may be too alike or too few for clusters to form.",
+            parameters=params,
+        )
+    rows = []
+    for topic in found:
+        terms = _terms(model, topic)
+        rows.append({
+            "topic": int(topic),
+            "label": f"Candidate topic {topic}: " + ", ".join(terms.split(", ")[:3]),
+            "size": int((labels == topic).sum()),
+            "top_terms": terms,
+            "representative_segment_ids": _representatives(labels, embeddings, ids, topic),
+            "stability": per_topic.get(int(topic), float("nan")),
+        })
+    table = pd.DataFrame(rows, columns=TOPIC_COLUMNS).astype({"stability": "float64"})
+    by_role = frames.roster.groupby("role")["participant_id"].nunique()
+    per_role = _per_role(model, texts, roles, found, {r for r in by_role.index if by_role[r] >= k})
+    message = (f"{len(found)} candidate topics from {len(texts)} segments "
+               f"({params['outliers']} left as outliers).")
+    return TopicsResult("ok", message, table, per_role, params)
+
+
+def _per_role(model, texts, roles, found, reportable: set[str]) -> pd.DataFrame:
+    """Topic frequency and terms per role; roles under k participants are left out."""
+    raw = model.topics_per_class(texts, classes=roles)
+    raw = raw[raw["Topic"].isin(found) & raw["Class"].isin(reportable)]
+    table = pd.DataFrame({
+        "topic": raw["Topic"].astype("int64"),
+        "role": raw["Class"].astype(str),
+        "frequency": raw["Frequency"].astype("int64"),
+        "top_terms": raw["Words"].astype(str),
+    }, columns=TOPIC_ROLE_COLUMNS)
+    table = table.assign(_r=[natural_key(r) for r in table["role"]])
+    return table.sort_values(["topic", "_r"])[TOPIC_ROLE_COLUMNS].reset_index(drop=True)
+
+
+def candidate_topics(project, store, frames: StudyFrames, k: int, enabled: bool = True) -> TopicsResult:
+    """Fit (or fetch from the cache) candidate topics for the study's segments."""
+    if not enabled:
+        return TopicsResult("disabled", "Candidate topics were not computed ([topics] enabled = false).")
+    n_docs = len(frames.segments)
+    params = topic_settings(project, n_docs)
+    if n_docs < params["min_segments"]:
+        return TopicsResult(
+            "too_few_segments",
+            f"Only {n_docs} segments: too few for stable candidate topics "
+            f"(need {params['min_segments']}).",
+            parameters=params,
+        )
+    docs = frames.segments
+    key = _cache_key(params, docs["segment_id"].tolist(), docs["text"].tolist(), docs["role"].tolist(), k)
+    cached = store.cache_get_many(CACHE_NAMESPACE, [key]).get(key)
+    if cached is not None:
+        return TopicsResult(**cached)
+    # UMAP compiles numba code on first use; an on-disk cache in the private zone lets later
+    # processes reuse it. Must be set before numba is first imported.
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(project.private("cache", "numba", ".keep").parent))
+    result = _fit(project, store, frames, params, k)
+    store.cache_put_many(CACHE_NAMESPACE, {key: {
+        "status": result.status, "message": result.message, "topics": result.topics,
+        "per_role": result.per_role, "parameters": result.parameters,
+    }})
+    return result
