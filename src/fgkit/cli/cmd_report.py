@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from .common import ProjectOption, guard, load_project, recorded_run
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("report")
+    @guard
+    def report_cli(
+        project: ProjectOption = None,
+        formats: Annotated[
+            Optional[list[str]],
+            typer.Option(
+                "--format",
+                "-f",
+                help="Write only this format (html, docx, md, xlsx); repeat for several. Default: all.",
+            ),
+        ] = None,
+    ) -> None:
+        """Write the theme report (HTML, Word, Markdown) and the framework matrix (Excel) to reports/."""
+        from ..report import FORMATS, build_reports
+
+        proj = load_project(project)
+        chosen = tuple(formats) if formats else FORMATS
+        inputs = [proj.codebook_path] if proj.codebook_path.is_file() else []
+        with recorded_run(proj, "report", inputs=inputs, parameters={"formats": list(chosen)}) as (store, _):
+            paths = build_reports(proj, store, formats=chosen)
+        for path in paths:
+            typer.echo(f"wrote {path.relative_to(proj.root) if path.is_relative_to(proj.root) else path}")
+        typer.echo("Open reports/report.html in a browser; it works offline and prints on A4.")

@@ -1,0 +1,60 @@
+"""Theme reports for co-production leads: HTML, Word, Markdown, and the matrix in Excel.
+
+``build_reports`` builds one report context and hands it to every renderer, so all formats say
+the same thing. Everything is written into the shareable zone, then the leak gate checks it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["build_reports", "FORMATS"]
+
+FORMATS = ("html", "docx", "md", "xlsx")
+# Renderers import python-docx and openpyxl; load them only for the formats asked for.
+WRITERS = {
+    "html": ("render_html", "write_html"),
+    "docx": ("render_docx", "write_docx"),
+    "md": ("render_md", "write_md"),
+    "xlsx": ("render_xlsx", "write_xlsx"),
+}
+
+
+def build_reports(project, store, analysis=None, formats=FORMATS) -> list[Path]:
+    """Write the requested reports into ``reports/`` and return their paths."""
+    from ..errors import ProjectError
+    from .context import build_context
+
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise ProjectError(f"unknown report format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    n_segments = store.query("SELECT COUNT(*) FROM segments")[0][0]
+    if not n_segments:
+        raise ProjectError("nothing to report: no coded segments in the store; run `fgkit code` first")
+    if analysis is None:
+        from ..analysis import analyse_project
+
+        analysis = analyse_project(project, store)
+    ctx = build_context(project, store, analysis)
+
+    written = []
+    for fmt in FORMATS:
+        if fmt in formats:
+            written.append(_writer(fmt)(project, ctx))
+    _leak_gate(project)
+    return written
+
+
+def _writer(fmt: str):
+    import importlib
+
+    module, name = WRITERS[fmt]
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
+
+def _leak_gate(project) -> None:
+    try:
+        from ..pseudonymise.leakgate import run_leak_gate
+    except ImportError:
+        return
+    run_leak_gate(project)

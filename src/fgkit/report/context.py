@@ -1,0 +1,428 @@
+"""The report context: everything a report says, built once so every format says the same thing.
+
+Renderers (HTML, Word, Markdown, Excel) only lay this out. Nothing here reads raw transcripts or
+the pseudonym key: quotes come from pseudonymised segments, attributed by role and group under
+the small-cell rule, and every count resting on fewer than k participants stays suppressed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..disclosure import attribution_labels, role_title
+from . import charts
+from .methods import Methods, build_methods
+from .quotes import Quote, select_quotes
+
+__all__ = [
+    "ReportContext",
+    "CodeSection",
+    "PrevalenceRow",
+    "MatrixRow",
+    "TopicsSection",
+    "build_context",
+    "natural_key",
+]
+
+# A difference in participant share smaller than this is not called a difference between roles:
+# with a handful of groups, smaller gaps are well within what group dynamics alone produce.
+HEADLINE_GAP = 0.25
+MAX_HEADLINES = 6
+TERMS_PER_ROLE = 10
+PAIRS_SHOWN = 5
+
+
+def natural_key(value: str) -> list:
+    """Sort FG2 before FG10."""
+    return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", str(value))]
+
+
+def plural(role: str) -> str:
+    return role_title(role).lower() + "s"
+
+
+@dataclass(frozen=True)
+class PrevalenceRow:
+    label: str
+    display: str
+    accepted_display: str
+    share: float | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class CodeSection:
+    code: str
+    label: str
+    definition: str
+    parent: str
+    anchor: str
+    overall: str
+    groups_raised: str
+    in_every_group: bool
+    accepted: int
+    suggested: int
+    by_role: list[PrevalenceRow]
+    by_group: list[PrevalenceRow]
+    role_chart: charts.Chart
+    group_chart: charts.Chart
+    quotes: list[Quote]
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    summary: str
+    participants: str
+    refs: str
+    status_mix: str
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    label: str
+    role: str
+    row_type: str
+    cells: list[MatrixCell]
+
+
+@dataclass(frozen=True)
+class TopicsSection:
+    status: str
+    message: str
+    topics: list[dict[str, str]]
+    roles: list[str]
+    per_role: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    title: str
+    project_name: str
+    k: int
+    groups: list[dict[str, Any]]
+    participants_by_role: list[dict[str, Any]]
+    n_participants: int
+    n_segments: int
+    n_words: int
+    n_accepted: int
+    n_suggested: int
+    headlines: list[str]
+    roles: list[str]
+    codes: list[CodeSection]
+    comparison: list[dict[str, Any]]
+    pairs: list[dict[str, Any]]
+    distinctive: list[dict[str, Any]]
+    topics: TopicsSection
+    matrix_codes: list[dict[str, str]]
+    matrix: list[MatrixRow]
+    methods: Methods
+
+
+def build_context(project, store, analysis) -> "ReportContext":
+    """Gather the analysis, the codebook, the store and the run manifests into one context."""
+    from ..coding.status import effective_codings
+    from .codebook_view import read_codebook
+
+    k = int(analysis.summary.get("k") or project.setting("analysis", "small_cell_k", 3))
+    codebook = read_codebook(project.codebook_path)
+    codings = effective_codings(store)
+    people = store.query(
+        "SELECT DISTINCT participant_id, role, group_name FROM pseudo_turns "
+        "WHERE role != 'facilitator'"
+    )
+    labels = attribution_labels([(r[0], r[1], r[2]) for r in people], k)
+    prevalence = analysis.prevalence
+    roles = sorted({r[1] for r in people} | set(_values(prevalence, "role", "role")), key=natural_key)
+
+    code_ids = _code_order(codebook.codes, prevalence, codings)
+    per_code_quotes = int(project.setting("report", "quotes_per_code", 6))
+    max_chars = int(project.setting("report", "quote_max_chars", 320))
+    sections = []
+    for code in code_ids:
+        meta = codebook.codes.get(code, {})
+        rows = codings[codings["code"] == code] if len(codings) else codings
+        sections.append(
+            _code_section(
+                code, meta, prevalence, rows, labels, k, per_code_quotes, max_chars
+            )
+        )
+    labels_by_code = {s.code: s.label for s in sections}
+
+    groups, by_role, n_participants = _study_people(store)
+    words = store.query("SELECT COALESCE(SUM(n_words), 0) FROM transcripts")[0][0]
+    n_segments = store.query(
+        "SELECT COUNT(*) FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id"
+    )[0][0]
+    status_counts = codings["status"].value_counts() if len(codings) else {}
+
+    return ReportContext(
+        title=str(project.setting("report", "title", "Focus group theme report")),
+        project_name=project.name,
+        k=k,
+        groups=groups,
+        participants_by_role=by_role,
+        n_participants=n_participants,
+        n_segments=int(n_segments),
+        n_words=int(words),
+        n_accepted=int(status_counts.get("accepted", 0)),
+        n_suggested=int(status_counts.get("suggested", 0)),
+        headlines=_headlines(sections, prevalence),
+        roles=[role_title(r) for r in roles],
+        codes=sections,
+        comparison=_comparison(sections, prevalence, roles),
+        pairs=_pairs(analysis.cooccurrence, labels_by_code),
+        distinctive=_distinctive(analysis.distinctive_terms),
+        topics=_topics(analysis.topics),
+        matrix_codes=[{"code": s.code, "label": s.label} for s in sections],
+        matrix=_matrix(analysis.matrix, code_ids),
+        methods=build_methods(project, store, analysis, codebook, codings, k),
+    )
+
+
+def _values(df, dimension: str, column: str) -> list[str]:
+    if df is None or not len(df):
+        return []
+    sub = df[df["dimension"] == dimension][column].dropna()
+    return [str(v) for v in sub.unique() if str(v)]
+
+
+def _code_order(codebook_codes: dict, prevalence, codings) -> list[str]:
+    """Codebook order first, then any code the data carry that the codebook no longer lists."""
+    seen = dict.fromkeys(codebook_codes)
+    present = set()
+    if prevalence is not None and len(prevalence):
+        present |= set(prevalence["code"].astype(str))
+    if len(codings):
+        present |= set(codings["code"].astype(str))
+    order = [c for c in seen if c in present]
+    order += sorted(present - set(order), key=natural_key)
+    return order
+
+
+def _prevalence_rows(prevalence, code: str, dimension: str) -> list[PrevalenceRow]:
+    if prevalence is None or not len(prevalence):
+        return []
+    sub = prevalence[(prevalence["code"] == code) & (prevalence["dimension"] == dimension)]
+    key = "role" if dimension == "role" else "group"
+    anys = sub[sub["status"] == "any"]
+    accepted = {str(r[key]): r for _, r in sub[sub["status"] == "accepted"].iterrows()}
+    out = []
+    for _, row in sorted(anys.iterrows(), key=lambda item: natural_key(item[1][key])):
+        name = str(row[key])
+        acc = accepted.get(name)
+        suppressed = bool(row["suppressed"])
+        out.append(
+            PrevalenceRow(
+                label=role_title(name) if dimension == "role" else name,
+                display=str(row["display"]),
+                accepted_display=str(acc["display"]) if acc is not None else "none accepted yet",
+                share=None if suppressed else float(row["participant_share"]),
+                suppressed=suppressed,
+            )
+        )
+    return out
+
+
+def _overall(prevalence, code: str) -> tuple[str, str, bool]:
+    none = ("no codings", "raised in no group", False)
+    if prevalence is None or not len(prevalence):
+        return none
+    sub = prevalence[
+        (prevalence["code"] == code)
+        & (prevalence["dimension"] == "overall")
+        & (prevalence["status"] == "any")
+    ]
+    if not len(sub):
+        return none
+    row = sub.iloc[0]
+    raised, total = int(row["groups"]), int(row["groups_total"])
+    return str(row["display"]), f"raised in {raised} of {total} groups", total >= 2 and raised == total
+
+
+def _code_section(code, meta, prevalence, rows, labels, k, per_code, max_chars) -> CodeSection:
+    label = str(meta.get("label") or code.replace("_", " ").capitalize())
+    by_role = _prevalence_rows(prevalence, code, "role")
+    by_group = _prevalence_rows(prevalence, code, "group")
+    overall, groups_raised, everywhere = _overall(prevalence, code)
+    anchor = "code-" + re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-")
+    status = rows["status"].value_counts() if len(rows) else {}
+    return CodeSection(
+        code=code,
+        label=label,
+        definition=str(meta.get("definition") or "").strip(),
+        parent=str(meta.get("parent") or ""),
+        anchor=anchor,
+        overall=overall,
+        groups_raised=groups_raised,
+        in_every_group=everywhere,
+        accepted=int(status.get("accepted", 0)),
+        suggested=int(status.get("suggested", 0)),
+        by_role=by_role,
+        by_group=by_group,
+        role_chart=charts.share_chart(f"{anchor}-roles", f"{label}: share of participants by role", by_role, k),
+        group_chart=charts.share_chart(f"{anchor}-groups", f"{label}: share of participants by group", by_group, k),
+        quotes=select_quotes(rows, labels, per_code, max_chars),
+    )
+
+
+def _study_people(store) -> tuple[list[dict], list[dict], int]:
+    rows = store.query(
+        "SELECT group_name, role, COUNT(DISTINCT participant_id) FROM pseudo_turns "
+        "WHERE role != 'facilitator' GROUP BY group_name, role"
+    )
+    groups: dict[str, dict] = {}
+    roles: dict[str, dict] = {}
+    for group, role, n in rows:
+        groups.setdefault(group, {"name": group, "roles": []})["roles"].append(role_title(role))
+        entry = roles.setdefault(role, {"role": role_title(role), "participants": 0, "groups": 0})
+        entry["participants"] += n
+        entry["groups"] += 1
+    ordered_groups = [groups[g] for g in sorted(groups, key=natural_key)]
+    for g in ordered_groups:
+        g["roles"] = ", ".join(sorted(set(g["roles"])))
+    ordered_roles = [roles[r] for r in sorted(roles, key=natural_key)]
+    return ordered_groups, ordered_roles, sum(r["participants"] for r in ordered_roles)
+
+
+def _headlines(sections: list[CodeSection], prevalence) -> list[str]:
+    """Plain-language contrasts between roles, only where neither side is suppressed."""
+    found = []
+    for s in sections:
+        visible = [r for r in s.by_role if r.share is not None]
+        if len(visible) >= 2:
+            high = max(visible, key=lambda r: (r.share, r.label))
+            low = min(visible, key=lambda r: (r.share, r.label))
+            gap = high.share - low.share
+            if gap >= HEADLINE_GAP:
+                found.append(
+                    (-gap, s.label,
+                     f"{s.label} was raised more often by {high.label.lower()}s "
+                     f"({high.display}) than by {low.label.lower()}s ({low.display}).")
+                )
+                continue
+        if s.in_every_group:
+            found.append((0.0, s.label, f"{s.label} came up in every group ({s.overall})."))
+    found.sort()
+    return [text for _, _, text in found[:MAX_HEADLINES]]
+
+
+def _comparison(sections, prevalence, roles) -> list[dict[str, Any]]:
+    out = []
+    for s in sections:
+        cells = {r.label: r.display for r in s.by_role}
+        out.append(
+            {
+                "label": s.label,
+                "anchor": s.anchor,
+                "cells": [cells.get(role_title(role), "not raised") for role in roles],
+            }
+        )
+    return out
+
+
+def _pairs(cooccurrence, labels_by_code) -> list[dict[str, Any]]:
+    if cooccurrence is None or not len(cooccurrence):
+        return []
+    seg = cooccurrence[cooccurrence["level"] == "segment"]
+    if not len(seg):
+        seg = cooccurrence
+    seg = seg[seg["count"] > 0].sort_values(
+        ["jaccard", "count", "code_a", "code_b"], ascending=[False, False, True, True]
+    )
+    return [
+        {
+            "a": labels_by_code.get(str(r.code_a), str(r.code_a)),
+            "b": labels_by_code.get(str(r.code_b), str(r.code_b)),
+            "count": int(r.count),
+            "jaccard": f"{float(r.jaccard):.2f}",
+        }
+        for r in seg.head(PAIRS_SHOWN).itertuples()
+    ]
+
+
+def _distinctive(terms) -> list[dict[str, Any]]:
+    if terms is None or not len(terms):
+        return []
+    out = []
+    for role in sorted(terms["role"].astype(str).unique(), key=natural_key):
+        sub = terms[terms["role"] == role].sort_values(["rank", "term"]).head(TERMS_PER_ROLE)
+        out.append(
+            {
+                "role": role_title(role),
+                "terms": [
+                    {"term": str(r.term), "count": int(r.count), "score": f"{float(r.score):.2f}"}
+                    for r in sub.itertuples()
+                ],
+            }
+        )
+    return out
+
+
+def _join_terms(value) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return ", ".join(str(v) for v in value)
+    except TypeError:
+        return str(value)
+
+
+def _topics(result) -> TopicsSection:
+    if result is None:
+        return TopicsSection("disabled", "Candidate topics were not computed.", [], [], [])
+    topics = []
+    df = result.topics
+    if df is not None and len(df):
+        for r in df.sort_values("topic").itertuples():
+            stability = getattr(r, "stability", None)
+            topics.append(
+                {
+                    "topic": str(r.topic),
+                    "label": str(r.label),
+                    "size": str(int(r.size)),
+                    "terms": _join_terms(r.top_terms),
+                    "stability": "n/a" if stability is None or stability != stability
+                    else f"{float(stability):.2f}",
+                }
+            )
+    per_role, roles = [], []
+    pr = result.per_role
+    if pr is not None and len(pr):
+        roles = sorted(pr["role"].astype(str).unique(), key=natural_key)
+        for topic in sorted(pr["topic"].unique()):
+            sub = pr[pr["topic"] == topic]
+            freq = {str(r.role): int(r.frequency) for r in sub.itertuples()}
+            per_role.append({"topic": str(topic), "counts": [freq.get(r, 0) for r in roles]})
+    return TopicsSection(
+        status=str(result.status),
+        message=str(result.message),
+        topics=topics,
+        roles=[role_title(r) for r in roles],
+        per_role=per_role,
+    )
+
+
+def _matrix(matrix, code_ids: list[str]) -> list[MatrixRow]:
+    if matrix is None or not len(matrix):
+        return []
+    empty = MatrixCell("", "", "", "")
+    rows = []
+    order = sorted(
+        {(str(r.row_type), str(r.row), str(r.role)) for r in matrix.itertuples()},
+        key=lambda t: (t[0] != "group", natural_key(t[2]), natural_key(t[1])),
+    )
+    for row_type, row, role in order:
+        sub = matrix[(matrix["row_type"] == row_type) & (matrix["row"] == row)]
+        cells = {}
+        for r in sub.itertuples():
+            cells[str(r.code)] = MatrixCell(
+                summary=str(r.summary),
+                participants=str(r.participants_display),
+                refs=_join_terms(r.quote_refs),
+                status_mix=str(r.status_mix),
+            )
+        label = row if row_type == "group" else f"All {plural(role)}"
+        rows.append(MatrixRow(label, role_title(role), row_type, [cells.get(c, empty) for c in code_ids]))
+    return rows

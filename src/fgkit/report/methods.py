@@ -1,0 +1,173 @@
+"""The methods and limits section, generated from the store and the run manifests.
+
+It says what was automated, how much a person checked, what the figures rest on and where the
+data are too thin, so a reader can judge how far to trust each claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Methods", "build_methods"]
+
+STAGES = ("ingest", "pseudonymise", "code", "review", "analyse")
+# Settings sections safe to print: [pseudonymise] is left out because its deny list holds names.
+PRINTED_SECTIONS = ("coding", "analysis", "topics", "nlp")
+NO_AGREEMENT = "No agreement figures: only one coder."
+
+
+@dataclass(frozen=True)
+class Methods:
+    n_transcripts: int
+    formats: list[dict[str, Any]]
+    automated: list[str]
+    reviewed: str
+    agreement_columns: list[str]
+    agreement_rows: list[list[str]]
+    agreement_note: str
+    codebook_file: str
+    codebook_version: str
+    codebook_sha256: str
+    parameters: list[tuple[str, str]]
+    seeds: list[tuple[str, str]]
+    versions: list[tuple[str, str]]
+    stages: list[dict[str, str]]
+    k: int
+    limits: list[str] = field(default_factory=list)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_fmt(v) for v in value)
+    return str(value)
+
+
+def _formats(store) -> tuple[int, list[dict[str, Any]]]:
+    rows = store.query(
+        "SELECT format, COUNT(*), SUM(n_turns), SUM(n_words) FROM transcripts "
+        "GROUP BY format ORDER BY format"
+    )
+    out = [{"format": r[0], "files": r[1], "turns": r[2], "words": r[3]} for r in rows]
+    return sum(r["files"] for r in out), out
+
+
+def _automated(store, topics) -> list[str]:
+    lines = []
+    if store.last_run("pseudonymise") is not None:
+        lines.append(
+            "Speaker names were replaced by role-based pseudonyms, and names and other "
+            "identifiers in speech were detected automatically and replaced. Automatic "
+            "detection is assistance, not a guarantee."
+        )
+    for coder, n in store.query(
+        "SELECT coder, COUNT(*) FROM codings GROUP BY coder ORDER BY coder"
+    ):
+        if coder.startswith("refi:"):
+            lines.append(f"{n} codings were imported from another analysis tool ({coder}).")
+        else:
+            lines.append(f"The automatic coder {coder} suggested {n} codings.")
+    if topics is not None and topics.status == "ok":
+        lines.append(
+            "Candidate topics were found by a topic model. They are prompts for discussion, "
+            "not themes."
+        )
+    return lines
+
+
+def _reviewed(store) -> str:
+    from ..coding.status import effective_codings
+
+    every = effective_codings(store, include_rejected=True)
+    total = len(every)
+    if not total:
+        return "There are no codings to review."
+    checked = int((every["reviewer"] != "").sum())
+    return (
+        f"A person checked {round(100 * checked / total)}% of codings ({checked} of {total}): "
+        "accepted or rejected a machine suggestion, or added a coding."
+    )
+
+
+def _agreement(store) -> tuple[list[str], list[list[str]], str]:
+    try:
+        from ..coding.agreement import latest_agreement
+    except ImportError:
+        return [], [], NO_AGREEMENT
+    df = latest_agreement(store)
+    if df is None or not len(df):
+        return [], [], NO_AGREEMENT
+    columns = [str(c) for c in df.columns]
+    rows = [[_fmt(v) for v in row] for row in df.itertuples(index=False)]
+    note = (
+        "Agreement between coders: Landis and Koch read 0.41-0.60 as moderate and "
+        "0.61-0.80 as substantial."
+    )
+    return columns, rows, note
+
+
+def _parameters(project, topics) -> list[tuple[str, str]]:
+    out = []
+    for section in PRINTED_SECTIONS:
+        for key, value in sorted(project.settings.get(section, {}).items()):
+            out.append((f"{section}.{key}", _fmt(value)))
+    params = getattr(topics, "parameters", None) or {}
+    for key, value in sorted(params.items()):
+        out.append((f"topic model: {key}", _fmt(value)))
+    return out
+
+
+def _stages(store) -> list[dict[str, str]]:
+    out = []
+    for command in STAGES:
+        run = store.last_run(command)
+        if run is not None:
+            out.append(
+                {
+                    "command": command,
+                    "finished": str(run.get("finished_at") or "did not finish"),
+                    "status": str(run.get("status")),
+                    "run_id": str(run.get("run_id")),
+                }
+            )
+    return out
+
+
+def build_methods(project, store, analysis, codebook, codings, k: int) -> Methods:
+    from ..manifest import package_versions
+
+    n_transcripts, formats = _formats(store)
+    columns, rows, note = _agreement(store)
+    topics = analysis.topics
+    seeds = [("analysis.seed", _fmt(project.setting("analysis", "seed")))]
+    seeds.append(("topics.seeds", _fmt(project.setting("topics", "seeds", []))))
+    limits = [
+        f"Counts resting on fewer than {k} participants are not shown ('fewer than {k}'), and a "
+        f"quote is attributed to a role only where at least {k} people share that role in "
+        "the group.",
+        "Focus-group talk is shaped by the group: how often a code comes up says what was "
+        "discussed, not how many people hold a view.",
+        "Machine-suggested codings that nobody has checked are shown as such and are not "
+        "findings by themselves.",
+    ]
+    limits += [str(t) for t in analysis.thin_data]
+    return Methods(
+        n_transcripts=n_transcripts,
+        formats=formats,
+        automated=_automated(store, topics),
+        reviewed=_reviewed(store),
+        agreement_columns=columns,
+        agreement_rows=rows,
+        agreement_note=note,
+        codebook_file=codebook.path,
+        codebook_version=codebook.version,
+        codebook_sha256=codebook.sha256 or "not available",
+        parameters=_parameters(project, topics),
+        seeds=seeds,
+        versions=sorted(package_versions().items()),
+        stages=_stages(store),
+        k=k,
+        limits=limits,
+    )

@@ -1,0 +1,102 @@
+"""Quote selection: balanced across groups and roles, deterministic, short enough to read.
+
+Each round takes one quote from every group in turn (groups in natural order); inside a group
+the role quoted least so far goes first, then accepted codings before machine suggestions,
+then the highest confidence, then transcript order. The same store gives the same quotes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+__all__ = ["Quote", "select_quotes", "trim_quote"]
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    attribution: str
+    status: str  # "accepted" | "suggested"
+    group: str
+    role: str
+
+
+def _natural(value: str) -> list:
+    return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", str(value))]
+
+
+def _offset(value) -> int | None:
+    if value is None:
+        return None
+    try:
+        if math.isnan(value):
+            return None
+    except TypeError:
+        return None
+    return int(value)
+
+
+def trim_quote(text: str, start: int | None, end: int | None, max_chars: int) -> str:
+    """The quote itself, or a window of about ``max_chars`` around its evidence, cut at words."""
+    text = " ".join(text.split())
+    if len(text) <= max_chars:
+        return text
+    if start is None or end is None or not 0 <= start < end <= len(text):
+        start, end = 0, min(len(text), max_chars // 2)
+    centre = (start + end) // 2
+    lo = max(0, min(centre - max_chars // 2, len(text) - max_chars))
+    hi = min(len(text), lo + max_chars)
+    if lo > 0:
+        space = text.find(" ", lo)
+        lo = space + 1 if 0 <= space < start else lo
+    if hi < len(text):
+        space = text.rfind(" ", lo, hi)
+        hi = space if space > max(end, lo) else hi
+    piece = text[lo:hi].strip()
+    return ("… " if lo > 0 else "") + piece + (" …" if hi < len(text) else "")
+
+
+def select_quotes(codings, labels: dict[tuple[str, str], str], limit: int, max_chars: int) -> list[Quote]:
+    """Pick up to ``limit`` quotes for one code from its effective codings."""
+    if codings is None or not len(codings) or limit <= 0:
+        return []
+    rows = codings[codings["role"] != "facilitator"]
+    candidates: dict[str, list] = {}
+    seen_text: set[str] = set()
+    ordered = sorted(
+        rows.itertuples(index=False),
+        key=lambda r: (
+            r.status != "accepted",
+            -float(r.confidence),
+            len(r.text) > max_chars,
+            _natural(r.transcript),
+            int(r.turn_index),
+            int(r.start_char),
+        ),
+    )
+    for r in ordered:
+        text = trim_quote(str(r.text), _offset(r.evidence_start), _offset(r.evidence_end), max_chars)
+        if not text or text in seen_text:
+            continue
+        seen_text.add(text)
+        attribution = labels.get((str(r.participant_id), str(r.group)), f"Participant, {r.group}")
+        quote = Quote(text, attribution, str(r.status), str(r.group), str(r.role))
+        candidates.setdefault(str(r.group), []).append(quote)
+
+    chosen: list[Quote] = []
+    role_use: dict[str, int] = {}
+    groups = sorted(candidates, key=_natural)
+    while len(chosen) < limit and any(candidates[g] for g in groups):
+        for group in groups:
+            pool = candidates[group]
+            if not pool or len(chosen) >= limit:
+                continue
+            # The first candidate of the least-quoted role keeps the within-group ranking.
+            least = min(role_use.get(q.role, 0) for q in pool)
+            pick = next(q for q in pool if role_use.get(q.role, 0) == least)
+            pool.remove(pick)
+            role_use[pick.role] = role_use.get(pick.role, 0) + 1
+            chosen.append(pick)
+    return chosen

@@ -1,0 +1,20 @@
+"""The HTML report: one self-contained file (inline CSS and SVG, no script, no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..io import atomic_write_text
+from .templating import environment
+
+__all__ = ["render_html", "write_html"]
+
+
+def render_html(project, ctx) -> str:
+    return environment(project).get_template("report.html.j2").render(ctx=ctx)
+
+
+def write_html(project, ctx) -> Path:
+    path = project.shareable("report.html")
+    atomic_write_text(path, render_html(project, ctx))
+    return path

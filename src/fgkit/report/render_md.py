@@ -1,0 +1,31 @@
+"""The Markdown report: the same content as the HTML one, for wikis and plain-text review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..io import atomic_write_text
+from .templating import environment
+
+__all__ = ["render_md", "write_md"]
+
+
+def render_md(project, ctx) -> str:
+    text = environment(project).get_template("report.md.j2").render(ctx=ctx)
+    # Loops leave runs of blank lines; one is enough for every Markdown reader.
+    lines, blank = [], False
+    for line in text.splitlines():
+        if not line.strip():
+            if not blank:
+                lines.append("")
+            blank = True
+            continue
+        lines.append(line.rstrip())
+        blank = False
+    return "\n".join(lines).strip() + "\n"
+
+
+def write_md(project, ctx) -> Path:
+    path = project.shareable("report.md")
+    atomic_write_text(path, render_md(project, ctx))
+    return path

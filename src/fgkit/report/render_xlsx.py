@@ -1,0 +1,84 @@
+"""The framework matrix in Excel: one sheet per role plus "Overall", ready to keep working in."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..io import atomic_path
+
+__all__ = ["render_xlsx", "write_xlsx", "cell_text"]
+
+FIRST_COLUMNS = ("Group", "Role")
+CODE_WIDTH = 45
+GROUP_WIDTH = 22
+
+
+def cell_text(cell) -> str:
+    """Summary, then who it rests on, then the quotes behind it, one per line."""
+    if not cell.summary:
+        return ""
+    parts = [cell.summary]
+    basis = "; ".join(p for p in (cell.participants, cell.status_mix) if p)
+    if basis:
+        parts.append(f"[{basis}]")
+    if cell.refs:
+        parts.append(f"Quotes: {cell.refs}")
+    return "\n".join(parts)
+
+
+def _sheet_title(name: str, taken: set[str]) -> str:
+    # Excel forbids []:*?/\ in sheet names and caps them at 31 characters.
+    base = re.sub(r"[\[\]:*?/\\]", " ", name).strip()[:31] or "Sheet"
+    title, n = base, 2
+    while title.lower() in taken:
+        title = f"{base[:28]} {n}"
+        n += 1
+    taken.add(title.lower())
+    return title
+
+
+def _fill(ws, ctx, rows) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    header = [*FIRST_COLUMNS, *(c["label"] for c in ctx.matrix_codes)]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        ws.append([row.label, row.role, *(cell_text(c) for c in row.cells)])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for line in ws.iter_rows(min_row=2):
+        for cell in line:
+            cell.alignment = wrap
+    ws.freeze_panes = "C2"
+    for index in range(1, len(header) + 1):
+        letter = ws.cell(row=1, column=index).column_letter
+        ws.column_dimensions[letter].width = GROUP_WIDTH if index <= len(FIRST_COLUMNS) else CODE_WIDTH
+
+
+def render_xlsx(ctx):
+    """An openpyxl Workbook: a sheet per role (its groups and summary row) plus "Overall"."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    taken: set[str] = set()
+    roles = list(dict.fromkeys(row.role for row in ctx.matrix))
+    for role in roles:
+        ws = wb.create_sheet(_sheet_title(role, taken))
+        _fill(ws, ctx, [row for row in ctx.matrix if row.role == role])
+    ws = wb.create_sheet(_sheet_title("Overall", taken))
+    _fill(ws, ctx, ctx.matrix)
+    wb.properties.creator = ""
+    wb.properties.title = f"{ctx.title}: framework matrix"
+    return wb
+
+
+def write_xlsx(project, ctx) -> Path:
+    path = project.shareable("framework-matrix.xlsx")
+    workbook = render_xlsx(ctx)
+    with atomic_path(path) as tmp:
+        workbook.save(str(tmp))
+    return path

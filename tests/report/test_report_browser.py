@@ -1,0 +1,87 @@
+"""The HTML report in a real browser: offline, no console errors, keyboard reachable, printable."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.fixture(scope="module")
+def page_log(built_reports, tmp_path_factory):
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    _, paths = built_reports
+    url = paths["report.html"].resolve().as_uri()
+    shots = tmp_path_factory.mktemp("shots")
+    log = {"console": [], "requests": [], "url": url}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            headless=True,
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("console", lambda m: log["console"].append((m.type, m.text)))
+            page.on("pageerror", lambda e: log["console"].append(("pageerror", str(e))))
+            page.on("request", lambda r: log["requests"].append(r.url))
+            page.goto(url, wait_until="load")
+            log["headings"] = page.eval_on_selector_all("h2", "els => els.map(e => e.id)")
+            log["svg_boxes"] = page.eval_on_selector_all(
+                "svg.chart", "els => els.map(e => e.getBoundingClientRect().width)"
+            )
+            page.keyboard.press("Tab")
+            log["first_focus"] = page.evaluate(
+                "() => [document.activeElement.className, document.activeElement.getAttribute('href'),"
+                " document.activeElement.getBoundingClientRect().top]"
+            )
+            page.keyboard.press("Enter")
+            log["after_enter"] = page.evaluate("() => document.activeElement.id")
+            log["screenshot"] = shots / "report.png"
+            page.screenshot(path=str(log["screenshot"]), full_page=False)
+            page.emulate_media(media="print")
+            log["print_nav_display"] = page.evaluate(
+                "() => getComputedStyle(document.querySelector('nav')).display"
+            )
+            log["pdf"] = page.pdf(format="A4")
+        finally:
+            browser.close()
+    return log
+
+
+def test_no_console_errors(page_log):
+    assert [m for m in page_log["console"] if m[0] in ("error", "pageerror")] == []
+
+
+def test_only_the_file_itself_is_requested(page_log):
+    others = [u for u in page_log["requests"] if u != page_log["url"] and not u.startswith("data:")]
+    assert others == []
+    assert page_log["url"] in page_log["requests"]
+
+
+def test_key_sections_render(page_log):
+    for section in ("summary-heading", "codes-heading", "comparison-heading", "topics-heading",
+                    "matrix-heading", "methods-heading"):
+        assert section in page_log["headings"]
+    assert page_log["svg_boxes"] and all(w > 100 for w in page_log["svg_boxes"])
+
+
+def test_first_tab_reaches_a_visible_skip_link(page_log):
+    cls, href, top = page_log["first_focus"]
+    assert "skip-link" in cls and href == "#main"
+    assert top >= 0  # on screen once focused, not parked off-canvas
+    assert page_log["after_enter"] == "main"
+
+
+def test_screenshot_and_print(page_log):
+    data = page_log["screenshot"].read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
+    assert page_log["print_nav_display"] == "none"
+    assert page_log["pdf"].startswith(b"%PDF") and page_log["pdf"].count(b"/Type /Page") > 3
