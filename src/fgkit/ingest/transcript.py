@@ -57,12 +57,13 @@ def read_transcript(path: Path, name: str | None = None) -> Transcript:
         fmt = detect_format(path, source.text)
     utterances = READERS[fmt](source)
     merge = True
-    if utterances and not any(u.speaker for u in utterances):
-        if fmt not in _UNIT_FORMATS:
-            raise source.error(
-                "no speaker labels found (expected lines like 'P1: ...' or 'Name  0:03'); "
-                "add labels or export the transcript with speaker names"
-            )
+    unlabelled = not any(u.speaker for u in utterances)
+    if unlabelled and fmt not in _UNIT_FORMATS:
+        raise source.error(
+            f"no speaker labels found (read as {fmt}; expected lines like 'P1: ...' or "
+            "'Name  0:03'); add labels or export the transcript with speaker names"
+        )
+    if utterances and unlabelled:
         source.warn(f"no speaker labels: every {'row' if fmt == 'csv' else 'cue'} is its own "
                     f"turn, labelled '{UNKNOWN_SPEAKER}'")
         utterances = [replace(u, speaker=UNKNOWN_SPEAKER) for u in utterances]
