@@ -149,14 +149,14 @@ def export_quotes(
     table = select_quotes(project, store, **filters)
     book = load_codes(project)
 
-    text_columns = [c for c in table.columns if table[c].dtype == object]
+    columns = list(table.columns)
     scan_before_write(
         project,
         [
             *(
                 ("quotes", f"row {i + 1}, {column}", str(value))
-                for i, row in enumerate(table[text_columns].itertuples(index=False))
-                for column, value in zip(text_columns, row)
+                for i, row in enumerate(table.itertuples(index=False))
+                for column, value in zip(columns, row)
             ),
             *(("quotes", f"code {c.id}", f"{c.label}\n{c.definition}") for c in book),
         ],

@@ -1,0 +1,210 @@
+"""Quotes export: filters, small-cell attribution, withdrawal, zones, leak scan, formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from fgkit.cli import app
+from fgkit.errors import InputError, LeakError
+from fgkit.export.quotes import QUOTE_COLUMNS, export_quotes, select_quotes
+
+WITHDRAWN_TEXT = "caseload weighting tool never survived"
+
+
+def _csv_rows(path):
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def test_default_is_accepted_only_and_skips_facilitators(study):
+    project, store, _ = study
+    table = select_quotes(project, store)
+    assert set(table["status"]) == {"accepted"}
+    assert len(table) == 8
+    assert not table["quote"].str.contains("What is the pressure like").any()
+    # A rejected coding is never exported, even with suggestions included.
+    manager = table[table["quote"].str.startswith("As a manager")]
+    assert manager["codes"].tolist() == ["allocation_fairness"]
+
+
+def test_include_suggestions_adds_unreviewed_codings(study):
+    project, store, _ = study
+    table = select_quotes(project, store, include_suggestions=True)
+    assert len(table) == 10
+    suggested = table[table["status"] == "suggested"]
+    assert sorted(suggested["quote"]) == [
+        "Caseloads keep growing every single month.",
+        "It just appears in my tray.",
+    ]
+
+
+def test_filters_by_code_label_or_id_role_group_and_length(study):
+    project, store, _ = study
+    by_id = select_quotes(project, store, codes=["workload_pressure"])
+    by_label = select_quotes(project, store, codes=["workload PRESSURE"])
+    assert by_id["quote_id"].tolist() == by_label["quote_id"].tolist()
+    assert len(by_id) == 3 and set(by_id["codes"]) == {"workload_pressure"}
+
+    fg2 = select_quotes(project, store, groups=["fg2"])
+    assert set(fg2["group"]) == {"FG2"} and len(fg2) == 3
+
+    managers = select_quotes(project, store, roles=["team_manager"])
+    assert managers["quote"].tolist() == [
+        "As a manager I try to weigh cases fairly, but the tool is hard to keep up to date."
+    ]
+
+    long_ones = select_quotes(project, store, min_words=11)
+    assert len(long_ones) and (long_ones["words"] >= 11).all()
+    assert "The pressure never stops." not in set(long_ones["quote"])
+
+    assert select_quotes(project, store, codes=["no_such_code"]).empty
+
+
+def test_small_cell_rule_blanks_role_of_lone_manager(study):
+    project, store, _ = study
+    table = select_quotes(project, store)
+    manager = table[table["quote"].str.startswith("As a manager")].iloc[0]
+    assert manager["attribution"] == "Participant, FG1"
+    assert manager["role"] == ""
+    practitioner = table[table["quote"] == "The pressure never stops."].iloc[0]
+    assert practitioner["attribution"] == "Practitioner, FG1"
+    assert practitioner["role"] == "Practitioner"
+
+
+def test_larger_threshold_hides_every_role(study):
+    project, store, _ = study
+    project.settings["analysis"]["small_cell_k"] = 5
+    table = select_quotes(project, store)
+    assert set(table["role"]) == {""}
+    assert set(table["attribution"]) == {"Participant, FG1", "Participant, FG2"}
+
+
+def test_withdrawn_participant_never_appears_anywhere(study):
+    project, store, _ = study
+    result = export_quotes(project, store, context=True, include_suggestions=True)
+    for path in result.files:
+        if path.suffix == ".csv":
+            text = path.read_text(encoding="utf-8")
+        elif path.suffix == ".xlsx":
+            ws = load_workbook(path).active
+            text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row)
+        else:
+            text = "\n".join(p.text for p in Document(path).paragraphs)
+        assert WITHDRAWN_TEXT not in text, path.name
+        assert "Practitioner 06" not in text
+
+
+def test_context_is_the_preceding_consenting_turn(study):
+    project, store, _ = study
+    table = select_quotes(project, store, context=True)
+    first = table[table["quote"] == "The pressure never stops."].iloc[0]
+    assert first["context"] == "Facilitator: What is the pressure like at the moment?"
+    # The withdrawn participant spoke just before this turn: the turn before theirs is shown.
+    last = table[table["quote"] == "There's no time to reflect here either."].iloc[0]
+    assert last["context"].startswith("Practitioner, FG2: Judgement is contextual.")
+    manager_follow = table[table["quote"].str.startswith("I go home")].iloc[0]
+    assert manager_follow["context"].startswith("Participant, FG1: As a manager")
+
+
+def test_refuses_the_private_zone_and_writes_nothing(study):
+    project, store, _ = study
+    with pytest.raises(InputError, match="private zone"):
+        export_quotes(project, store, output=project.private_dir / "exports")
+    assert not (project.private_dir / "exports").exists()
+    assert not list(project.shareable_dir.glob("quotes.*"))
+
+
+def test_real_name_in_a_quote_stops_the_export_before_writing(study):
+    project, store, _ = study
+    with store.transaction() as conn:
+        conn.execute(
+            "UPDATE segments SET text = 'Bev Okafor said the pressure never stops.' "
+            "WHERE text = 'The pressure never stops.'"
+        )
+    with pytest.raises(LeakError) as info:
+        export_quotes(project, store)
+    assert "Okafor" not in str(info.value) and "Bev" not in str(info.value)
+    assert "row 1" in str(info.value)
+    assert not list(project.shareable_dir.glob("quotes.*"))
+
+
+def test_unknown_format_is_a_clean_error(study):
+    project, store, _ = study
+    with pytest.raises(InputError, match="unknown format"):
+        export_quotes(project, store, formats=("pdf",))
+
+
+def test_csv_and_xlsx_columns(study):
+    project, store, _ = study
+    result = export_quotes(project, store, context=True)
+    rows = _csv_rows(project.shareable_dir / "quotes.csv")
+    assert list(rows[0]) == QUOTE_COLUMNS + ["context"]
+    assert rows[0]["reference"] == "FG1.vtt turn 2"
+    ws = load_workbook(project.shareable_dir / "quotes.xlsx").active
+    header = [c.value for c in ws[1]]
+    assert header == QUOTE_COLUMNS + ["context"]
+    assert ws.max_row == 1 + result.rows
+    quotes = [ws.cell(row=r, column=2).value for r in range(2, ws.max_row + 1)]
+    assert quotes == [r["quote"] for r in rows]
+
+
+def test_docx_groups_quotes_under_code_headings(study):
+    project, store, _ = study
+    export_quotes(project, store, include_suggestions=True)
+    doc = Document(project.shareable_dir / "quotes.docx")
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    # Codebook order, labels rather than ids.
+    assert headings == ["Workload pressure", "Fairness of allocation", "Emotional labour",
+                        "Cautious about AI"]
+    current, under = None, {}
+    for p in doc.paragraphs:
+        if p.style.name == "Heading 1":
+            current = p.text
+        elif p.style.name == "Quote":
+            under.setdefault(current, []).append(p.text)
+    assert "\u201cThe pressure never stops.\u201d" in under["Workload pressure"]
+    assert len(under["Workload pressure"]) == 4
+    assert all("tray" not in q for q in under["Workload pressure"])
+    texts = [p.text for p in doc.paragraphs]
+    assert "Talk about volume of cases, time pressure and no time to reflect." in texts
+    assert any(t.startswith("\u2014 Participant, FG1 (FG1.vtt turn 4)") for t in texts)
+    assert any(t.endswith("(suggested coding, not yet reviewed)") for t in texts)
+
+
+def test_same_inputs_give_byte_identical_files(study):
+    project, store, _ = study
+    first = {p.name: p.read_bytes() for p in export_quotes(project, store, context=True).files}
+    second = {p.name: p.read_bytes() for p in export_quotes(project, store, context=True).files}
+    assert first.keys() == {"quotes.csv", "quotes.xlsx", "quotes.docx"}
+    assert first == second
+
+
+def test_cli_export_quotes_with_filters(study):
+    project, store, _ = study
+    store.close()
+    result = CliRunner().invoke(app, [
+        "export", "quotes", "-p", str(project.root), "--code", "ai_caution", "-f", "csv",
+        "--group", "FG2",
+    ])
+    assert result.exit_code == 0, result.output
+    assert "Exported 2 quote(s) across 1 code(s)" in result.output
+    rows = _csv_rows(project.shareable_dir / "quotes.csv")
+    assert {r["codes"] for r in rows} == {"ai_caution"}
+    assert not (project.shareable_dir / "quotes.docx").exists()
+    last = project.open_store().last_run("export quotes")
+    assert last["status"] == "ok" and last["manifest"]["parameters"]["codes"] == ["ai_caution"]
+
+
+def test_cli_refuses_private_output(study):
+    project, store, _ = study
+    store.close()
+    result = CliRunner().invoke(app, [
+        "export", "quotes", "-p", str(project.root), "-o", str(project.root / "data"),
+    ])
+    assert result.exit_code == 2
+    assert "private zone" in result.output
