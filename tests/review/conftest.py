@@ -72,10 +72,15 @@ CODES = list(PHRASES)
 def make_segments(n: int, seed: int = 7) -> list[dict]:
     """n segments of realistic speech, each with the codes it was built from."""
     rng = random.Random(seed)
-    out = []
+    out, seen = [], set()
     for i in range(n):
-        codes = sorted(rng.sample(CODES, rng.choice([1, 1, 2])))
-        text = " ".join(f"{rng.choice(FILLER)} {rng.choice(PHRASES[c])}." for c in codes)
+        # Turns in a transcript differ; redraw a repeat so segment ids stay unique.
+        while True:
+            codes = sorted(rng.sample(CODES, rng.choice([1, 1, 2])))
+            text = " ".join(f"{rng.choice(FILLER)} {rng.choice(PHRASES[c])}." for c in codes)
+            if text not in seen:
+                seen.add(text)
+                break
         transcript = f"group-{i % 3 + 1}.vtt"
         out.append({
             "segment_id": stable_id(transcript, text),

