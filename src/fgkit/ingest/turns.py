@@ -21,15 +21,13 @@ class _Draft:
     annotations: list[Annotation] = field(default_factory=list)
     start: float | None = None
     end: float | None = None
-
-    @property
-    def length(self) -> int:
-        return len(" ".join(self.parts))
+    length: int = 0
 
     def add(self, text: str, anns: tuple[Annotation, ...], start: float | None, end: float | None) -> None:
         shift = self.length + 1 if self.parts else 0
         self.annotations.extend(replace(a, offset=a.offset + shift) for a in anns)
         self.parts.append(text)
+        self.length = shift + len(text)
         if self.start is None:
             self.start = start
         if end is not None:

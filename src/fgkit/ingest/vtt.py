@@ -2,8 +2,8 @@
 
 One tolerant cue parser serves all three. webvtt-py rejects files that real meeting tools
 produce (seconds >= 60, cues without blank lines between them, truncated last cues) and rounds
-cue times to whole seconds, so it is not used here: a single parser gives the same answer for a
-clean file and for a quirky one.
+cue times to whole seconds, so it is not the parser here: a single parser gives the same
+answer for a clean file and for a quirky one (tests check it against webvtt-py on clean files).
 """
 
 from __future__ import annotations
