@@ -1,0 +1,162 @@
+"""The explainable rule coder: codebook patterns run through spaCy's matchers.
+
+Each hit keeps the words that matched, their character offsets and the pattern, so a reviewer
+sees why a code was suggested. Phrases sit in PhraseMatchers (cost barely grows with their
+number); token patterns go to one Matcher. A hit is dropped when it overlaps one of the code's
+exclusion phrases, or when a negation precedes it in the same clause (see ``clause_negation``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..codebook import Codebook
+from ..errors import ModelError
+
+__all__ = ["CODER", "Hit", "RuleCoder", "load_nlp", "NLP_DISABLED", "clause_negation"]
+
+CODER = "rules:v1"
+# Lemmas need tok2vec, tagger, attribute_ruler and lemmatizer; the parser and the entity
+# recogniser would triple the cost and the coder uses neither.
+NLP_DISABLED = ("parser", "ner", "senter")
+NEGATORS = frozenset({"not", "n't", "never", "no", "nothing", "nobody", "none", "neither", "nor",
+                      "cannot", "noone", "without"})
+# "not just the caseload", "not only ..." add rather than deny.
+NOT_NEGATING_NEXT = frozenset({"just", "only", "even", "merely", "simply", "least"})
+# "it's not that X", "it's not about X", "nothing to do with X": the speaker sets the topic aside.
+DISMISSING_NEXT = frozenset({"that", "about", "to"})
+CLAUSE_BREAKS = frozenset({"but", "and", "so", "because", "cos", "though", "although", "however",
+                           "whereas", "while", "if", "when", "or"})
+NEGATION_WINDOW = 6
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A pattern match that survived exclusion and negation; offsets are into the text coded."""
+
+    code: str
+    start: int
+    end: int
+    pattern: str
+
+
+def load_nlp(model: str):
+    """The spaCy pipeline the coder needs (lemmas only). fgkit never downloads a model."""
+    import spacy
+
+    try:
+        return spacy.load(model, exclude=[c for c in NLP_DISABLED])
+    except OSError:
+        raise ModelError(
+            f"spaCy model '{model}' is not installed; install it with pip or set "
+            "[nlp] spacy_model to an installed English pipeline"
+        ) from None
+
+
+def clause_negation(doc, start: int) -> str | None:
+    """'negated' or 'dismissed' when a negator precedes token ``start`` in its clause.
+
+    The clause is approximated by a window of tokens bounded by punctuation and conjunctions,
+    which the parser would do better but at several times the cost.
+    """
+    lower = 0 if start - NEGATION_WINDOW < 0 else start - NEGATION_WINDOW
+    for i in range(start - 1, lower - 1, -1):
+        token = doc[i]
+        word = token.lower_
+        if token.is_punct and word not in {"'", "’"} or word in CLAUSE_BREAKS:
+            return None
+        if word in NEGATORS or token.norm_ == "not":
+            following = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+            if following in NOT_NEGATING_NEXT:
+                continue
+            if following in DISMISSING_NEXT:
+                return "dismissed"
+            return "negated"
+    return None
+
+
+class RuleCoder:
+    """Matchers built once from a codebook and a pipeline; ``match`` codes one spaCy Doc."""
+
+    def __init__(self, codebook: Codebook, nlp) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self.codebook = codebook
+        self.nlp = nlp
+        self.lemma_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.token_matcher = Matcher(nlp.vocab)
+        # key string -> (code, pattern label, is_exclusion)
+        self.keys: dict[int, tuple[str, str, bool]] = {}
+        lemma_phrases: dict[str, list[str]] = {}
+        for code in codebook.codes:
+            p = code.patterns
+            for phrase in p.lemma:
+                key = self._key(code.id, f"lemma:{phrase}", False)
+                lemma_phrases[key] = [phrase]
+                # A word lemmatised on its own can differ from the same word in a sentence
+                # ("data" -> "datum"), so the exact wording always matches as well.
+                self.lower_matcher.add(key, [nlp.make_doc(phrase.lower())])
+            for phrase in self._exclusions(code.id):
+                key = self._key(code.id, f"exclude:{phrase}", True)
+                lemma_phrases[key] = [phrase]
+                self.lower_matcher.add(key, [nlp.make_doc(phrase.lower())])
+            for phrase in p.lower:
+                self.lower_matcher.add(self._key(code.id, f"lower:{phrase}", False),
+                                       [nlp.make_doc(phrase.lower())])
+            for i, pattern in enumerate(p.tokens, 1):
+                self.token_matcher.add(self._key(code.id, f"tokens:{code.id}#{i}", False),
+                                       [list(pattern)])
+        # LEMMA matching needs pattern docs lemmatised by the same pipeline, not make_doc.
+        keys, texts = list(lemma_phrases), [v[0] for v in lemma_phrases.values()]
+        for key, doc in zip(keys, nlp.pipe(texts, batch_size=256)):
+            self.lemma_matcher.add(key, [doc])
+        self.negation = {c.id: c.patterns.negation for c in codebook.codes}
+
+    def _key(self, code: str, label: str, exclusion: bool) -> str:
+        key = f"{code}\x1f{label}"
+        self.keys[self.nlp.vocab.strings.add(key)] = (code, label, exclusion)
+        return key
+
+    def _exclusions(self, code_id: str) -> list[str]:
+        """A code's exclusion phrases and its ancestors' ("blood pressure" is never workload)."""
+        phrases: list[str] = []
+        code = self.codebook.get(code_id)
+        while True:
+            phrases.extend(p for p in code.patterns.exclude if p not in phrases)
+            if code.parent is None:
+                return phrases
+            code = self.codebook.get(code.parent)
+
+    def match(self, doc) -> list[Hit]:
+        """Hits in document order; at most one per code and span."""
+        found = [
+            *self.lemma_matcher(doc),
+            *self.lower_matcher(doc),
+            *self.token_matcher(doc),
+        ]
+        excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        candidates = []
+        for key, start, end in found:
+            code, label, is_exclusion = self.keys[key]
+            if is_exclusion:
+                excluded[code].append((start, end))
+            else:
+                candidates.append((start, -end, code, label))
+        hits: list[Hit] = []
+        seen: set[tuple[str, int, int]] = set()
+        for start, neg_end, code, label in sorted(candidates):
+            end = -neg_end
+            if any(s < end and start < e for s, e in excluded.get(code, ())):
+                continue
+            negation = clause_negation(doc, start)
+            if negation == "dismissed" or (negation and self.negation[code]):
+                continue
+            span = doc[start:end]
+            # Overlapping hits of one code (e.g. "stretched" inside "stretched thin") count once.
+            if any(c == code and s < span.end_char and span.start_char < e for c, s, e in seen):
+                continue
+            seen.add((code, span.start_char, span.end_char))
+            hits.append(Hit(code, span.start_char, span.end_char, label))
+        return hits
