@@ -7,12 +7,13 @@ trimming. The analysis result follows the fgkit.analysis contract, built from th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from fgkit.analysis import AnalysisResult, TopicsResult
+from fgkit.disclosure import attribution_labels
 from fgkit.project import init_project
 from fgkit.records import stable_id
 
@@ -81,26 +82,6 @@ TURNS = [
     ("FG4", 0, "From a manager's seat the allocation looks fair but I know it doesn't feel fair.", ["allocation_fairness"], None),
     ("FG4", 1, "There's never enough time, for them or for us.", ["workload_pressure"], "accept"),
 ]
-
-
-@dataclass
-class TopicsResult:
-    status: str
-    message: str
-    topics: pd.DataFrame = field(default_factory=pd.DataFrame)
-    per_role: pd.DataFrame = field(default_factory=pd.DataFrame)
-    parameters: dict = field(default_factory=dict)
-
-
-@dataclass
-class AnalysisResult:
-    prevalence: pd.DataFrame
-    distinctive_terms: pd.DataFrame
-    cooccurrence: pd.DataFrame
-    topics: TopicsResult
-    matrix: pd.DataFrame
-    summary: dict
-    thin_data: list
 
 
 def _fill_store(store) -> pd.DataFrame:
@@ -183,13 +164,17 @@ def _prevalence(codings: pd.DataFrame) -> pd.DataFrame:
                 total = base["participant_id"].nunique()
                 groups, groups_total = hits["group"].nunique(), base["group"].nunique()
                 suppressed, display = _display(dimension, groups, groups_total, people, total)
+                if suppressed:  # the contract blanks every count behind a suppressed cell
+                    people = groups = share = None
+                else:
+                    share = people / total if total else 0.0
                 out.append({
                     "dimension": dimension, "role": role, "group": group, "code": code, "status": status,
                     "segments": len(hits), "segments_total": len(base), "segment_share": len(hits) / 20,
                     "participants": people, "participants_total": total,
-                    "participant_share": people / total if total else 0.0,
+                    "participant_share": share,
                     "groups": groups, "groups_total": groups_total, "suppressed": suppressed,
-                    "display": display, "share": people / total if total else 0.0,
+                    "display": display, "share": share,
                 })
     return pd.DataFrame(out)
 
@@ -252,30 +237,45 @@ def make_analysis(codings: pd.DataFrame, topics_ok: bool = False) -> AnalysisRes
     return AnalysisResult(
         prevalence=_prevalence(codings), distinctive_terms=terms, cooccurrence=co, topics=topics,
         matrix=_matrix(codings),
+        quotes_attribution=attribution_labels(
+            [(p, role, group) for group, role, ids in PEOPLE for p in ids], K
+        ),
         summary={"groups": 4, "k": K},
-        thin_data=["Managers in FG4: only 2 participants, so their counts are suppressed."],
+        thin_data=["Code 'emotional_labour' was raised in only two groups: read it with care."],
+        k=K,
     )
+
+
+def make_study(root: Path, topics_ok: bool = False):
+    """(project, open store, analysis) for the hand-built study under ``root``."""
+    project = init_project(root, name="allocation-study")
+    project.codebook_path.write_text(CODEBOOK, encoding="utf-8")
+    store = project.open_store()
+    return project, store, make_analysis(_fill_store(store), topics_ok)
 
 
 @pytest.fixture
 def coded_project(tmp_path: Path):
-    """(project, store, analysis) for the hand-built study; the store is closed afterwards."""
-    project = init_project(tmp_path / "study", name="allocation-study")
-    (project.codebook_path).write_text(CODEBOOK, encoding="utf-8")
-    store = project.open_store()
-    codings = _fill_store(store)
-    yield project, store, make_analysis(codings)
+    """A fresh study a test may change; the store is closed afterwards."""
+    project, store, analysis = make_study(tmp_path / "study")
+    yield project, store, analysis
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def coded_study(tmp_path_factory):
+    """A study shared by a module's read-only tests."""
+    project, store, analysis = make_study(tmp_path_factory.mktemp("shared") / "study")
+    yield project, store, analysis
     store.close()
 
 
 @pytest.fixture(scope="module")
 def built_reports(tmp_path_factory):
-    """All four reports built once for a module: (project, paths by suffix)."""
+    """All four reports built once for a module: (project, paths by file name)."""
     from fgkit.report import build_reports
 
-    project = init_project(tmp_path_factory.mktemp("built") / "study", name="allocation-study")
-    project.codebook_path.write_text(CODEBOOK, encoding="utf-8")
-    with project.open_store() as store:
-        codings = _fill_store(store)
-        paths = build_reports(project, store, make_analysis(codings, topics_ok=True))
+    project, store, analysis = make_study(tmp_path_factory.mktemp("built") / "study", topics_ok=True)
+    with store:
+        paths = build_reports(project, store, analysis)
     return project, {p.name: p for p in paths}

@@ -28,13 +28,13 @@ class Chart:
     svg: str
 
 
-def share_chart(chart_id: str, title: str, rows, k: int) -> Chart:
+def share_chart(chart_id: str, title: str, rows) -> Chart:
     """A bar per row (``label``, ``share`` or None when suppressed, ``display``)."""
     rows = list(rows)
     lines = []
     for r in rows:
         if r.share is None:
-            lines.append(f"{r.label}: not shown, fewer than {k} participants")
+            lines.append(f"{r.label}: not shown ({r.display})")
         else:
             lines.append(f"{r.label}: {round(r.share * 100)}% of participants ({r.display})")
     desc = "; ".join(lines) + "." if lines else "No data."
@@ -59,7 +59,7 @@ def share_chart(chart_id: str, title: str, rows, k: int) -> Chart:
         if r.share is None:
             parts.append(
                 f'<text x="{LABEL_WIDTH + 8}" y="{mid:.0f}" font-size="13" font-style="italic" '
-                f'fill="{MUTED_COLOUR}">not shown (fewer than {k} participants)</text>'
+                f'fill="{MUTED_COLOUR}">not shown: {escape(r.display)}</text>'
             )
             continue
         bar = max(0.0, min(1.0, r.share)) * BAR_WIDTH

@@ -125,14 +125,16 @@ def build_context(project, store, analysis) -> "ReportContext":
     from ..coding.status import effective_codings
     from .codebook_view import read_codebook
 
-    k = int(analysis.summary.get("k") or project.setting("analysis", "small_cell_k", 3))
+    k = int(getattr(analysis, "k", None) or project.setting("analysis", "small_cell_k", 3))
     codebook = read_codebook(project.codebook_path)
     codings = effective_codings(store)
     people = store.query(
         "SELECT DISTINCT participant_id, role, group_name FROM pseudo_turns "
         "WHERE role != 'facilitator'"
     )
-    labels = attribution_labels([(r[0], r[1], r[2]) for r in people], k)
+    labels = getattr(analysis, "quotes_attribution", None) or attribution_labels(
+        [(r[0], r[1], r[2]) for r in people], k
+    )
     prevalence = analysis.prevalence
     roles = sorted({r[1] for r in people} | set(_values(prevalence, "role", "role")), key=natural_key)
 
@@ -145,7 +147,7 @@ def build_context(project, store, analysis) -> "ReportContext":
         rows = codings[codings["code"] == code] if len(codings) else codings
         sections.append(
             _code_section(
-                code, meta, prevalence, rows, labels, k, per_code_quotes, max_chars
+                code, meta, prevalence, rows, labels, per_code_quotes, max_chars
             )
         )
     labels_by_code = {s.code: s.label for s in sections}
@@ -212,7 +214,7 @@ def _prevalence_rows(prevalence, code: str, dimension: str) -> list[PrevalenceRo
     for _, row in sorted(anys.iterrows(), key=lambda item: natural_key(item[1][key])):
         name = str(row[key])
         acc = accepted.get(name)
-        suppressed = bool(row["suppressed"])
+        suppressed = bool(row["suppressed"]) or _missing(row["participant_share"])
         out.append(
             PrevalenceRow(
                 label=role_title(name) if dimension == "role" else name,
@@ -237,11 +239,18 @@ def _overall(prevalence, code: str) -> tuple[str, str, bool]:
     if not len(sub):
         return none
     row = sub.iloc[0]
+    if _missing(row["groups"]) or _missing(row["groups_total"]):
+        return str(row["display"]), "number of groups not shown", False
     raised, total = int(row["groups"]), int(row["groups_total"])
     return str(row["display"]), f"raised in {raised} of {total} groups", total >= 2 and raised == total
 
 
-def _code_section(code, meta, prevalence, rows, labels, k, per_code, max_chars) -> CodeSection:
+def _missing(value) -> bool:
+    """Suppressed cells arrive blanked (None or NaN)."""
+    return value is None or value != value
+
+
+def _code_section(code, meta, prevalence, rows, labels, per_code, max_chars) -> CodeSection:
     label = str(meta.get("label") or code.replace("_", " ").capitalize())
     by_role = _prevalence_rows(prevalence, code, "role")
     by_group = _prevalence_rows(prevalence, code, "group")
@@ -261,8 +270,8 @@ def _code_section(code, meta, prevalence, rows, labels, k, per_code, max_chars) 
         suggested=int(status.get("suggested", 0)),
         by_role=by_role,
         by_group=by_group,
-        role_chart=charts.share_chart(f"{anchor}-roles", f"{label}: share of participants by role", by_role, k),
-        group_chart=charts.share_chart(f"{anchor}-groups", f"{label}: share of participants by group", by_group, k),
+        role_chart=charts.share_chart(f"{anchor}-roles", f"{label}: share of participants by role", by_role),
+        group_chart=charts.share_chart(f"{anchor}-groups", f"{label}: share of participants by group", by_group),
         quotes=select_quotes(rows, labels, per_code, max_chars),
     )
 
@@ -411,7 +420,7 @@ def _matrix(matrix, code_ids: list[str]) -> list[MatrixRow]:
     rows = []
     order = sorted(
         {(str(r.row_type), str(r.row), str(r.role)) for r in matrix.itertuples()},
-        key=lambda t: (t[0] != "group", natural_key(t[2]), natural_key(t[1])),
+        key=lambda t: (t[0] != "group", natural_key(t[1]), natural_key(t[2])),
     )
     for row_type, row, role in order:
         sub = matrix[(matrix["row_type"] == row_type) & (matrix["row"] == row)]

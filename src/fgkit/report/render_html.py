@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..io import atomic_write_text
-from .templating import environment
+from .templating import render
 
 __all__ = ["render_html", "write_html"]
 
 
 def render_html(project, ctx) -> str:
-    return environment(project).get_template("report.html.j2").render(ctx=ctx)
+    return render(project, "report.html.j2", ctx=ctx)
 
 
 def write_html(project, ctx) -> Path:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..io import atomic_write_text
-from .templating import environment
+from .templating import render
 
 __all__ = ["render_md", "write_md"]
 
 
 def render_md(project, ctx) -> str:
-    text = environment(project).get_template("report.md.j2").render(ctx=ctx)
+    text = render(project, "report.md.j2", ctx=ctx)
     # Loops leave runs of blank lines; one is enough for every Markdown reader.
     lines, blank = [], False
     for line in text.splitlines():

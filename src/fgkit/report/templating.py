@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["environment", "md_escape"]
+__all__ = ["environment", "md_escape", "render"]
 
 # Inline Markdown syntax, plus "<" and "&" as entities, so quoted speech can neither format
 # the document nor inject markup into a viewer that renders inline HTML. Characters that only
@@ -41,3 +41,28 @@ def environment(project):
     )
     env.filters["md"] = md_escape
     return env
+
+
+def render(project, name: str, **context) -> str:
+    """Render one template; a broken project template is reported by file and line."""
+    from jinja2 import TemplateError, TemplateSyntaxError
+
+    from ..errors import InputError
+
+    env = environment(project)
+    try:
+        return env.get_template(name).render(**context)
+    except TemplateSyntaxError as exc:
+        raise InputError(
+            f"template error: {exc.message}; fix the template or delete it to use fgkit's own",
+            exc.filename or name,
+            exc.lineno,
+        ) from None
+    except TemplateError as exc:
+        override = project.root / "templates" / name
+        where = override if override.is_file() else name
+        raise InputError(
+            f"template cannot be rendered ({exc.message}); fix the template or delete it to use "
+            "fgkit's own",
+            where,
+        ) from None

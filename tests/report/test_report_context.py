@@ -1,0 +1,168 @@
+"""The report context: quote balance and attribution, suppression, headlines, methods."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+
+from fgkit.report.context import build_context
+from fgkit.report.quotes import select_quotes, trim_quote
+
+
+@pytest.fixture(scope="module")
+def ctx(coded_study):
+    project, store, analysis = coded_study
+    return build_context(project, store, analysis)
+
+
+def _section(ctx, code):
+    return next(s for s in ctx.codes if s.code == code)
+
+
+def test_codes_follow_codebook_order_with_labels_and_definitions(ctx):
+    assert [s.code for s in ctx.codes] == [
+        "workload_pressure", "allocation_fairness", "emotional_labour", "professional_judgement", "ai_reactions",
+    ]
+    wp = _section(ctx, "workload_pressure")
+    assert wp.label == "Workload pressure"
+    assert wp.definition.startswith("Talk about the volume")
+    assert _section(ctx, "professional_judgement").parent == "workload_pressure"
+
+
+def test_quotes_rotate_across_groups_and_skip_facilitators(ctx):
+    quotes = _section(ctx, "workload_pressure").quotes
+    assert [q.group for q in quotes[:4]] == ["FG1", "FG2", "FG3", "FG4"]
+    assert len(quotes) == 6
+    assert all(q.role != "facilitator" for s in ctx.codes for q in s.quotes)
+    assert not any("normal week" in q.text for s in ctx.codes for q in s.quotes)
+
+
+def test_small_role_in_a_group_is_attributed_to_the_group_only(ctx):
+    fg4 = [q for s in ctx.codes for q in s.quotes if q.group == "FG4"]
+    assert fg4 and {q.attribution for q in fg4} == {"Participant, FG4"}
+    fg1 = [q for s in ctx.codes for q in s.quotes if q.group == "FG1"]
+    assert {q.attribution for q in fg1} == {"Practitioner, FG1"}
+
+
+def test_rejected_codings_never_become_quotes(ctx):
+    assert not any("weather" in q.text for s in ctx.codes for q in s.quotes)
+
+
+def test_accepted_quotes_come_before_suggestions_within_a_group(ctx):
+    fg1 = [q for q in _section(ctx, "workload_pressure").quotes if q.group == "FG1"]
+    assert [q.status for q in fg1] == ["accepted", "accepted"]
+    fg2 = [q for q in _section(ctx, "workload_pressure").quotes if q.group == "FG2"]
+    assert [q.status for q in fg2] == ["suggested"]
+
+
+def test_long_quote_is_trimmed_at_word_boundaries():
+    text = " ".join(f"word{i}" for i in range(200))
+    start = text.index("word150")
+    out = trim_quote(text, start, start + 7, 120)
+    assert "word150" in out and out.startswith("… ") and out.endswith(" …")
+    assert len(out) <= 124
+    inner = out.strip("… ").split()
+    assert all(w.startswith("word") and w[4:].isdigit() for w in inner)
+    assert trim_quote("Short and sweet.", None, None, 120) == "Short and sweet."
+
+
+def test_trim_copes_with_offsets_outside_the_text():
+    text = "a " * 300
+    assert len(trim_quote(text, 900, 950, 100)) <= 104
+
+
+def test_quote_selection_balances_roles_inside_a_group():
+    rows = pd.DataFrame({
+        "transcript": ["t"] * 4, "turn_index": [0, 1, 2, 3], "start_char": [0] * 4,
+        "text": ["one a", "two b", "three c", "four d"], "participant_id": ["p1", "p2", "m1", "p3"],
+        "group": ["FG9"] * 4, "role": ["practitioner", "practitioner", "manager", "practitioner"],
+        "status": ["accepted"] * 4, "confidence": [0.9, 0.8, 0.1, 0.7],
+        "evidence_start": [None] * 4, "evidence_end": [None] * 4,
+    })
+    picked = select_quotes(rows, {}, 2, 200)
+    assert [q.role for q in picked] == ["practitioner", "manager"]
+    assert picked[0].attribution == "Participant, FG9"
+
+
+def test_suppressed_cells_carry_no_share_and_say_why(ctx):
+    rows = _section(ctx, "allocation_fairness").by_role
+    assert rows and all(r.share is None for r in rows)
+    assert all(r.display == "fewer than 3 participants" for r in rows)
+    chart = _section(ctx, "allocation_fairness").role_chart
+    assert "<rect" not in chart.svg
+    assert "not shown" in chart.desc
+
+
+def test_chart_desc_states_every_value(ctx):
+    chart = _section(ctx, "workload_pressure").role_chart
+    assert "Manager: 60% of participants" in chart.desc
+    assert "Practitioner: 57% of participants" in chart.desc
+    assert 'role="img"' in chart.svg and "<title" in chart.svg
+
+
+def test_headlines_claim_nothing_from_suppressed_counts(ctx):
+    assert ctx.headlines
+    text = " ".join(ctx.headlines)
+    assert "Reactions to AI" not in text  # every role cell is suppressed there
+    assert any("every group" in h for h in ctx.headlines)
+
+
+def test_study_summary_counts_people_not_facilitators(ctx):
+    assert ctx.n_participants == 12
+    assert [g["name"] for g in ctx.groups] == ["FG1", "FG2", "FG3", "FG4"]
+    assert {r["role"]: r["participants"] for r in ctx.participants_by_role} == {"Manager": 5, "Practitioner": 7}
+
+
+def test_methods_report_review_share_codebook_hash_and_limits(coded_study, ctx):
+    project, _, _ = coded_study
+    m = ctx.methods
+    assert "(15 of 22)" in m.reviewed
+    assert m.codebook_version == "1.2"
+    assert m.codebook_sha256 == hashlib.sha256(project.codebook_path.read_bytes()).hexdigest()
+    assert {f["format"]: f["files"] for f in m.formats} == {"docx": 1, "txt": 1, "vtt": 2}
+    assert any("rules:v1" in line for line in m.automated)
+    assert any("fewer than 3" in line for line in m.limits)
+    assert any("emotional_labour" in line for line in m.limits)
+    assert ("analysis.seed", "42") in m.seeds
+    assert not any(name.startswith("pseudonymise.") for name, _ in m.parameters)
+    assert [s["command"] for s in m.stages] == ["ingest", "pseudonymise", "code"]
+
+
+def test_agreement_is_reported_or_plainly_absent(ctx):
+    m = ctx.methods
+    if m.agreement_rows:
+        assert len(m.agreement_columns) == len(m.agreement_rows[0])
+        assert "Landis and Koch" in m.agreement_note
+    else:
+        assert m.agreement_note == "No agreement figures: only one coder."
+
+
+def test_no_agreement_when_nobody_reviewed(coded_project):
+    project, store, analysis = coded_project
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM reviews")
+    ctx = build_context(project, store, analysis)
+    assert ctx.methods.agreement_rows == []
+    assert ctx.methods.agreement_note == "No agreement figures: only one coder."
+    assert "(0 of" in ctx.methods.reviewed
+
+
+def test_missing_codebook_still_reports_codes(coded_project):
+    project, store, analysis = coded_project
+    project.codebook_path.unlink()
+    ctx = build_context(project, store, analysis)
+    assert ctx.methods.codebook_version == "not found"
+    assert _section(ctx, "workload_pressure").label == "Workload pressure"
+    assert _section(ctx, "workload_pressure").definition == ""
+
+
+def test_invalid_codebook_names_file_and_line(coded_project):
+    from fgkit.errors import CodebookError
+
+    project, store, analysis = coded_project
+    project.codebook_path.write_text("codes:\n  - id: a\n    label: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CodebookError) as info:
+        build_context(project, store, analysis)
+    assert info.value.path == project.codebook_path and info.value.line is not None
