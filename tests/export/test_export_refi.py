@@ -101,8 +101,10 @@ def test_codebook_nesting_cases_variables_and_memos(study):
     cases = {c.get("name"): c for c in root.findall("q:Cases/q:Case", NS)}
     assert "Practitioner 06" not in cases  # withdrawn per the register
     manager = cases["Manager 01"]
-    values = {variables[v.find("q:VariableRef", NS).get("targetGUID")]: v.find("q:TextValue", NS).text
-              for v in manager.findall("q:VariableValue", NS)}
+    values = {
+        variables[v.find("q:VariableRef", NS).get("targetGUID")]: v.find("q:TextValue", NS).text
+        for v in manager.findall("q:VariableValue", NS)
+    }
     assert values == {"role": "team_manager", "group": "FG1"}
     assert len(cases["Facilitator 1"].findall("q:SourceRef", NS)) == 2
 

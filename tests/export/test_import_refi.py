@@ -38,7 +38,8 @@ def test_round_trip_preserves_codes_cases_variables_and_offsets(study):
     assert tree == {"Workload pressure": None, "Fairness of allocation": None,
                     "Emotional labour": None, "AI and technology": None,
                     "Cautious about AI": "AI and technology"}
-    assert by_guid[next(g for g, c in by_guid.items() if c.name == "Workload pressure")].color == "#E53935"
+    colours = {c.name: c.color for c in by_guid.values()}
+    assert colours["Workload pressure"] == "#E53935" and colours["AI and technology"] is None
 
     people = {(r["speaker"], r["role"], r["group_name"]) for r in store.query(
         "SELECT speaker, role, group_name FROM pseudo_turns WHERE participant_id != 'P07'")}
@@ -55,8 +56,9 @@ def test_round_trip_preserves_codes_cases_variables_and_offsets(study):
 
     from fgkit.coding.status import effective_codings
 
-    in_force = effective_codings(store)
-    in_force = set(zip(*(in_force[in_force["participant_id"] != "P07"][c] for c in ("segment_id", "code"))))
+    df = effective_codings(store)
+    df = df[df["participant_id"] != "P07"]
+    in_force = set(zip(df["segment_id"], df["code"], strict=True))
     imported = _imported(store)
     assert {(r["segment_id"], r["code"]) for r in imported} == in_force
     for row in imported:
@@ -102,7 +104,8 @@ def _foreign_qdpx(path, turns_by_transcript, selections_fg1, selections_fg2):
 <Sources>
  <TextSource guid="50000000-0000-4000-8000-000000000001" name="Focus group one (typed up)"
    plainTextPath="internal://50000000-0000-4000-8000-000000000001.txt">{sels1}
-   <Coding guid="c0d1a600-0000-4000-8000-999999999999"><CodeRef targetGUID="{codes['pressure']}"/></Coding>
+   <Coding guid="c0d1a600-0000-4000-8000-999999999999">
+     <CodeRef targetGUID="{codes['pressure']}"/></Coding>
  </TextSource>
  <TextSource guid="50000000-0000-4000-8000-000000000002" name="FG2"
    plainTextPath="internal://50000000-0000-4000-8000-000000000002.txt">{sels2}</TextSource>
@@ -174,7 +177,8 @@ def test_foreign_layout_maps_selections_to_overlapping_segments(foreign):
 
     # No creatingUser on the coding: the project's creating user is the coder.
     fg2 = rows[(seg_ids[("FG2.vtt", 4, 1)], "workload_pressure")]
-    assert fg2["coder"] == "refi:Sam" and fg2["evidence"] == "Caseloads keep growing every single month."
+    assert fg2["coder"] == "refi:Sam"
+    assert fg2["evidence"] == "Caseloads keep growing every single month."
     assert len(rows) == 4
 
 

@@ -49,7 +49,8 @@ def register(app: typer.Typer) -> None:
             "include_suggestions": include_suggestions, "min_words": min_words,
             "context": context, "formats": list(formats),
         }
-        with recorded_run(proj, "export quotes", inputs=_inputs(proj), parameters=params) as (store, _run_id):
+        run = recorded_run(proj, "export quotes", inputs=_inputs(proj), parameters=params)
+        with run as (store, _run_id):
             result = export_quotes(
                 proj, store, output=output, formats=formats, codes=code, roles=role,
                 groups=group, include_suggestions=include_suggestions, min_words=min_words,
@@ -69,15 +70,19 @@ def register(app: typer.Typer) -> None:
                  "description).")] = False,
         output: Annotated[Optional[Path], typer.Option(
             "--output", "-o",
-            help="The .qdpx file or a folder for it (default: reports/<project name>.qdpx).")] = None,
+            help="The .qdpx file or a folder for it "
+                 "(default: reports/<project name>.qdpx).")] = None,
     ) -> None:
         """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder and others."""
         from ..export.refi_export import export_refi
 
         proj = load_project(project)
         params = {"include_suggestions": include_suggestions}
-        with recorded_run(proj, "export refi", inputs=_inputs(proj), parameters=params) as (store, _run_id):
-            result = export_refi(proj, store, output=output, include_suggestions=include_suggestions)
+        run = recorded_run(proj, "export refi", inputs=_inputs(proj), parameters=params)
+        with run as (store, _run_id):
+            result = export_refi(
+                proj, store, output=output, include_suggestions=include_suggestions
+            )
         typer.echo(
             f"Wrote {result.path}: {result.sources} source(s), {result.cases} case(s), "
             f"{result.codes} code(s), {result.codings} coding(s) in {result.selections} "

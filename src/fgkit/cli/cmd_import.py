@@ -45,6 +45,9 @@ def register(app: typer.Typer) -> None:
         if result.whole_source_codings:
             typer.echo(f"{result.whole_source_codings} whole-source coding(s) skipped.")
         if result.unknown_codes:
-            typer.echo("Codes not in the codebook (not stored; add them or rename in the other tool):")
+            typer.echo(
+                "Codes not in the codebook (not stored; add them to the codebook or rename "
+                "them in the other tool):"
+            )
             for name, count in result.unknown_codes.items():
                 typer.echo(f"  {name}: {count} coding(s)")

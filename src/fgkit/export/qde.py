@@ -42,7 +42,8 @@ def q(tag: str) -> str:
 def project_root(**attrs: object) -> ET.Element:
     """The <Project> element. Elements are built unqualified under an explicit default
     namespace declaration: ElementTree's default_namespace option rejects unprefixed attributes."""
-    return ET.Element("Project", {"xmlns": NS, **{k: str(v) for k, v in attrs.items() if v is not None}})
+    given = {k: str(v) for k, v in attrs.items() if v is not None}
+    return ET.Element("Project", {"xmlns": NS, **given})
 
 
 def guid(kind: str, *parts: object) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ..errors import InputError
 from .qde import NS
@@ -152,7 +152,9 @@ def _member(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
     return zf.read(info)
 
 
-def _source_text(zf: zipfile.ZipFile, el: ET.Element, names: dict[str, str], path: Path) -> str | None:
+def _source_text(
+    zf: zipfile.ZipFile, el: ET.Element, names: dict[str, str], path: Path
+) -> str | None:
     inline = _child(el, "PlainTextContent")
     if inline is not None:
         return inline.text or ""

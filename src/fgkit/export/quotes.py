@@ -156,7 +156,7 @@ def export_quotes(
             *(
                 ("quotes", f"row {i + 1}, {column}", str(value))
                 for i, row in enumerate(table.itertuples(index=False))
-                for column, value in zip(columns, row)
+                for column, value in zip(columns, row, strict=True)
             ),
             *(("quotes", f"code {c.id}", f"{c.label}\n{c.definition}") for c in book),
         ],

@@ -106,7 +106,8 @@ def build_qdpx(project, store, include_suggestions: bool = False):
     if len(people):
         cases_el = sub(root, "Cases")
         for person in people.itertuples(index=False):
-            case = sub(cases_el, "Case", guid=guid("case", person.participant_id), name=person.speaker)
+            case = sub(cases_el, "Case", guid=guid("case", person.participant_id),
+                       name=person.speaker)
             theirs = turns[turns["participant_id"] == person.participant_id]
             # A facilitator may run several groups: every group they appear in is listed.
             values = {"role": person.role, "group": "; ".join(sorted(set(theirs["group"])))}
@@ -134,7 +135,8 @@ def build_qdpx(project, store, include_suggestions: bool = False):
             first = part.iloc[0]
             start = layout.speech_offsets[first["turn_id"]] + int(first["start_char"])
             end = layout.speech_offsets[first["turn_id"]] + int(first["end_char"])
-            selection = sub(source, "PlainTextSelection", guid=guid("selection", segment_id, status),
+            selection = sub(source, "PlainTextSelection",
+                            guid=guid("selection", segment_id, status),
                             startPosition=start, endPosition=end)
             n_selections += 1
             if status == "suggested":
@@ -177,7 +179,8 @@ def export_refi(
     project, store, output: str | Path | None = None, include_suggestions: bool = False
 ) -> RefiResult:
     """Write the project as ``reports/<project name>.qdpx`` (or ``output``)."""
-    path = Path(output) if output is not None else project.shareable_dir / default_qdpx_name(project)
+    default = project.shareable_dir / default_qdpx_name(project)
+    path = Path(output) if output is not None else default
     if path.is_dir():
         path = path / default_qdpx_name(project)
     path = check_destination(project, path)

@@ -142,8 +142,9 @@ def import_refi(
             continue
         spans = _segment_spans(segments, *sources[source.guid])
         starts = [s[0] for s in spans]
+        longest = max((e - b for b, e, _ in spans), default=0)
         for sel in source.selections:
-            hits = _overlapping(spans, starts, sel.start, sel.end)
+            hits = _overlapping(spans, starts, longest, sel.start, sel.end)
             if not hits or not sel.codings:
                 n_unmapped += 1
                 continue
@@ -151,7 +152,8 @@ def import_refi(
             for coding in sel.codings:
                 code = code_ids.get(coding.code)
                 if code is None:
-                    unknown[refi.codes[coding.code].name if coding.code in refi.codes else coding.code] += 1
+                    known = refi.codes.get(coding.code)
+                    unknown[known.name if known else coding.code] += 1
                     continue
                 who = f"refi:{coder.strip()}" if coder else _coder_for(
                     refi, coding.user or sel.user, path.stem)
@@ -161,7 +163,7 @@ def import_refi(
                     span = found.setdefault((segment_id, code, who), [lo, hi])
                     span[0], span[1] = min(span[0], lo), max(span[1], hi)
 
-    text_of = dict(zip(segments["segment_id"], segments["text"]))
+    text_of = dict(zip(segments["segment_id"], segments["text"], strict=True))
     coders = tuple(sorted({who for _, _, who in found}))
     with store.transaction() as conn:
         conn.executemany("DELETE FROM codings WHERE coder = ?", [(c,) for c in coders])
@@ -186,7 +188,9 @@ def import_refi(
     )
 
 
-def _segment_spans(segments, transcript: str, offsets: dict[str, int]) -> list[tuple[int, int, str]]:
+def _segment_spans(
+    segments, transcript: str, offsets: dict[str, int]
+) -> list[tuple[int, int, str]]:
     """(start, end, segment_id) in source-text positions, sorted by start."""
     mine = segments[(segments["transcript"] == transcript) & segments["turn_id"].isin(offsets)]
     return sorted(
@@ -195,10 +199,11 @@ def _segment_spans(segments, transcript: str, offsets: dict[str, int]) -> list[t
     )
 
 
-def _overlapping(spans, starts, start: int, end: int) -> list[tuple[int, int, str]]:
-    """Segments sharing at least one character with [start, end)."""
-    hits = []
-    for span in spans[: bisect.bisect_left(starts, end)]:
-        if span[1] > start:
-            hits.append(span)
-    return hits
+def _overlapping(spans, starts, longest: int, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Segments sharing at least one character with [start, end).
+
+    Only spans starting in [start - longest, end) can overlap, so two bisections bound the scan.
+    """
+    lo = bisect.bisect_left(starts, start - longest)
+    hi = bisect.bisect_left(starts, end)
+    return [span for span in spans[lo:hi] if span[1] > start]
