@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..codebook import Codebook
 from ..errors import ModelError
@@ -41,8 +42,11 @@ class Hit:
     pattern: str
 
 
+@lru_cache(maxsize=2)
 def load_nlp(model: str):
-    """The spaCy pipeline the coder needs (lemmas only). fgkit never downloads a model."""
+    """The spaCy pipeline the coder needs (lemmas only), loaded once per process.
+
+    fgkit never downloads a model."""
     import spacy
 
     try:

@@ -1,0 +1,186 @@
+"""``fgkit code``: segment the pseudonymised turns, run the rule coder, write the codings.
+
+The spaCy model runs once per distinct segment text; match results are cached by the text's
+hash together with the codebook's and the model's, so a re-run on unchanged data never loads
+the model. Machine codings replace this coder's earlier rows; review decisions are never
+touched, and the tidy table in reports/ shows the codings in force (decisions applied).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..codebook import Codebook, load_codebook
+from .rules import CODER, Hit
+from .segments import build_segments, check_level, load_pseudo_turns, write_segments
+
+__all__ = ["CodeResult", "code_project", "code_segments", "tidy_codings", "TIDY_COLUMNS"]
+
+CACHE_NAMESPACE = "rules-hits"
+TIDY_COLUMNS = [
+    "transcript", "turn_index", "segment_id", "level", "start_char", "end_char", "speaker",
+    "role", "group", "code", "code_label", "top_code", "status", "coder", "confidence",
+    "evidence", "evidence_start", "evidence_end", "pattern", "reviewer",
+]
+
+
+@dataclass
+class CodeResult:
+    """What a coding run did; ``by_code_role`` counts codings in force per code and role."""
+
+    n_turns: int
+    n_segments: int
+    n_codings: int
+    n_segments_removed: int
+    n_cached: int
+    n_parsed: int
+    level: str
+    codebook_sha256: str
+    outputs: list[Path] = field(default_factory=list)
+    by_code_role: Any = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _confidence(base: float, n_hits: int) -> float:
+    """Independent pieces of evidence raise confidence: 1 - (1 - base) ** hits, capped."""
+    return round(min(0.99, 1 - (1 - base) ** n_hits), 3)
+
+
+def _cache_key(text: str, codebook: Codebook, model_id: str) -> str:
+    digest = hashlib.sha256()
+    for part in (codebook.sha256, model_id, CODER, text):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()
+
+
+def _model_id(model: str) -> str:
+    from importlib import metadata
+
+    try:
+        return f"{model}=={metadata.version(model.replace('_', '-'))}"
+    except metadata.PackageNotFoundError:
+        return model
+
+
+def code_segments(
+    texts: list[str], codebook: Codebook, model: str, store=None, batch_size: int = 64
+) -> tuple[list[list[Hit]], int]:
+    """Hits per text; the model runs only on texts the cache lacks. Returns (hits, n_parsed)."""
+    model_id = _model_id(model)
+    keys = [_cache_key(t, codebook, model_id) for t in texts]
+    cached = store.cache_get_many(CACHE_NAMESPACE, sorted(set(keys))) if store is not None else {}
+    missing = sorted({k: t for k, t in zip(keys, texts) if k not in cached}.items())
+    if missing:
+        from .rules import RuleCoder, load_nlp
+
+        nlp = load_nlp(model)
+        coder = RuleCoder(codebook, nlp)
+        fresh: dict[str, list[tuple]] = {}
+        with nlp.memory_zone():
+            for (key, _), doc in zip(missing, nlp.pipe((t for _, t in missing), batch_size=batch_size)):
+                fresh[key] = [(h.code, h.start, h.end, h.pattern) for h in coder.match(doc)]
+        if store is not None:
+            store.cache_put_many(CACHE_NAMESPACE, fresh)
+        cached.update(fresh)
+    return [[Hit(*h) for h in cached[k]] for k in keys], len(missing)
+
+
+def code_project(project, store, codebook_path: str | Path | None = None, level: str | None = None,
+                 run_id: str | None = None) -> CodeResult:
+    """Code every participant segment with the rule coder and write store rows and reports."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    codebook = load_codebook(codebook_path or project.codebook_path)
+    level = check_level(level or project.setting("coding", "segment_level", "turn"))
+    model = project.setting("nlp", "spacy_model")
+    batch_size = int(project.setting("nlp", "batch_size", 64))
+
+    turns = load_pseudo_turns(store)
+    segments = build_segments(turns, level)
+    removed = write_segments(store, segments)
+    timings["segment"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    hits, n_parsed = code_segments([s.text for s in segments], codebook, model, store, batch_size)
+    timings["match"] = time.perf_counter() - started
+
+    rows = []
+    for segment, segment_hits in zip(segments, hits):
+        by_code: dict[str, list[Hit]] = {}
+        for hit in segment_hits:
+            by_code.setdefault(hit.code, []).append(hit)
+        for code, code_hits in by_code.items():
+            first = code_hits[0]
+            base = codebook.get(code).patterns.confidence
+            rows.append((
+                segment.segment_id, code, CODER, "suggested", _confidence(base, len(code_hits)),
+                segment.text[first.start:first.end], first.start, first.end, first.pattern, run_id,
+            ))
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM codings WHERE coder = ?", (CODER,))
+        conn.executemany(
+            """INSERT INTO codings(segment_id, code, coder, status, confidence, evidence,
+                   evidence_start, evidence_end, pattern, run_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            rows,
+        )
+
+    started = time.perf_counter()
+    table = tidy_codings(store, codebook)
+    outputs = _write_reports(project, table)
+    timings["report"] = time.perf_counter() - started
+    return CodeResult(
+        n_turns=len(turns),
+        n_segments=len(segments),
+        n_codings=len(rows),
+        n_segments_removed=removed,
+        n_cached=len(set(s.text for s in segments)) - n_parsed,
+        n_parsed=n_parsed,
+        level=level,
+        codebook_sha256=codebook.sha256,
+        outputs=outputs,
+        by_code_role=_by_code_role(table),
+        seconds=timings,
+    )
+
+
+def tidy_codings(store, codebook: Codebook | None = None):
+    """One row per coding in force (human decisions applied), ready for the shareable zone."""
+    from .status import effective_codings
+
+    frame = effective_codings(store)
+    labels = {c.id: c.label for c in codebook.codes} if codebook else {}
+    tops = {c.id: codebook.top_level(c.id) for c in codebook.codes} if codebook else {}
+    frame["code_label"] = frame["code"].map(labels).fillna(frame["code"])
+    frame["top_code"] = frame["code"].map(tops).fillna(frame["code"])
+    return frame[TIDY_COLUMNS].reset_index(drop=True)
+
+
+def _write_reports(project, table) -> list[Path]:
+    from ..io import atomic_path
+
+    csv_path = project.shareable("codings.csv")
+    parquet_path = project.shareable("codings.parquet")
+    with atomic_path(csv_path) as tmp:
+        table.to_csv(tmp, index=False)
+    with atomic_path(parquet_path) as tmp:
+        table.to_parquet(tmp, index=False)
+    from ..pseudonymise.leakgate import run_leak_gate
+
+    run_leak_gate(project)
+    return [csv_path, parquet_path]
+
+
+def _by_code_role(table):
+    import pandas as pd
+
+    if table.empty:
+        return pd.DataFrame()
+    counts = pd.crosstab(table["code"], table["role"])
+    counts["total"] = counts.sum(axis=1)
+    return counts
