@@ -50,6 +50,13 @@ def test_encodings_and_line_endings_read_the_same(tmp_path, encoding, prefix, ne
     assert bool(decoded_warning) == (encoding == "cp1252")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_byte_order_mark(tmp_path, encoding):
+    t = read_transcript(write(tmp_path, "fg.txt", TYPED.encode(encoding)))
+    assert t.speakers == ["FACILITATOR", "P1"]
+    assert t.turns[1].text.startswith("It's fair when I'm asked")
+
+
 def test_same_content_in_different_encodings_gives_the_same_turn_ids(tmp_path):
     a = read_transcript(write(tmp_path, "a.txt", TYPED.encode("utf-8")), name="fg.txt")
     b = read_transcript(write(tmp_path, "b.txt", TYPED.replace("\n", "\r\n").encode("utf-16")), name="fg.txt")

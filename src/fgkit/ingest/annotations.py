@@ -21,15 +21,15 @@ __all__ = ["extract_annotations"]
 _BRACKETS = re.compile(r"\[(?P<sq>[^\[\]\n]{1,200})\]|\((?P<par>[^()\n]{1,40})\)")
 _TS = r"(?:\s*[-@,]?\s*(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?))?"
 _KEYWORDS: list[tuple[str, re.Pattern[str]]] = [
-    ("inaudible", re.compile(r"^(?:inaudible|indistinct|unintelligible)(?: speech)?" + _TS + r"$", re.I)),
-    ("laughter", re.compile(r"^(?:laughs?|laughter|laughing|chuckles?|giggles?)" + _TS + r"$", re.I)),
-    ("crosstalk", re.compile(r"^cross[- ]?talk" + _TS + r"$", re.I)),
-    ("pause", re.compile(r"^(?:long |short )?(?:pause|silence)" + _TS + r"$", re.I)),
-    ("overlap", re.compile(r"^(?:overlapping(?: speech)?|overlap|talking over)" + _TS + r"$", re.I)),
+    ("inaudible", re.compile(r"^(?:inaudible|indistinct|unintelligible)(?: speech)?" + _TS + r"$", re.IGNORECASE)),
+    ("laughter", re.compile(r"^(?:laughs?|laughter|laughing|chuckles?|giggles?)" + _TS + r"$", re.IGNORECASE)),
+    ("crosstalk", re.compile(r"^cross[- ]?talk" + _TS + r"$", re.IGNORECASE)),
+    ("pause", re.compile(r"^(?:long |short )?(?:pause|silence)" + _TS + r"$", re.IGNORECASE)),
+    ("overlap", re.compile(r"^(?:overlapping(?: speech)?|overlap|talking over)" + _TS + r"$", re.IGNORECASE)),
     ("noise", re.compile(r"^(?:coughs?|coughing|sighs?|background noise|noise|phone rings?"
-                         r"|door (?:opens|closes|knock)|clears throat)" + _TS + r"$", re.I)),
+                         r"|door (?:opens|closes|knock)|clears throat)" + _TS + r"$", re.IGNORECASE)),
 ]
-_UNCLEAR = re.compile(r"^(?:unclear|uncertain|unsure)(?:\s*:\s*(?P<word>.+))?$", re.I)
+_UNCLEAR = re.compile(r"^(?:unclear|uncertain|unsure)(?:\s*:\s*(?P<word>.+))?$", re.IGNORECASE)
 _PAUSE_MARK = re.compile(r"^(?:\.{1,3}|\d{1,2}\.\d)$")
 _BARE_TS = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?$")
 _BACKCHANNEL = re.compile(r"^(?P<who>[^:]{1,60}?)\s*:\s*(?P<what>.+)$")
@@ -39,9 +39,8 @@ _NO_SPACE_BEFORE = ",.;:!?)"
 def _classify(raw: str, inner: str, square: bool) -> Annotation | None:
     """The Annotation for one bracketed mark (offset filled in later), or None for speech."""
     inner = inner.strip()
-    if not square:
-        if _PAUSE_MARK.match(inner):
-            return Annotation("pause", raw, 0)
+    if not square and _PAUSE_MARK.match(inner):
+        return Annotation("pause", raw, 0)
     for kind, pattern in _KEYWORDS:
         m = pattern.match(inner)
         if m:

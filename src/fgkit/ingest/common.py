@@ -20,13 +20,14 @@ from pathlib import Path
 from ..errors import TranscriptError
 
 __all__ = [
+    "UNKNOWN_SPEAKER",
     "Source",
     "decode_bytes",
+    "looks_like_label",
     "normalise_text",
+    "other_script_lines",
     "parse_clock",
     "split_label",
-    "looks_like_label",
-    "UNKNOWN_SPEAKER",
 ]
 
 UNKNOWN_SPEAKER = "Unknown Speaker"
@@ -84,10 +85,15 @@ def decode_bytes(data: bytes, path: Path, warnings: list[str]) -> str:
                     "it may be truncated or damaged: export it again",
                     path,
                 ) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    if data.count(b"\x00") > len(data) // 4:
+        # NUL-heavy bytes are UTF-16 without a byte-order mark (or binary): UTF-8 would
+        # "succeed" on them, so let charset-normalizer judge.
         text = _guess_decode(data, path, warnings)
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _guess_decode(data, path, warnings)
     if _CONTROL.search(text[:4096]) and len(_CONTROL.findall(text)) > max(2, len(text) // 200):
         raise TranscriptError(
             "this looks like a binary file, not a transcript; export it as .vtt, .srt, .txt, "
@@ -146,8 +152,11 @@ _LABEL_WORD = re.compile(
 )
 # Capitalised words that open sentences ("Yes: that's it") rather than name anyone.
 _NOT_LABELS = frozenset(
-    "yes no ok okay so well and but or the right sure true note example answer because "
-    "again also first second then now look listen basically honestly exactly".split()
+    [
+        "yes", "no", "ok", "okay", "so", "well", "and", "but", "or", "the", "right", "sure",
+        "true", "note", "example", "answer", "because", "again", "also", "first", "second",
+        "then", "now", "look", "listen", "basically", "honestly", "exactly",
+    ]
 )
 _PAREN = re.compile(r"\([^()]{0,40}\)|<[^<>]{0,60}>")
 _LABEL_SPLIT = re.compile(r"^(?P<label>[^:\n]{1,60}?)\s*:(?:\s+|$)(?P<rest>.*)$")
@@ -177,7 +186,7 @@ def split_label(line: str) -> tuple[str | None, str]:
 
 # Otter.ai (and Word exports from it): ``Firstname Lastname  0:03`` alone on a line.
 HEADER_WITH_TIME = re.compile(r"^(?P<label>\S.{0,60}?)\s+(?P<ts>\d{1,2}:\d{2}(?::\d{2})?)$")
-OTTER_FOOTER = re.compile(r"^transcribed by\s+(?:https?://)?otter\.ai\b", re.I)
+OTTER_FOOTER = re.compile(r"^transcribed by\s+(?:https?://)?otter\.ai\b", re.IGNORECASE)
 
 
 def header_with_time(line: str) -> tuple[str, str] | None:

@@ -2,7 +2,8 @@
 
 Column names are matched case-insensitively: speaker/name/participant/speaker name,
 text/utterance/transcript/content/speech, and optional start/timestamp/time/start time, end.
-The delimiter is sniffed from the first lines (comma, semicolon, tab or pipe).
+The delimiter (comma, semicolon, tab or pipe) is the one under which the header names a
+text column.
 """
 
 from __future__ import annotations
@@ -13,19 +14,33 @@ import io
 from ..records import Utterance
 from .common import Source, parse_clock
 
-__all__ = ["read_csv", "find_columns"]
+__all__ = ["find_columns", "header_delimiter", "read_csv"]
 
 SPEAKER = ("speaker", "name", "participant", "speaker name", "speaker_name", "who")
 TEXT = ("text", "utterance", "transcript", "content", "speech", "transcription")
 START = ("start", "timestamp", "time", "start time", "start_time", "begin")
 END = ("end", "end time", "end_time", "stop")
+DELIMITERS = ",;\t|"
 
 
-def _sniff(sample: str) -> type[csv.Dialect] | csv.Dialect:
+def header_delimiter(first_line: str) -> str | None:
+    """The delimiter under which ``first_line`` is a header naming a text column, if any."""
+    for delimiter in DELIMITERS:
+        if delimiter in first_line:
+            header = next(csv.reader([first_line], delimiter=delimiter))
+            if len(header) >= 2 and "text" in find_columns(header):
+                return delimiter
+    return None
+
+
+def _delimiter(text: str) -> str:
+    found = header_delimiter(text.split("\n", 1)[0])
+    if found:
+        return found
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        return csv.Sniffer().sniff(text[:4096], delimiters=DELIMITERS).delimiter
     except csv.Error:
-        return csv.excel
+        return ","
 
 
 def find_columns(header: list[str]) -> dict[str, int]:
@@ -52,7 +67,7 @@ def _seconds(value: str, source: Source, line: int) -> float | None:
 
 def read_csv(source: Source) -> list[Utterance]:
     text = source.text
-    reader = csv.reader(io.StringIO(text), _sniff(text[:4096]))
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     try:
         header = next(reader, [])
         columns = find_columns(header)

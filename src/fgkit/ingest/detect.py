@@ -7,21 +7,20 @@ free-text formats.
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
 from ..errors import TranscriptError
 from .common import OTTER_FOOTER, header_with_time, split_label
-from .csv_reader import find_columns
+from .csv_reader import header_delimiter
 from .vtt import TIMING
 
-__all__ = ["detect_format", "FORMATS"]
+__all__ = ["FORMATS", "detect_format"]
 
 FORMATS = ("teams_vtt", "zoom_vtt", "vtt", "otter", "docx", "typed", "srt", "csv")
 
 _SRT_TIMING = re.compile(r"^\s*\d{1,3}:\d{1,3}:\d{1,3}[,.]\d{1,3}\s*-->")
-_TEAMS_ID = re.compile(r"^[0-9a-fA-F\-]{8,}/\d+-\d+\s*$", re.M)
+_TEAMS_ID = re.compile(r"^[0-9a-fA-F\-]{8,}/\d+-\d+\s*$", re.MULTILINE)
 _UNSUPPORTED = (
     ("{\\rtf", "an RTF document; save it as .docx or plain text"),
     ("%PDF", "a PDF; export the transcript from its source as .docx, .txt or .vtt"),
@@ -41,16 +40,6 @@ def _vtt_kind(text: str, lines: list[str]) -> str:
     if any(split_label(ln)[0] for ln in cue_text):
         return "zoom_vtt"
     return "vtt"
-
-
-def _is_csv(first_line: str) -> bool:
-    """A header row naming a text column, under any of the usual delimiters."""
-    for delimiter in ",;\t|":
-        if delimiter in first_line:
-            header = next(csv.reader([first_line], delimiter=delimiter), [])
-            if len(header) >= 2 and "text" in find_columns(header):
-                return True
-    return False
 
 
 def detect_format(path: Path, text: str) -> str:
@@ -73,7 +62,7 @@ def detect_format(path: Path, text: str) -> str:
         return "srt"
     if any("-->" in ln and TIMING.match(ln) for ln in lines[:6]):
         return "vtt" if suffix == ".vtt" else "srt"
-    if suffix in (".csv", ".tsv") or _is_csv(lines[0]):
+    if suffix in (".csv", ".tsv") or header_delimiter(lines[0]) is not None:
         return "csv"
     if any(OTTER_FOOTER.match(ln) for ln in lines[-5:]) or _mostly_otter(lines):
         return "otter"

@@ -15,17 +15,22 @@ from ..records import Utterance
 from .common import Source, normalise_text, parse_clock
 from .typed import parse_lines
 
-__all__ = ["read_docx", "open_docx"]
+__all__ = ["open_docx", "read_docx"]
 
 
 def open_docx(source: Source):
+    import zipfile
+    import zlib
+
     import docx
+    from docx.opc.exceptions import OpcError
+    from lxml.etree import LxmlError
 
     try:
         return docx.Document(io.BytesIO(source.data))
-    # python-docx surfaces a damaged package as zipfile, lxml, KeyError or ValueError failures
-    # depending on where the damage is; all of them mean the same thing to the user.
-    except Exception:
+    # python-docx reports a damaged package from whichever layer met the damage (zip, deflate,
+    # XML, package parts); all of them mean the same thing to the user.
+    except (zipfile.BadZipFile, zlib.error, EOFError, LxmlError, OpcError, KeyError, ValueError):
         raise source.error(
             "this Word file is damaged or is not a .docx document; open it in Word and save it "
             "again as .docx"

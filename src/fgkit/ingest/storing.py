@@ -10,7 +10,7 @@ from ..records import Transcript
 from ..store import Store, now_iso
 from .transcript import read_transcript
 
-__all__ = ["IngestResult", "ingest_transcripts", "forget_missing"]
+__all__ = ["IngestResult", "forget_missing", "ingest_transcripts"]
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,16 @@ from __future__ import annotations
 import re
 
 from ..records import Utterance
-from .common import OTTER_FOOTER, Source, header_with_time, looks_like_label, parse_clock, split_label
+from .common import (
+    OTTER_FOOTER,
+    Source,
+    header_with_time,
+    looks_like_label,
+    parse_clock,
+    split_label,
+)
 
-__all__ = ["read_typed", "parse_lines"]
+__all__ = ["parse_lines", "read_typed"]
 
 _TS_PREFIX = re.compile(
     r"^(?:\[(?P<a>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\]|\((?P<b>\d{1,2}:\d{2}(?::\d{2})?)\)"
@@ -28,9 +35,9 @@ _METADATA = re.compile(
     r"transcript|recording|recorded by|file|file ?name|attendees|present|participants|"
     r"facilitators|interviewers|note|notes|topic|theme|section|part(?: \d+)?|"
     r"question(?: \d+)?|q\d+|key|audio|version|speakers)$",
-    re.I,
+    re.IGNORECASE,
 )
-_HEADING = re.compile(r"^(?:question|q)\s*\d+\s*[.:)]?(?:\s|$)", re.I)
+_HEADING = re.compile(r"^(?:question|q)\s*\d+\s*[.:)]?(?:\s|$)", re.IGNORECASE)
 
 
 def _strip_timestamp(line: str, source: Source, n: int) -> tuple[float | None, str]:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from ..records import Utterance
 from .common import Source, parse_clock, split_label
 
-__all__ = ["read_vtt", "parse_cues", "Cue", "cue_utterances"]
+__all__ = ["Cue", "cue_utterances", "parse_cues", "read_vtt"]
 
 TIMING = re.compile(r"^\s*(?P<start>[\d:.,]+)\s*-->\s*(?P<end>[\d:.,]+)?")
 _CUE_ID = re.compile(r"^(?:\d+|[0-9a-fA-F\-]{8,}/\d+-\d+|[\w\-]+/[\w\-]+)$")
-_VOICE = re.compile(r"<v(?:\.[\w.\-]+)?\s+(?P<name>[^>]+)>", re.I)
-_TAG = re.compile(r"</?[a-z][^>]*>|<\d[\d:.]*>|\{\\[^}]*\}", re.I)
+_VOICE = re.compile(r"<v(?:\.[\w.\-]+)?\s+(?P<name>[^>]+)>", re.IGNORECASE)
+_TAG = re.compile(r"</?[a-z][^>]*>|<\d[\d:.]*>|\{\\[^}]*\}", re.IGNORECASE)
 _BLOCKS = ("NOTE", "STYLE", "REGION")
 
 
