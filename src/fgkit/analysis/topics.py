@@ -9,9 +9,10 @@ the corpus and every choice is written into ``parameters``:
 * ``n_neighbors`` stays below the number of segments; ``min_cluster_size`` scales with it;
 * ``[topics] reducer = "auto"`` uses PCA under ``reducer_threshold`` segments (UMAP's start-up
   cost dwarfs a small study and UMAP's neighbourhood graph is unreliable there) and UMAP above;
-* one fit per seed in ``[topics] seeds``; the adjusted Rand index between the first seed's
-  assignments and each other seed's, and per topic the mean best-match Jaccard overlap, say how
-  far a topic can be trusted. A fixed seed makes topics repeatable, not stable.
+* the first seed in ``[topics] seeds`` fits all segments; each further seed refits a seeded 90%
+  subsample. The adjusted Rand index against the first fit on the shared segments, and per
+  topic the mean best-match Jaccard overlap, say how far a topic can be trusted. A fixed seed
+  makes topics repeatable, not stable.
 
 Whole results are cached in the store under a hash of the segments and parameters, so a re-run
 on unchanged text costs a lookup.
@@ -35,6 +36,7 @@ from .seeding import guided_seed_topics
 CACHE_NAMESPACE = "topics:v1"
 TOP_TERMS = 8
 REPRESENTATIVES = 3
+SUBSAMPLE = 0.9
 
 
 def _int_setting(project, key: str, default: int, minimum: int) -> int:
@@ -83,6 +85,8 @@ def topic_settings(project, n_docs: int) -> dict:
         "cluster_selection_method": "eom",
         "vectorizer": {"stop_words": "english", "ngram_range": [1, 2], "placeholders": "removed"},
         "guided": guided,
+        "stability_method": "first seed on all segments vs each further seed on a seeded "
+                            f"{int(SUBSAMPLE * 100)}% subsample: adjusted Rand, best-match Jaccard",
         **embedder_info(embedder, tfidf_components(n_docs) if embedder == "tfidf" else None),
     }
 
@@ -138,21 +142,24 @@ def _representatives(labels: np.ndarray, embeddings: np.ndarray, ids: list[str],
     return ";".join(ids[members[i]] for i in order[:REPRESENTATIVES])
 
 
-def _stability(primary: np.ndarray, others: list[np.ndarray]) -> tuple[float | None, dict[int, float]]:
+def _stability(
+    primary: np.ndarray, resamples: list[tuple[np.ndarray, np.ndarray]]
+) -> tuple[float | None, dict[int, float]]:
+    """Mean adjusted Rand index and, per topic, mean best-match Jaccard on shared segments."""
     from sklearn.metrics import adjusted_rand_score
 
-    if not others:
+    if not resamples:
         return None, {}
-    ari = float(np.mean([adjusted_rand_score(primary, o) for o in others]))
+    ari = float(np.mean([adjusted_rand_score(primary[keep], o) for keep, o in resamples]))
     per_topic = {}
-    for topic in sorted(set(primary) - {-1}):
-        a = set(np.flatnonzero(primary == topic))
+    for topic in sorted(set(primary.tolist()) - {-1}):
         scores = []
-        for other in others:
+        for keep, other in resamples:
+            a = set(np.flatnonzero(primary[keep] == topic))
             best = 0.0
-            for t in set(other) - {-1}:
+            for t in set(other.tolist()) - {-1}:
                 b = set(np.flatnonzero(other == t))
-                best = max(best, len(a & b) / len(a | b))
+                best = max(best, len(a & b) / len(a | b)) if a | b else best
             scores.append(best)
         per_topic[int(topic)] = round(float(np.mean(scores)), 4)
     return round(ari, 4), per_topic
@@ -170,13 +177,19 @@ def _fit(project, store, frames: StudyFrames, params: dict, k: int) -> TopicsRes
     ids, texts, roles = docs["segment_id"].tolist(), docs["text"].tolist(), docs["role"].tolist()
     embeddings = embed_texts(store, texts, params["embedder"], params["analysis_seed"])
     seed_topics = guided_seed_topics(project) if params["guided"] else None
-    runs = []
-    for seed in params["seeds"]:
-        model = _build_model(params, seed, seed_topics)
-        labels, _ = model.fit_transform(texts, embeddings=embeddings)
-        runs.append((model, np.asarray(labels)))
-    model, labels = runs[0]
-    ari, per_topic = _stability(labels, [other for _, other in runs[1:]])
+    first, *others = params["seeds"]
+    model = _build_model(params, first, seed_topics)
+    labels = np.asarray(model.fit_transform(texts, embeddings=embeddings)[0])
+    resamples = []
+    for seed in others:
+        # Each further seed refits on a seeded subsample: a PCA reducer ignores seeds, and
+        # topics that survive both a new seed and missing segments deserve more trust.
+        rng = np.random.default_rng(seed)
+        keep = np.sort(rng.choice(len(texts), size=int(len(texts) * SUBSAMPLE), replace=False))
+        refit = _build_model(params, seed, seed_topics)
+        other = refit.fit_transform([texts[i] for i in keep], embeddings=embeddings[keep])[0]
+        resamples.append((keep, np.asarray(other)))
+    ari, per_topic = _stability(labels, resamples)
     params = {**params, "stability_ari": ari, "outliers": int((labels == -1).sum()),
               "guided_seed_topics": len(seed_topics or [])}
     found = sorted(set(labels.tolist()) - {-1})
