@@ -96,3 +96,14 @@ def test_forget_missing_removes_transcripts_and_turns(folder, store):
     assert gone == ["otter_fg3.txt", "teams_fg1.vtt"]
     assert {r["transcript"] for r in store.query("SELECT transcript FROM turns")} == {"typed_fg4.txt"}
     assert forget_missing(store, {"typed_fg4.txt"}) == []
+
+
+def test_two_files_with_one_name_are_refused(folder, store, tmp_path):
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    shutil.copy(FIXTURES / "zoom_fg2.vtt", other / "teams_fg1.vtt")
+    with pytest.raises(TranscriptError) as info:
+        ingest_transcripts([folder / "teams_fg1.vtt", other / "teams_fg1.vtt"], store)
+    assert info.value.path == other / "teams_fg1.vtt"
+    rows = store.query("SELECT DISTINCT speaker_label FROM turns WHERE transcript='teams_fg1.vtt'")
+    assert "Ann Lee (SL)" not in {r["speaker_label"] for r in rows}

@@ -30,6 +30,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "transcripts"
         ("It was hard [Paul: Yeah.] every day.", "It was hard every day.", "backchannel",
          {"speaker": "Paul", "text": "Yeah."}),
         ("Sorry [coughs], go on.", "Sorry, go on.", "noise", {}),
+        ("Next point [00:12:45] is staffing.", "Next point is staffing.", "other", {"timestamp": 765.0}),
+        ("Well (laughs) fine.", "Well fine.", "laughter", {}),
     ],
 )
 def test_each_mark_becomes_an_annotation_and_leaves_the_text(raw, clean, kind, extra):

@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..errors import TranscriptError
 from ..records import Transcript
 from ..store import Store, now_iso
 from .transcript import read_transcript
@@ -25,11 +26,21 @@ def ingest_transcripts(paths: list[Path], store: Store) -> list[IngestResult]:
     """Read each file and store its turns. A file whose sha256 the store already holds is left
     alone; a changed or new one replaces its previous turns in a single transaction.
 
-    A file that cannot be read raises TranscriptError; files before it stay stored.
+    A file that cannot be read, or a second file with the same name, raises TranscriptError;
+    files before it stay stored.
     """
     results = []
+    seen: set[str] = set()
     for path in paths:
-        transcript = read_transcript(Path(path))
+        path = Path(path)
+        if path.name in seen:
+            raise TranscriptError(
+                "another transcript in this run has the same file name; names identify "
+                "transcripts, so rename one of them",
+                path,
+            )
+        seen.add(path.name)
+        transcript = read_transcript(path)
         row = store.query("SELECT sha256 FROM transcripts WHERE name=?", (transcript.name,))
         if row and row[0]["sha256"] == transcript.sha256:
             results.append(IngestResult(transcript, changed=False))
