@@ -47,7 +47,8 @@ def test_encodings_and_line_endings_read_the_same(tmp_path, encoding, prefix, ne
     ]
     assert [x.line for x in t.turns] == [2, 3]
     decoded_warning = [w for w in t.warnings if "not UTF-8" in w]
-    assert bool(decoded_warning) == (encoding == "cp1252")
+    assert decoded_warning == (["not UTF-8: decoded as cp1252; check accented letters and symbols"]
+                               if encoding == "cp1252" else [])
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
@@ -55,6 +56,13 @@ def test_utf16_without_byte_order_mark(tmp_path, encoding):
     t = read_transcript(write(tmp_path, "fg.txt", TYPED.encode(encoding)))
     assert t.speakers == ["FACILITATOR", "P1"]
     assert t.turns[1].text.startswith("It's fair when I'm asked")
+
+
+def test_short_windows_1252_file_is_read_as_windows_1252(tmp_path):
+    text = "Interviewer:\nWhat matters?\n\nP1 (social worker):\n\u00a0Time\u2026 and trust \u2013 \u00a35.\n"
+    t = read_transcript(write(tmp_path, "fg.txt", text.encode("cp1252")))
+    assert t.turns[1].text == "Time\u2026 and trust \u2013 \u00a35."
+    assert any("cp1252" in w for w in t.warnings)
 
 
 def test_same_content_in_different_encodings_gives_the_same_turn_ids(tmp_path):

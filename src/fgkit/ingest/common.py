@@ -112,8 +112,15 @@ def _guess_decode(data: bytes, path: Path, warnings: list[str]) -> str:
             "this looks like a binary file or an unknown encoding; save it as UTF-8 text",
             path,
         )
-    warnings.append(f"not UTF-8: decoded as {best.encoding}; check accented letters and symbols")
-    return str(best)
+    encoding, text = best.encoding, str(best)
+    # Several code pages often give the very same text; UK files come from Windows-1252.
+    if encoding != "cp1252" and "cp1252" in best.could_be_from_charset:
+        try:
+            encoding, text = "cp1252", data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+    warnings.append(f"not UTF-8: decoded as {encoding}; check accented letters and symbols")
+    return text
 
 
 def normalise_text(text: str) -> str:
