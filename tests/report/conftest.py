@@ -198,7 +198,7 @@ def _matrix(codings: pd.DataFrame) -> pd.DataFrame:
         for code in CODES:
             hits = kept[(kept.role == role) & (kept.code == code)]
             out.append({
-                "row_type": "role_summary", "row": role, "role": role, "code": code, "segments": len(hits),
+                "row_type": "role_summary", "row": f"{role.capitalize()}s (all groups)", "role": role, "code": code, "segments": len(hits),
                 "participants_display": str(hits.participant_id.nunique()),
                 "summary": f"{role.capitalize()}s: {len(hits)} segment(s) across groups.",
                 "quote_refs": "", "status_mix": "",
@@ -260,6 +260,22 @@ def coded_project(tmp_path: Path):
     project, store, analysis = make_study(tmp_path / "study")
     yield project, store, analysis
     store.close()
+
+
+@pytest.fixture
+def study_on_disk(tmp_path: Path):
+    """The study with its store closed and candidate topics switched off in fgkit.toml.
+
+    Nineteen segments are far below any topic model's reach; this keeps CLI runs fast and offline.
+    """
+    from fgkit.project import Project
+
+    project, store, _ = make_study(tmp_path / "study")
+    store.close()
+    settings = project.root / "fgkit.toml"
+    text = settings.read_text(encoding="utf-8").replace("enabled = true", "enabled = false")
+    settings.write_text(text, encoding="utf-8")
+    return Project.load(project.root)
 
 
 @pytest.fixture(scope="module")

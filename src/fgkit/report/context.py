@@ -246,8 +246,10 @@ def _overall(prevalence, code: str) -> tuple[str, str, bool]:
 
 
 def _missing(value) -> bool:
-    """Suppressed cells arrive blanked (None or NaN)."""
-    return value is None or value != value
+    """Suppressed cells arrive blanked (None, NaN or pandas.NA)."""
+    import pandas as pd
+
+    return bool(pd.isna(value))
 
 
 def _code_section(code, meta, prevalence, rows, labels, per_code, max_chars) -> CodeSection:
@@ -392,7 +394,7 @@ def _topics(result) -> TopicsSection:
                     "label": str(r.label),
                     "size": str(int(r.size)),
                     "terms": _join_terms(r.top_terms),
-                    "stability": "n/a" if stability is None or stability != stability
+                    "stability": "n/a" if stability is None or _missing(stability)
                     else f"{float(stability):.2f}",
                 }
             )
@@ -432,6 +434,5 @@ def _matrix(matrix, code_ids: list[str]) -> list[MatrixRow]:
                 refs=_join_terms(r.quote_refs),
                 status_mix=str(r.status_mix),
             )
-        label = row if row_type == "group" else f"All {plural(role)}"
-        rows.append(MatrixRow(label, role_title(role), row_type, [cells.get(c, empty) for c in code_ids]))
+        rows.append(MatrixRow(row, role_title(role), row_type, [cells.get(c, empty) for c in code_ids]))
     return rows

@@ -14,8 +14,7 @@ def _table(doc, caption: str, header: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header):
-        cell.text = ""
-        cell.paragraphs[0].add_run(text).bold = True
+        cell.paragraphs[0].add_run(str(text)).bold = True
     _repeat_header(table.rows[0])
     for row in rows:
         cells = table.add_row().cells
@@ -113,8 +112,8 @@ def _matrix(doc, ctx) -> None:
         return
     for row in ctx.matrix:
         doc.add_heading(f"{row.label} ({row.role})", level=2)
-        _table(doc, f"Framework matrix: {row.label}", ["Code", "Summary", "Participants", "Quotes"],
-               [[code["label"], cell.summary, cell.participants, cell.refs]
+        _table(doc, f"Framework matrix: {row.label}", ["Code", "Summary", "Participants", "Coding status", "Quotes"],
+               [[code["label"], cell.summary, cell.participants, cell.status_mix, cell.refs]
                 for code, cell in zip(ctx.matrix_codes, row.cells) if cell.summary])
 
 

@@ -19,9 +19,8 @@ def cell_text(cell) -> str:
     if not cell.summary:
         return ""
     parts = [cell.summary]
-    basis = "; ".join(p for p in (cell.participants, cell.status_mix) if p)
-    if basis:
-        parts.append(f"[{basis}]")
+    basis = "; ".join(p for p in (f"participants: {cell.participants}", cell.status_mix) if p)
+    parts.append(f"[{basis}]")
     if cell.refs:
         parts.append(f"Quotes: {cell.refs}")
     return "\n".join(parts)
@@ -29,7 +28,10 @@ def cell_text(cell) -> str:
 
 def _sheet_title(name: str, taken: set[str]) -> str:
     # Excel forbids []:*?/\ in sheet names and caps them at 31 characters.
-    base = re.sub(r"[\[\]:*?/\\]", " ", name).strip()[:31] or "Sheet"
+    base = " ".join(re.sub(r"[\[\]:*?/\\]", " ", name).split()) or "Sheet"
+    if len(base) > 31:
+        cut = base[:31]
+        base = cut.rsplit(" ", 1)[0] if base[31] != " " and " " in cut else cut.strip()
     title, n = base, 2
     while title.lower() in taken:
         title = f"{base[:28]} {n}"
