@@ -95,11 +95,13 @@ def parse_lines(lines: list[tuple[int, str]], source: Source) -> list[Utterance]
         out.append(Utterance(label, speech, n, start))
     if header:
         span = f"line {header[0]}" if len(header) == 1 else f"lines {header[0]}-{header[-1]}"
-        source.warn(f"{span}: header block before the first speaker "
-                    "label read as metadata, not speech")
+        source.warn(f"{span}: header block before the first speaker label read as metadata, "
+                    "not speech")
     if metadata:
         shown = ", ".join(str(n) for n in metadata[:10])
-        source.warn(f"line{'s' if len(metadata) > 1 else ''} {shown}: label-like metadata lines (date, title, question) not read as speech")
+        plural = "s" if len(metadata) > 1 else ""
+        source.warn(f"line{plural} {shown}: label-like metadata (date, title, question) "
+                    "not read as speech")
     return out
 
 
