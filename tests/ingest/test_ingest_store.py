@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from fgkit.errors import TranscriptError
-from fgkit.ingest import forget_missing, ingest_transcripts
+from fgkit.ingest import (
+    forget_missing,
+    ingest_transcripts,
+    read_transcript,
+    store_transcripts,
+)
 from fgkit.store import Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "transcripts"
@@ -107,3 +112,12 @@ def test_two_files_with_one_name_are_refused(folder, store, tmp_path):
     assert info.value.path == other / "teams_fg1.vtt"
     rows = store.query("SELECT DISTINCT speaker_label FROM turns WHERE transcript='teams_fg1.vtt'")
     assert "Ann Lee (SL)" not in {r["speaker_label"] for r in rows}
+
+
+def test_store_transcripts_takes_already_read_transcripts(folder, store):
+    transcripts = [read_transcript(p) for p in sorted(folder.iterdir())]
+    assert all(r.changed for r in store_transcripts(transcripts, store))
+    assert not any(r.changed for r in store_transcripts(transcripts, store))
+    assert store.query("SELECT COUNT(*) AS n FROM turns")[0]["n"] == sum(len(t.turns) for t in transcripts)
+    with pytest.raises(TranscriptError):
+        store_transcripts([transcripts[0], transcripts[0]], store)

@@ -12,7 +12,7 @@ edits elsewhere in the file. Speaker labels are kept exactly as written (``Lee, 
 from __future__ import annotations
 
 from .detect import FORMATS, detect_format
-from .storing import IngestResult, forget_missing, ingest_transcripts
+from .storing import IngestResult, forget_missing, ingest_transcripts, store_transcripts
 from .transcript import READERS, read_transcript
 
 __all__ = [
@@ -23,4 +23,5 @@ __all__ = [
     "forget_missing",
     "ingest_transcripts",
     "read_transcript",
+    "store_transcripts",
 ]

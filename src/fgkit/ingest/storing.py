@@ -11,7 +11,7 @@ from ..records import Transcript
 from ..store import Store, now_iso
 from .transcript import read_transcript
 
-__all__ = ["IngestResult", "forget_missing", "ingest_transcripts"]
+__all__ = ["IngestResult", "forget_missing", "ingest_transcripts", "store_transcripts"]
 
 
 @dataclass(frozen=True)
@@ -23,16 +23,14 @@ class IngestResult:
 
 
 def ingest_transcripts(paths: list[Path], store: Store) -> list[IngestResult]:
-    """Read each file and store its turns. A file whose sha256 the store already holds is left
-    alone; a changed or new one replaces its previous turns in a single transaction.
+    """Read each file and store its turns, one file at a time (see ``store_transcripts``).
 
-    A file that cannot be read, or a second file with the same name, raises TranscriptError;
-    files before it stay stored.
+    Two files with the same name are refused before anything is read. A file that cannot be
+    read raises TranscriptError; the files before it stay stored.
     """
-    results = []
+    paths = [Path(p) for p in paths]
     seen: set[str] = set()
     for path in paths:
-        path = Path(path)
         if path.name in seen:
             raise TranscriptError(
                 "another transcript in this run has the same file name; names identify "
@@ -40,13 +38,24 @@ def ingest_transcripts(paths: list[Path], store: Store) -> list[IngestResult]:
                 path,
             )
         seen.add(path.name)
-        transcript = read_transcript(path)
+    return [store_transcripts([read_transcript(path)], store)[0] for path in paths]
+
+
+def store_transcripts(transcripts: list[Transcript], store: Store) -> list[IngestResult]:
+    """Store transcripts already read. One whose sha256 the store already holds is left alone;
+    a changed or new one replaces its previous turns in a single transaction.
+    """
+    names = [t.name for t in transcripts]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate is not None:
+        raise TranscriptError("two transcripts share this name; rename one of them", duplicate)
+    results = []
+    for transcript in transcripts:
         row = store.query("SELECT sha256 FROM transcripts WHERE name=?", (transcript.name,))
-        if row and row[0]["sha256"] == transcript.sha256:
-            results.append(IngestResult(transcript, changed=False))
-            continue
-        _write(store, transcript)
-        results.append(IngestResult(transcript, changed=True))
+        changed = not (row and row[0]["sha256"] == transcript.sha256)
+        if changed:
+            _write(store, transcript)
+        results.append(IngestResult(transcript, changed=changed))
     return results
 
 
