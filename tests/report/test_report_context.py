@@ -166,3 +166,21 @@ def test_invalid_codebook_names_file_and_line(coded_project):
     with pytest.raises(CodebookError) as info:
         build_context(project, store, analysis)
     assert info.value.path == project.codebook_path and info.value.line is not None
+
+
+def test_a_real_gap_between_roles_becomes_a_headline(coded_project):
+    project, store, analysis = coded_project
+    prev = analysis.prevalence
+    rows = (prev["code"] == "ai_reactions") & (prev["dimension"] == "role") & (prev["status"] == "any")
+    for role, share, text in (("practitioner", 0.8, "by 6 of 7 practitioners"), ("manager", 0.2, "by 3 of 5 managers")):
+        mask = rows & (prev["role"] == role)
+        prev.loc[mask, ["suppressed", "participant_share", "display"]] = [False, share, text]
+    ctx = build_context(project, store, analysis)
+    assert ctx.headlines[0] == (
+        "Reactions to AI was raised more often by practitioners (by 6 of 7 practitioners) "
+        "than by managers (by 3 of 5 managers)."
+    )
+    # One side suppressed again: no comparison may be claimed.
+    prev.loc[rows & (prev["role"] == "manager"), ["suppressed", "participant_share"]] = [True, None]
+    ctx = build_context(project, store, analysis)
+    assert not any(h.startswith("Reactions to AI") for h in ctx.headlines)

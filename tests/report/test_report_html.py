@@ -156,3 +156,22 @@ def test_empty_store_is_refused_with_a_next_step(tmp_path):
     with project.open_store() as store, pytest.raises(ProjectError, match="fgkit code"):
         build_reports(project, store)
     assert not list(project.shareable_dir.iterdir())
+
+
+def test_a_report_that_leaks_is_removed_and_the_error_names_no_value(coded_project):
+    from fgkit.errors import LeakError
+
+    project, store, analysis = coded_project
+    (project.private_dir / "extra-identifiers.csv").write_text("value,type\nBeeston,Place\n", encoding="utf-8")
+    with store.transaction() as conn:
+        for table in ("pseudo_turns", "segments"):
+            conn.execute(
+                f"UPDATE {table} SET text = 'Back at the Beeston office the pressure never stops.' "
+                "WHERE text LIKE 'The pressure never stops%'"
+            )
+    with pytest.raises(LeakError) as info:
+        build_reports(project, store, analysis)
+    assert "Beeston" not in str(info.value)
+    assert "report.html" in str(info.value)
+    assert not [p for p in project.shareable_dir.iterdir() if p.name.startswith("report")]
+    assert not (project.shareable_dir / "framework-matrix.xlsx").exists()

@@ -41,7 +41,7 @@ def build_reports(project, store, analysis=None, formats=FORMATS) -> list[Path]:
     for fmt in FORMATS:
         if fmt in formats:
             written.append(_writer(fmt)(project, ctx))
-    _leak_gate(project)
+    _leak_gate(project, written)
     return written
 
 
@@ -52,9 +52,20 @@ def _writer(fmt: str):
     return getattr(importlib.import_module(f".{module}", __name__), name)
 
 
-def _leak_gate(project) -> None:
+def _leak_gate(project, written: list[Path]) -> None:
+    """Check the shareable zone; a report that leaks is removed at once, never left to be sent."""
     try:
         from ..pseudonymise.leakgate import run_leak_gate
     except ImportError:
         return
-    run_leak_gate(project)
+    from ..errors import LeakError
+
+    try:
+        run_leak_gate(project)
+    except LeakError as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise LeakError(
+            f"{exc}\nThe reports just written were removed; fix the pseudonymisation "
+            "(`fgkit pseudonymise`), then run `fgkit report` again."
+        ) from None

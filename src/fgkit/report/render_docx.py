@@ -69,7 +69,7 @@ def _codes(doc, ctx) -> None:
         doc.add_paragraph(c.definition or "The codebook gives no definition for this code.")
         doc.add_paragraph(f"Overall: {c.overall}. {c.accepted} accepted and "
                           f"{c.suggested} suggested codings.")
-        _table(doc, f"{c.label} by role", ["Role", "All codings", "Accepted only"],
+        _table(doc, f"{c.label} by role", ["Role", "All codings", "Accepted by a researcher"],
                [[r.label, r.display, r.accepted_display] for r in c.by_role])
         _table(doc, f"{c.label} by group ({c.groups_raised})", ["Group", "All codings"],
                [[r.label, r.display] for r in c.by_group])
