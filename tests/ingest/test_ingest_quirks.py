@@ -174,3 +174,18 @@ def test_error_and_warning_messages_never_quote_speech(tmp_path):
     with pytest.raises(TranscriptError) as info:
         read_transcript(write(tmp_path, "p.txt", f"{secret}\n".encode()))
     assert "Okafor" not in str(info.value)
+
+
+def test_speaker_labels_are_kept_exactly_as_written(tmp_path):
+    text = (
+        "Ann Lee (ann.lee@council.gov.uk): We log everything.\n"
+        "Lee, Ann: Even the calls.\n"
+        "Sam's iPhone: Sorry, I was on mute.\n"
+        "Dr. O'Neil-Smith (TM): Governance helps.\n"
+        "Speaker 2: Agreed.\n"
+    )
+    t = read_transcript(write(tmp_path, "fg.txt", text.encode()))
+    assert t.speakers == [
+        "Ann Lee (ann.lee@council.gov.uk)", "Lee, Ann", "Sam's iPhone", "Dr. O'Neil-Smith (TM)", "Speaker 2",
+    ]
+    assert [x.text for x in t.turns][0] == "We log everything."
