@@ -173,6 +173,7 @@ class _Validator:
         self.problems: list[InputError] = []
         self.yaml = yaml
         self.constructor = yaml.constructor.SafeConstructor()
+        self.parent_nodes: dict[str, Any] = {}
 
     # --- reporting -----------------------------------------------------------------------
     def problem(self, node: Any, message: str) -> None:
@@ -266,6 +267,7 @@ class _Validator:
                     codes.append(code)
                 self.check_tree(codes, nodes)
         if self.problems:
+            self.problems.sort(key=lambda p: (p.line or 0, p.column or 0))
             raise CodebookError(self.problems)
         return Codebook(name=name or "", version=version or "1", description=description or "",
                         codes=tuple(codes), path=self.path)
@@ -293,6 +295,7 @@ class _Validator:
                                         "quotes, e.g. \"#1f77b4\"")
             colour = None
         parent = self.string(get("parent"), "parent")
+        self.parent_nodes.setdefault(code_id, get("parent"))
         patterns = self.patterns(get("patterns"), code_id) if "patterns" in keys else Patterns()
         return Code(
             id=code_id,
@@ -374,7 +377,8 @@ class _Validator:
             if code.parent is not None and code.parent not in by_id:
                 hint = difflib.get_close_matches(code.parent, list(by_id), n=1)
                 tip = f"did you mean '{hint[0]}'?" if hint else "add that code or remove 'parent'"
-                self.problem(nodes[code.id], f"code '{code.id}' has unknown parent "
+                self.problem(self.parent_nodes.get(code.id) or nodes[code.id],
+                             f"code '{code.id}' has unknown parent "
                                              f"'{code.parent}'; {tip}")
         reported: set[str] = set()
         for code in codes:

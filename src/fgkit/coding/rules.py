@@ -138,7 +138,7 @@ class RuleCoder:
         found = [
             *self.lemma_matcher(doc),
             *self.lower_matcher(doc),
-            *self.token_matcher(doc),
+            *(self.token_matcher(doc) if len(self.token_matcher) else ()),
         ]
         excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
         candidates = []
