@@ -188,4 +188,4 @@ def test_speaker_labels_are_kept_exactly_as_written(tmp_path):
     assert t.speakers == [
         "Ann Lee (ann.lee@council.gov.uk)", "Lee, Ann", "Sam's iPhone", "Dr. O'Neil-Smith (TM)", "Speaker 2",
     ]
-    assert [x.text for x in t.turns][0] == "We log everything."
+    assert t.turns[0].text == "We log everything."
