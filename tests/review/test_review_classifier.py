@@ -78,11 +78,11 @@ def test_deterministic_with_seed(corpus):
 
 def test_combine_rules_and_classifier():
     rules = pd.DataFrame({"a": [1, 1, 0, 0], "b": [1, 0, 1, 0], "c": [1, 1, 0, 0]})
-    proba = pd.DataFrame({"a": [0.3, 0.1, 0.7, 0.4]})
-    out = combine(rules, proba, abstained_rules_precision={"c": 0.2, "b": 0.9})
-    assert out["a"].tolist() == [1, 0, 1, 0]  # rule lowers the bar to 0.2; model alone needs 0.5
-    assert out["b"].tolist() == [1, 0, 1, 0]  # abstained, trusted rule kept
-    assert out["c"].tolist() == [0, 0, 0, 0]  # abstained, rule mostly rejected by reviewers
+    proba = pd.DataFrame({"a": [0.1, 0.5, 0.85, 0.79], "c": [0.0, 0.0, 0.9, 0.0]})
+    out = combine(rules, proba, rule_precision={"c": 0.2, "b": 0.9})
+    assert out["a"].tolist() == [1, 1, 1, 0]  # rule hits stand; the model adds only when confident
+    assert out["b"].tolist() == [1, 0, 1, 0]  # no model: the trusted rule decides
+    assert out["c"].tolist() == [0, 0, 1, 0]  # a rule reviewers mostly rejected is dropped
 
 
 def record_decisions(store, segments, rules, reviewer="amy"):

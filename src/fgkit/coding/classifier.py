@@ -100,22 +100,22 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         return (self.predict_proba(X) >= self.threshold).astype(int)
 
 
-def combine(rule_hits, proba, abstained_rules_precision=None, threshold=0.5, rule_threshold=0.2):
-    """The combined coder: rule suggestions and classifier probabilities, one 0/1 table.
+def combine(rule_hits, proba, rule_precision=None, add_threshold=0.8):
+    """The combined coder: rule suggestions plus confident classifier suggestions, as 0/1.
 
-    Where the classifier is trained for a code it decides, but a rule hit lowers the bar to
-    ``rule_threshold`` (a matched pattern is strong evidence the model may not have seen often).
-    Where it abstained, the rule decides, unless reviewers rejected that rule most of the time
-    (``abstained_rules_precision``: code -> observed precision, dropped below 0.5).
+    Rules are precise but miss paraphrase; a small classifier is the reverse. So a rule hit
+    stands unless reviewers rejected that code's rule most of the time (``rule_precision``:
+    code -> precision observed in the decisions, below 0.5 drops it), and the classifier only
+    adds a code the rules missed when it is confident (p >= ``add_threshold``).
     ``rule_hits`` is a 0/1 DataFrame over all codes; ``proba`` covers the trained codes.
     """
     out = rule_hits.copy().astype(int)
-    for code in out.columns:
-        if code in proba.columns:
-            p = proba[code].to_numpy()
-            out[code] = ((p >= threshold) | ((out[code].to_numpy() == 1) & (p >= rule_threshold))).astype(int)
-        elif abstained_rules_precision and abstained_rules_precision.get(code, 1.0) < 0.5:
+    for code, precision in (rule_precision or {}).items():
+        if code in out.columns and precision < 0.5:
             out[code] = 0
+    for code in proba.columns:
+        if code in out.columns:
+            out[code] = (out[code].to_numpy().astype(bool) | (proba[code].to_numpy() >= add_threshold)).astype(int)
     return out
 
 
