@@ -183,9 +183,11 @@ def test_speaker_labels_are_kept_exactly_as_written(tmp_path):
         "Sam's iPhone: Sorry, I was on mute.\n"
         "Dr. O'Neil-Smith (TM): Governance helps.\n"
         "Speaker 2: Agreed.\n"
+        "interviewer: Thank you.\n"
     )
     t = read_transcript(write(tmp_path, "fg.txt", text.encode()))
     assert t.speakers == [
         "Ann Lee (ann.lee@council.gov.uk)", "Lee, Ann", "Sam's iPhone", "Dr. O'Neil-Smith (TM)", "Speaker 2",
+        "interviewer",
     ]
     assert t.turns[0].text == "We log everything."

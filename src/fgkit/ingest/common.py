@@ -165,6 +165,10 @@ _NOT_LABELS = frozenset(
         "then", "now", "look", "listen", "basically", "honestly", "exactly",
     ]
 )
+# Role labels some transcribers type in lower case.
+_ROLE_LABELS = frozenset(
+    ["interviewer", "facilitator", "moderator", "researcher", "respondent", "participant"]
+)
 _PAREN = re.compile(r"\([^()]{0,40}\)|<[^<>]{0,60}>")
 _LABEL_SPLIT = re.compile(r"^(?P<label>[^:\n]{1,60}?)\s*:(?:\s+|$)(?P<rest>.*)$")
 
@@ -176,6 +180,8 @@ def looks_like_label(label: str) -> bool:
         return False
     if label.lower().rstrip(".") in _NOT_LABELS:
         return False
+    if label.lower() in _ROLE_LABELS:
+        return True
     bare = _PAREN.sub(" ", label).replace("'s ", " ")
     words = bare.split()
     if not words or len(words) > 5:
