@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import csv
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from fgkit.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_every_review_command_and_option_has_help():
+    import typer.main
+
+    root = typer.main.get_command(app)
+    review = root.commands["review"]
+    commands = [review.commands[name] for name in ("export", "import", "status", "train")]
+    commands.append(root.commands["agree"])
+    for command in commands:
+        assert command.help, command.name
+        for param in command.params:
+            assert getattr(param, "help", None), f"{command.name} {param.name}"
+        assert run(*(["agree"] if command.name == "agree" else ["review", command.name]), "--help").exit_code == 0
+
+
+def test_export_import_status_round_trip(project, store):
+    root = project.root
+    result = run("review", "export", "--format", "csv", "--role", "manager", "--project", root)
+    assert result.exit_code == 0, result.output
+    path = root / "reports" / "review" / "worksheet.csv"
+    assert f"to {path}" in result.output
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and {r["role"] for r in rows} == {"manager"}
+    first = next(r for r in rows if r["code"])
+    first["decision"] = "accept"
+    rows[-1]["add_codes"] = "emotional_labour"
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    result = run("review", "import", path, "--reviewer", "amy", "--project", root)
+    assert result.exit_code == 0, result.output
+    assert "stored 2 decisions (1 accept, 0 reject, 1 add); 0 already in force" in result.output
+    result = run("review", "import", path, "--reviewer", "amy", "--project", root)
+    assert "stored 0 decisions" in result.output and "2 already in force" in result.output
+
+    result = run("review", "status", "--project", root)
+    assert result.exit_code == 0
+    assert "amy" in result.output and "accept" in result.output and "add" in result.output
+    runs = store.query("SELECT command, status, manifest FROM runs ORDER BY started_at")
+    assert [r["command"] for r in runs] == ["review export", "review import", "review import"]
+    assert all(r["status"] == "ok" for r in runs)
+    assert json.loads(runs[1]["manifest"])["parameters"] == {"reviewer": "amy"}
+
+
+def test_import_error_is_one_line_per_row_and_exit_code(project, store):
+    root = project.root
+    run("review", "export", "--format", "csv", "--project", root)
+    path = root / "reports" / "review" / "worksheet.csv"
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[2]["decision"] = "definitely"
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = run("review", "import", path, "--reviewer", "amy", "--project", root)
+    assert result.exit_code == 2
+    assert f"fgkit: error: {path}:4: decision must be accept, reject or blank" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_status_reports_orphaned_decisions(project, store, kit):
+    segment = store.query("SELECT segment_id FROM segments LIMIT 1")[0]["segment_id"]
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO reviews(segment_id, code, decision, reviewer, decided_at, code_label) "
+                     "VALUES (?, 'burnout', 'add', 'amy', 't', 'Burnout')", (segment,))
+    result = run("review", "status", "--project", project.root)
+    assert "Orphaned decisions" in result.output and "burnout (Burnout) by amy: 1" in result.output
+
+
+def test_train_writes_suggestions(project, kit):
+    segments = kit.make_segments(60, seed=9)
+    with project.open_store() as store:
+        kit.write_segments(store, segments)
+        with store.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO reviews(segment_id, code, decision, reviewer, decided_at) VALUES (?,?,'add','amy','t')",
+                [(s["segment_id"], c) for s in segments[:45] for c in s["codes"]],
+            )
+    result = run("review", "train", "--project", project.root)
+    assert result.exit_code == 0, result.output
+    assert "Learnt from" in result.output and "trained   workload" in result.output
+    with project.open_store() as store:
+        n = store.query("SELECT COUNT(*) AS n FROM codings WHERE coder='classifier:v1'")[0]["n"]
+        manifest = store.last_run("review train")["manifest"]
+    assert f"Suggested {n} codings on 15 unreviewed segments" in result.output
+    assert manifest["classifier"]["params"]["random_state"] == 42
+
+
+def test_agree_writes_tables_and_prints_labels(project, store):
+    root = project.root
+    run("review", "export", "--format", "csv", "--project", root)
+    path = root / "reports" / "review" / "worksheet.csv"
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for i, r in enumerate(rows):
+        if r["code"]:
+            r["decision"] = "reject" if i % 4 == 0 else "accept"
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert run("review", "import", path, "--reviewer", "amy", "--project", root).exit_code == 0
+    result = run("agree", "rules:v1", "amy", "--project", root)
+    assert result.exit_code == 0, result.output
+    assert "Landis & Koch" in result.output and "(all codes, pooled)" in result.output
+    per_code = pd.read_csv(root / "reports" / "agreement.csv")
+    assert list(per_code.columns) == ["code", "kappa", "alpha", "percent_agreement", "n", "positives", "label", "note"]
+    disagreements = pd.read_csv(root / "reports" / "disagreements.csv")
+    rejected = sum(1 for i, r in enumerate(rows) if r["code"] and i % 4 == 0)
+    assert len(disagreements) == rejected
+    assert set(disagreements["rules:v1"]) == {1} and set(disagreements["amy"]) == {0}
+    bad = run("agree", "rules:v1", "nobody", "--project", root)
+    assert bad.exit_code == 2 and "no decisions by reviewer 'nobody'" in bad.output
