@@ -131,3 +131,14 @@ def test_sheet_names_are_made_safe_for_excel():
     assert _sheet_title("Senior practitioner/team lead [acting]", taken) == "Senior practitioner team lead"
     assert _sheet_title("senior practitioner team lead", taken) == "senior practitioner team lea 2"
     assert len(_sheet_title("x" * 40, taken)) == 31
+
+
+def test_docx_is_uk_english_without_template_leftovers(built_reports):
+    import zipfile
+
+    _, paths = built_reports
+    with zipfile.ZipFile(paths["report.docx"]) as z:
+        names = z.namelist()
+        styles = z.read("word/styles.xml").decode("utf-8")
+    assert 'w:val="en-GB"' in styles and "en-US" not in styles
+    assert not any("thumbnail" in n or "stylesWithEffects" in n for n in names)

@@ -138,11 +138,34 @@ def _methods(doc, ctx) -> None:
     _table(doc, "Software versions", ["Package", "Version"], [list(v) for v in m.versions])
 
 
+def _british_english(doc) -> None:
+    """Mark the document as UK English and drop the template's leftovers (legacy styles, thumbnail).
+
+    python-docx's template says en-US, which spell-checks a UK report wrongly; its Word 2010
+    styles copy and stock thumbnail carry nothing of the report and are not needed by Word.
+    """
+    from docx.oxml.ns import qn
+
+    for element in (doc.styles.element, doc.settings.element):
+        for node in element.iter(qn("w:lang"), qn("w:themeFontLang")):
+            for attr, value in list(node.attrib.items()):
+                if value == "en-US":
+                    node.set(attr, "en-GB")
+    for rel_id, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            doc.part.drop_rel(rel_id)
+    package_rels = doc.part.package.rels
+    for rel_id, rel in list(package_rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            package_rels.pop(rel_id)
+
+
 def render_docx(ctx):
     """A python-docx Document holding the whole report."""
     import docx
 
     doc = docx.Document()
+    _british_english(doc)
     props = doc.core_properties
     # python-docx stamps its own author; a shareable file should carry no person's name at all.
     props.author = ""
