@@ -48,6 +48,7 @@ class KeyEntity:
     placeholder: str
     source: str
     participant_id: str = ""
+    case_sensitive: bool = False
 
 
 @dataclass

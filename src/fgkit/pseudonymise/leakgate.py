@@ -5,8 +5,8 @@ members, Parquet columns) and searched in one pass for every real value the proj
 key's entities, the register's names, name-like speaker labels, the study's extra identifiers
 and the researcher's "missed" review entries. Matching is case-insensitive at word boundaries
 and also finds HTML/XML-escaped and curly-apostrophe forms. Values that are also ordinary words
-(the allow list: "Will", "May", ...) are matched only capitalised, and not where they open a
-question or sentence as a verb ("Will you ..."). A leak names the file, the position and the
+(the allow list: "Will", "May", ...) count only where used as a name ("Will said"), not as
+the verb ("Will you ...", "I will"). A leak names the file, the position and the
 kind of value, never the value.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LeakError
-from .names import looks_auxiliary, normalise, surface_variants, trie_pattern
+from .names import normalise, ordinary_word_is_name, surface_variants, trie_pattern
 
 __all__ = ["Leak", "LeakValues", "scan_shareable", "run_leak_gate", "leak_values", "scan_text"]
 
@@ -33,6 +33,7 @@ _KEY_MARKERS = (b'"format": "fgkit-key', b'"format":"fgkit-key')
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_END = re.compile(r"</(?:w:p|w:tc|p|li|td|th|tr|si|c|row|text:p|div|h\d)>|<w:br/>|<w:tab/>|<br\s*/?>")
 MAX_REPORTED = 50
+_FIXED_TYPES = ("Phone", "Email", "NHS number", "Postcode", "Date of birth")
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,22 @@ class Leak:
 class LeakValues:
     """The compiled search for a set of real values (normal form -> (kind, placeholder))."""
 
-    def __init__(self, values: dict[str, tuple[str, str]], allow_list: list[str] | tuple = ()) -> None:
+    def __init__(
+        self,
+        values: dict[str, tuple[str, str]],
+        allow_list: list[str] | tuple = (),
+        case_sensitive: set[str] | frozenset = frozenset(),
+    ) -> None:
         self.values = {k: v for k, v in values.items() if len(k) >= 2}
-        allow = {normalise(w) for w in allow_list}
+        allow = {normalise(w) for w in allow_list} | set(case_sensitive)
         loose = {k for k in self.values if k not in allow}
         strict = {k for k in self.values if k in allow}
         self._loose = self._compile(loose, re.IGNORECASE)
         # Allow-listed words are names only when capitalised ("Will"), never as "will".
-        self._strict = self._compile({w.capitalize() for w in strict} | {w.upper() for w in strict}, 0)
+        self._strict = self._compile(strict, re.IGNORECASE)
+        # Placeholders are pseudonymised text: "NHS" inside "[NHS number]" is no leak.
+        placeholders = {p for _, p in self.values.values() if p} | {f"[{t}]" for t in _FIXED_TYPES}
+        self._placeholders = re.compile("|".join(re.escape(p) for p in sorted(placeholders, key=len, reverse=True)))
 
     @staticmethod
     def _compile(words: set[str], flags: int) -> re.Pattern | None:
@@ -73,11 +82,14 @@ class LeakValues:
 
     def finditer(self, text: str) -> Iterator[tuple[int, str, str]]:
         """(offset, kind, placeholder) for each value found in ``text``."""
+        inside = [(m.start(), m.end()) for m in self._placeholders.finditer(text)] if "[" in text else []
         for pattern, strict in ((self._loose, False), (self._strict, True)):
             if pattern is None:
                 continue
             for match in pattern.finditer(text):
-                if strict and looks_auxiliary(text, match.start(), match.end()):
+                if strict and not ordinary_word_is_name(text, match.start(), match.end()):
+                    continue
+                if inside and any(a <= match.start() < b for a, b in inside):
                     continue
                 found = self.values.get(normalise(html.unescape(match.group(0)).replace("\xa0", " ")))
                 if found is not None:
@@ -92,6 +104,7 @@ def leak_values(project, key=None) -> LeakValues:
     from .sources import extra_identifiers, register_name_values, review_missed
 
     values: dict[str, tuple[str, str]] = {}
+    case_sensitive: set[str] = set()
     if key is None:
         try:
             key = load_key(project.private_dir, os.environ.get(PASSPHRASE_ENV))
@@ -105,8 +118,10 @@ def leak_values(project, key=None) -> LeakValues:
         for norm, entity in key.entities.items():
             kind = "participant name" if entity.type == "Participant" else entity.type
             values[norm] = (kind, entity.placeholder)
+            if entity.case_sensitive:
+                case_sensitive.add(norm)
     allow = project.setting("pseudonymise", "allow_list", []) or []
-    return LeakValues(values, allow)
+    return LeakValues(values, allow, case_sensitive)
 
 
 def scan_text(text: str, values: LeakValues, file: str, where: str = "") -> list[Leak]:

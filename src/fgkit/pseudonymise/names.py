@@ -13,9 +13,19 @@ __all__ = [
     "normalise",
     "is_name_like_label",
     "looks_auxiliary",
+    "ordinary_word_is_name",
     "trie_pattern",
     "surface_variants",
+    "GENERIC_TERMS",
 ]
+
+# Institutions and terms every English social-care transcript mentions: a model may tag them
+# as organisations, but they identify nobody.
+GENERIC_TERMS = frozenset(
+    "nhs gp gps cqc asye a&e dols lps lpa mash ot ots ai council the council social services "
+    "adult social care children's services safeguarding panel duty the duty team "
+    "teams zoom excel outlook google covid".split(" ")
+) | {"adult social care", "social services", "children's services", "the council", "the duty team"}
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _SPACES = re.compile(r"\s+")
@@ -58,6 +68,24 @@ def looks_auxiliary(text: str, start: int, end: int) -> bool:
         return False
     follower = re.match(r"\s+([A-Za-z]+)", text[end:])
     return bool(follower) and follower.group(1).casefold() in _AUX_FOLLOWERS
+
+
+# Words that cannot follow the verb "will" / "may" but do follow a name: "me and will were".
+_NAME_FOLLOWERS = frozenset(
+    "was were is are has had said says told asked thinks thought knows reckons did does "
+    "and or who mentioned rang emailed".split()
+)
+
+
+def ordinary_word_is_name(text: str, start: int, end: int) -> bool:
+    """For a register name that is also an ordinary word ("Will", "May", "Hope"): is this
+    occurrence the name? Capitalised, it is, unless it opens a sentence as a verb ("Will you");
+    lower-case, only when the next word could not follow the verb ("me and will were")."""
+    word = text[start:end]
+    if word[:1].isupper():
+        return not looks_auxiliary(text, start, end)
+    follower = re.match(r"\s*(['\u2019]s\b|[A-Za-z]+)", text[end:])
+    return bool(follower) and follower.group(1).casefold().replace("\u2019", "'") in _NAME_FOLLOWERS | {"'s"}
 
 
 def surface_variants(value: str) -> set[str]:

@@ -1,0 +1,270 @@
+"""Presidio recognizers for UK social-care speech, plus the study's own name list.
+
+All recognizers run on the spaCy Doc the pipeline already made (``nlp_artifacts.tokens``), so
+none of them calls a model. Presidio's entity names are used inside detection; ``PRESIDIO_TYPES``
+maps them onto fgkit's placeholder types.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+from presidio_analyzer.predefined_recognizers import EmailRecognizer, NhsRecognizer
+
+from .names import normalise, ordinary_word_is_name
+
+__all__ = [
+    "PRESIDIO_TYPES",
+    "KnownValuesRecognizer",
+    "OfflineEmailRecognizer",
+    "UkPhoneRecognizer",
+    "UkPostcodeRecognizer",
+    "DateOfBirthRecognizer",
+    "UkNhsNumberRecognizer",
+    "offline_tld_extractor",
+    "NoContextEnhancer",
+    "NameHeuristicRecognizer",
+]
+
+PRESIDIO_TYPES = {
+    "PARTICIPANT": "Participant",
+    "PERSON": "Person",
+    "LOCATION": "Place",
+    "ORGANIZATION": "Organisation",
+    "PHONE_NUMBER": "Phone",
+    "EMAIL_ADDRESS": "Email",
+    "UK_NHS": "NHS number",
+    "UK_POSTCODE": "Postcode",
+    "DATE_OF_BIRTH": "Date of birth",
+}
+TYPE_TO_PRESIDIO = {v: k for k, v in PRESIDIO_TYPES.items()}
+
+
+@lru_cache(maxsize=1)
+def offline_tld_extractor():
+    """tldextract on its bundled public-suffix snapshot: no cache directory, no fetch."""
+    import tldextract
+
+    return tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
+
+
+class NoContextEnhancer(ContextAwareEnhancer):
+    """Scores stand as the recognizers gave them. Presidio's lemma-based enhancer needs the
+    lemmatizer this pipeline leaves out, and the birth-date recognizer reads its own context."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            context_similarity_factor=0.0, min_score_with_context_similarity=0.0,
+            context_prefix_count=0, context_suffix_count=0,
+        )
+
+    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+        return raw_results
+
+
+class OfflineEmailRecognizer(EmailRecognizer):
+    """Presidio's e-mail recognizer, validating domains without touching the network."""
+
+    def validate_result(self, pattern_text: str) -> bool:
+        return offline_tld_extractor()(pattern_text).fqdn != ""
+
+
+class UkPhoneRecognizer(PatternRecognizer):
+    """UK numbers in national (0115 496 0123, 07700 900123, (01632) 960001) and +44 formats.
+
+    A regex rather than python-phonenumbers: the latter validates against live allocations, so
+    it rejects Ofcom's drama ranges and costs more than the NER model on digit-heavy text.
+    """
+
+    PATTERN = (
+        r"(?<![\w+])(?:(?:\+|00)44\s?\(?0?\)?\s?|\(?0)"
+        r"(?:\d\)?[\s-]?){8,9}\d(?!\d)"
+    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="PHONE_NUMBER",
+            patterns=[Pattern("UK phone", self.PATTERN, 0.7)],
+            name="UkPhoneRecognizer",
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        digits = re.sub(r"\D", "", pattern_text)
+        national = digits[2:] if digits.startswith("44") else digits.lstrip("0")
+        return 9 <= len(national) <= 10 and not national.startswith("0")
+
+
+class UkNhsNumberRecognizer(NhsRecognizer):
+    """Ten digits (3-3-4) whose mod-11 check digit is valid."""
+
+
+class UkPostcodeRecognizer(PatternRecognizer):
+    """UK postcodes ("NG7 2RD", "ng72rd"), scored high: in speech they are rarely anything else."""
+
+    PATTERN = (
+        r"\b(GIR\s?0AA"
+        r"|[A-PR-UWYZ][0-9][ABCDEFGHJKPSTUW]?\s?[0-9][ABD-HJLNP-UW-Z]{2}"
+        r"|[A-PR-UWYZ][0-9]{2}\s?[0-9][ABD-HJLNP-UW-Z]{2}"
+        r"|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY]?\s?[0-9][ABD-HJLNP-UW-Z]{2}"
+        r"|[A-PR-UWYZ][A-HK-Y][0-9]{2}\s?[0-9][ABD-HJLNP-UW-Z]{2})\b"
+    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="UK_POSTCODE",
+            patterns=[Pattern("UK postcode", self.PATTERN, 0.6)],
+            name="UkPostcodeRecognizer",
+        )
+
+
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE = re.compile(
+    r"\b(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)?\d{2}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTHS}\s+(?:19|20)\d{{2}}"
+    rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
+    r"|(?:19|20)\d{2}-\d{2}-\d{2})\b",
+    re.IGNORECASE,
+)
+_DOB_CONTEXT = re.compile(r"\b(?:born|d\.?o\.?b|date of birth|birthday|birth date)\b", re.IGNORECASE)
+
+
+class DateOfBirthRecognizer(EntityRecognizer):
+    """A date with birth context ("born", "DOB", "date of birth") within the 60 characters before
+    it. Other dates (meetings, deadlines) are not identifiers and stay."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["DATE_OF_BIRTH"], name="DateOfBirthRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = []
+        for match in _DATE.finditer(text):
+            window = text[max(0, match.start() - 60) : match.start()]
+            if _DOB_CONTEXT.search(window):
+                results.append(self._result("DATE_OF_BIRTH", match.start(), match.end(), 0.85))
+        return results
+
+    def _result(self, entity, start, end, score, **meta):
+        return RecognizerResult(
+            entity, start, end, score,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                **meta,
+            },
+        )
+
+
+class KnownValuesRecognizer(DateOfBirthRecognizer):
+    """Names and values the study already knows: register names (with their participant id),
+    the extra-identifiers list and "missed" review entries.
+
+    One PhraseMatcher on lower-case forms: case-insensitive, token-bounded (so "Priya's" matches
+    "Priya" and "Samuel" does not match "Sam"). Allow-listed register names ("Will") count only
+    as names only where ``ordinary_word_is_name`` says so ("Will said", not "Will you", "I will").
+    """
+
+    def __init__(self, vocab, make_doc, values: dict[str, tuple[str, str]], allow_list) -> None:
+        from spacy.matcher import PhraseMatcher
+
+        EntityRecognizer.__init__(
+            self, supported_entities=list(dict.fromkeys(["PARTICIPANT", *TYPE_TO_PRESIDIO.values()])),
+            name="KnownValuesRecognizer",
+        )
+        self.values = values  # normal form -> (fgkit type, participant id or "")
+        self.allow = {normalise(w) for w in allow_list}
+        self.matcher = PhraseMatcher(vocab, attr="LOWER")
+        patterns = [make_doc(value) for value in values]
+        if patterns:
+            self.matcher.add("KNOWN", patterns)
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        doc = nlp_artifacts.tokens
+        results = []
+        for _, start, end in self.matcher(doc):
+            span = doc[start:end]
+            norm = normalise(span.text)
+            kind, pid = self.values.get(norm, (None, ""))
+            if kind is None:
+                continue
+            if norm in self.allow and not ordinary_word_is_name(text, span.start_char, span.end_char):
+                continue
+            entity = "PARTICIPANT" if pid else TYPE_TO_PRESIDIO[kind]
+            results.append(
+                self._result(entity, span.start_char, span.end_char, 1.0, participant_id=pid, known=True)
+            )
+        return results
+
+
+_RELATION = re.compile(
+    r"\b(?:neighbour|neighbor|daughter|son|wife|husband|partner|mum|mother|dad|father|sister|"
+    r"brother|carer|colleague|friend|nephew|niece|grandson|granddaughter|nan|grandad|auntie|"
+    r"uncle|cousin|called|named|lady|gentleman|man|woman|boy|girl|client|resident)\s*,?\s*$",
+    re.IGNORECASE,
+)
+
+
+class NameHeuristicRecognizer(EntityRecognizer):
+    """People the NER model missed: capitalised words that are rare in English (wordfreq Zipf
+    below ``rare_zipf``: "Tash", "Oyelaran"), and capitalised words right after a relation
+    ("her neighbour Precious", "his daughter Aisha"). Scored below the model, so where the
+    model found something at the same place its type stands.
+    """
+
+    def __init__(self, skip: set[str], rare_zipf: float = 3.0) -> None:
+        super().__init__(supported_entities=["PERSON"], name="NameHeuristicRecognizer")
+        self.skip = skip
+        self.rare_zipf = rare_zipf
+
+    def load(self) -> None:
+        pass
+
+    @staticmethod
+    @lru_cache(maxsize=200_000)
+    def _zipf(word: str) -> float:
+        from wordfreq import zipf_frequency
+
+        return zipf_frequency(word, "en")
+
+    def _candidate(self, token) -> bool:
+        text = token.text
+        return (
+            len(text) >= 3 and text[0].isupper() and not text.isupper()
+            and text.replace("'", "").replace("\u2019", "").replace("-", "").isalpha()
+            and normalise(text) not in self.skip
+            and normalise(text).rstrip("s") not in self.skip
+        )
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        doc = nlp_artifacts.tokens
+        results = []
+        i = 0
+        while i < len(doc):
+            if not self._candidate(doc[i]):
+                i += 1
+                continue
+            j = i + 1
+            while j < len(doc) and self._candidate(doc[j]) and doc[j - 1].whitespace_:
+                j += 1
+            words = [t.text for t in doc[i:j]]
+            start, end = doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text)
+            rare = any(self._zipf(w.lower()) < self.rare_zipf for w in words)
+            related = bool(_RELATION.search(text[max(0, start - 30) : start]))
+            if rare or related:
+                results.append(RecognizerResult(
+                    "PERSON", start, end, 0.6 if related else 0.5,
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    },
+                ))
+            i = j
+        return results

