@@ -8,6 +8,7 @@ are not written: quotes are attributed to groups, never to a person.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,10 +36,6 @@ class QuotesResult:
     codes: int
     files: tuple[Path, ...]
     parameters: dict = field(default_factory=dict)
-
-
-def _matches(values: Sequence[str] | None, value: str) -> bool:
-    return not values or value.casefold() in {v.casefold() for v in values}
 
 
 def _context_lines(turns, attributions) -> dict[tuple[str, int], str]:
@@ -90,42 +87,44 @@ def select_quotes(
     df = df[df["role"] != "facilitator"]
     if wanted is not None:
         df = df[df["code"].isin(wanted)]
-    df = df[[_matches(roles, r) for r in df["role"]]] if roles else df
-    df = df[[_matches(groups, g) for g in df["group"]]] if groups else df
+    if roles:
+        df = df[df["role"].str.casefold().isin({r.casefold() for r in roles})]
+    if groups:
+        df = df[df["group"].str.casefold().isin({g.casefold() for g in groups})]
     columns = QUOTE_COLUMNS + (["context"] if context else [])
-    if df.empty:
-        return pd.DataFrame(columns=columns)
-
+    # Sorting puts each segment's codes next to each other, in the order quotes are listed.
+    df = df.sort_values(["transcript", "turn_index", "start_char", "segment_id", "code"])
     before = _context_lines(turns, attributions) if context else {}
     rows = []
-    for segment_id, part in df.groupby("segment_id", sort=False):
-        first = part.iloc[0]
-        words = len(str(first["text"]).split())
+    records = df[["segment_id", "text", "code", "status", "role", "group", "participant_id",
+                  "transcript", "turn_index"]].itertuples(index=False)
+    for segment_id, part in itertools.groupby(records, key=lambda r: r.segment_id):
+        part = list(part)
+        first = part[0]
+        words = len(first.text.split())
         if words < min_words:
             continue
-        part = part.sort_values("code")
         attribution = attributions.get(
-            (first["participant_id"], first["group"]), f"Participant, {first['group']}"
+            (first.participant_id, first.group), f"Participant, {first.group}"
         )
-        role_shown = not attribution.startswith("Participant,")
+        turn = int(first.turn_index) + 1
         row = {
             "quote_id": segment_id,
-            "quote": first["text"],
-            "codes": "; ".join(part["code"]),
-            "status": "; ".join(part["status"]),
-            "role": role_title(first["role"]) if role_shown else "",
-            "group": first["group"],
+            "quote": first.text,
+            "codes": "; ".join(r.code for r in part),
+            "status": "; ".join(r.status for r in part),
+            "role": "" if attribution.startswith("Participant,") else role_title(first.role),
+            "group": first.group,
             "attribution": attribution,
-            "transcript": first["transcript"],
-            "turn": int(first["turn_index"]) + 1,
-            "reference": f"{first['transcript']} turn {int(first['turn_index']) + 1}",
+            "transcript": first.transcript,
+            "turn": turn,
+            "reference": f"{first.transcript} turn {turn}",
             "words": words,
         }
         if context:
-            row["context"] = before.get((first["transcript"], int(first["turn_index"])), "")
-        rows.append((first["transcript"], int(first["turn_index"]), int(first["start_char"]), row))
-    rows.sort(key=lambda r: r[:3])
-    return pd.DataFrame([r[3] for r in rows], columns=columns)
+            row["context"] = before.get((first.transcript, int(first.turn_index)), "")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def export_quotes(

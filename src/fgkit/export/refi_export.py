@@ -9,6 +9,7 @@ settings give a byte-identical file.
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -79,93 +80,114 @@ def _codebook(parent: ET.Element, codes, used: set[str]) -> dict[str, str]:
 def build_qdpx(project, store, include_suggestions: bool = False):
     """The .qdpx members [(name, bytes)] and counts, without writing anything."""
     withdrawn = withdrawn_ids(project)
-    turns = pseudo_turns(store, withdrawn)
-    codings = codings_in_force(store, withdrawn, include_suggestions)
+    turns = list(pseudo_turns(store, withdrawn).itertuples(index=False))
+    codings = list(codings_in_force(store, withdrawn, include_suggestions).itertuples(index=False))
     codes = load_codes(project)
-    label = {c.id: c.label for c in codes}
 
-    user_names = {TOOL_USER}
-    for row in codings.itertuples(index=False):
-        user_names.add(_author(row))
-    users = {name: guid("user", name) for name in sorted(user_names)}
-
+    users = {name: guid("user", name) for name in sorted({TOOL_USER, *map(_author, codings)})}
     root = project_root(name=project.name, origin=f"fgkit {_version()}",
                         creatingUserGUID=users[TOOL_USER])
     users_el = sub(root, "Users")
     for name, user_guid in users.items():
         sub(users_el, "User", guid=user_guid, name=name)
-    code_guids = _codebook(root, codes, set(codings["code"]))
+    code_guids = _codebook(root, codes, {c.code for c in codings})
 
     variables_el = sub(root, "Variables")
     var_guids = {v: guid("variable", v) for v in VARIABLES}
     for name in VARIABLES:
         sub(variables_el, "Variable", guid=var_guids[name], name=name, typeOfVariable="Text")
 
-    source_guids = {t: guid("source", t) for t in sorted(set(turns["transcript"]))}
-    people = turns.drop_duplicates("participant_id").sort_values(["speaker", "participant_id"])
-    if len(people):
-        cases_el = sub(root, "Cases")
-        for person in people.itertuples(index=False):
-            case = sub(cases_el, "Case", guid=guid("case", person.participant_id),
-                       name=person.speaker)
-            theirs = turns[turns["participant_id"] == person.participant_id]
-            # A facilitator may run several groups: every group they appear in is listed.
-            values = {"role": person.role, "group": "; ".join(sorted(set(theirs["group"])))}
-            for name in VARIABLES:
-                value = sub(case, "VariableValue")
-                sub(value, "VariableRef", targetGUID=var_guids[name])
-                sub(value, "TextValue", values[name])
-            for transcript in sorted(set(theirs["transcript"])):
-                sub(case, "SourceRef", targetGUID=source_guids[transcript])
+    source_guids = {t: guid("source", t) for t in sorted({t.transcript for t in turns})}
+    n_cases = _cases(root, turns, var_guids, source_guids)
 
+    writer = _SelectionWriter(users, code_guids, {c.id: c.label for c in codes})
     members: list[tuple[str, bytes]] = []
-    notes: list[tuple[str, str, str, str]] = []
-    n_selections = n_codings = 0
     if source_guids:
         sources_el = sub(root, "Sources")
+    by_transcript: dict[str, list] = {}
+    for row in codings:
+        by_transcript.setdefault(row.transcript, []).append(row)
     for transcript, source_guid in source_guids.items():
-        layout = layout_source(turns[turns["transcript"] == transcript].itertuples(index=False))
+        layout = layout_source(t for t in turns if t.transcript == transcript)
         members.append((f"sources/{source_guid}.txt", layout.text.encode("utf-8")))
         source = sub(sources_el, "TextSource", guid=source_guid, name=Path(transcript).stem,
                      plainTextPath=f"internal://{source_guid}.txt")
-        mine = codings[codings["transcript"] == transcript]
-        mine = mine[mine["turn_id"].isin(layout.speech_offsets)]
-        mine = mine.sort_values(["turn_index", "start_char", "end_char", "status", "code"])
-        for (segment_id, status), part in mine.groupby(["segment_id", "status"], sort=False):
-            first = part.iloc[0]
-            start = layout.speech_offsets[first["turn_id"]] + int(first["start_char"])
-            end = layout.speech_offsets[first["turn_id"]] + int(first["end_char"])
-            selection = sub(source, "PlainTextSelection",
-                            guid=guid("selection", segment_id, status),
-                            startPosition=start, endPosition=end)
-            n_selections += 1
-            if status == "suggested":
-                sub(selection, "Description", "Suggested by fgkit, not reviewed: " + "; ".join(
-                    f"{label.get(r.code, r.code)} ({r.coder}, confidence {r.confidence:.2f})"
-                    for r in part.itertuples(index=False)))
-            for row in part.itertuples(index=False):
-                coding = sub(selection, "Coding", guid=guid("coding", segment_id, row.code, status),
-                             creatingUser=users[_author(row)])
-                sub(coding, "CodeRef", targetGUID=code_guids[row.code])
-                n_codings += 1
-                if row.memo:
-                    note_guid = guid("note", segment_id, row.code, row.memo)
-                    sub(coding, "NoteRef", targetGUID=note_guid)
-                    notes.append((note_guid, f"Memo: {label.get(row.code, row.code)}",
-                                  users[_author(row)], row.memo))
-    if notes:
+        mine = sorted(
+            (r for r in by_transcript.get(transcript, []) if r.turn_id in layout.speech_offsets),
+            key=lambda r: (r.turn_index, r.start_char, r.end_char, r.segment_id, r.status, r.code),
+        )
+        for (_, _), part in itertools.groupby(mine, key=lambda r: (r.segment_id, r.status)):
+            writer.selection(source, list(part), layout.speech_offsets)
+    if writer.notes:
         notes_el = sub(root, "Notes")
-        for note_guid, name, user, memo in notes:
+        for note_guid, name, user, memo in writer.notes:
             note = sub(notes_el, "Note", guid=note_guid, name=name, creatingUser=user)
             sub(note, "PlainTextContent", memo)
 
     members.sort()
     members.insert(0, ("project.qde", xml_bytes(root)))
     counts = {
-        "sources": len(source_guids), "cases": len(people), "codes": len(code_guids),
-        "selections": n_selections, "codings": n_codings, "notes": len(notes),
+        "sources": len(source_guids), "cases": n_cases, "codes": len(code_guids),
+        "selections": writer.selections, "codings": writer.codings, "notes": len(writer.notes),
     }
     return members, counts
+
+
+def _cases(root: ET.Element, turns, var_guids: dict[str, str], source_guids: dict[str, str]) -> int:
+    """One Case per participant, named by pseudonym, with role, group and the sources."""
+    people: dict[str, dict] = {}
+    for t in turns:
+        person = people.setdefault(t.participant_id, {
+            "speaker": t.speaker, "role": t.role, "groups": set(), "transcripts": set()})
+        person["groups"].add(t.group)
+        person["transcripts"].add(t.transcript)
+    if not people:
+        return 0
+    cases_el = sub(root, "Cases")
+    for pid, person in sorted(people.items(), key=lambda p: (p[1]["speaker"], p[0])):
+        case = sub(cases_el, "Case", guid=guid("case", pid), name=person["speaker"])
+        # A facilitator may run several groups: every group they appear in is listed.
+        values = {"role": person["role"], "group": "; ".join(sorted(person["groups"]))}
+        for name in VARIABLES:
+            value = sub(case, "VariableValue")
+            sub(value, "VariableRef", targetGUID=var_guids[name])
+            sub(value, "TextValue", values[name])
+        for transcript in sorted(person["transcripts"]):
+            sub(case, "SourceRef", targetGUID=source_guids[transcript])
+    return len(people)
+
+
+class _SelectionWriter:
+    """Writes one PlainTextSelection per (segment, status) and collects memos as notes."""
+
+    def __init__(self, users: dict[str, str], code_guids: dict[str, str], labels: dict[str, str]):
+        self.users, self.code_guids, self.labels = users, code_guids, labels
+        self.notes: list[tuple[str, str, str, str]] = []
+        self.selections = self.codings = 0
+
+    def selection(self, source: ET.Element, part: list, speech_offsets: dict[str, int]) -> None:
+        first = part[0]
+        segment_id, status = first.segment_id, first.status
+        offset = speech_offsets[first.turn_id]
+        selection = sub(source, "PlainTextSelection", guid=guid("selection", segment_id, status),
+                        startPosition=offset + int(first.start_char),
+                        endPosition=offset + int(first.end_char))
+        self.selections += 1
+        if status == "suggested":
+            sub(selection, "Description", "Suggested by fgkit, not reviewed: " + "; ".join(
+                f"{self.labels.get(r.code, r.code)} ({r.coder}, confidence {r.confidence:.2f})"
+                for r in part))
+        for row in part:
+            author = self.users[_author(row)]
+            coding = sub(selection, "Coding", guid=guid("coding", segment_id, row.code, status),
+                         creatingUser=author)
+            sub(coding, "CodeRef", targetGUID=self.code_guids[row.code])
+            self.codings += 1
+            if row.memo:
+                note_guid = guid("note", segment_id, row.code, row.memo)
+                sub(coding, "NoteRef", targetGUID=note_guid)
+                label = self.labels.get(row.code, row.code)
+                self.notes.append((note_guid, f"Memo: {label}", author, row.memo))
 
 
 def _author(row) -> str:
