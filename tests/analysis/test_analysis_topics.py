@@ -1,0 +1,142 @@
+"""Candidate topics: honest refusals on small corpora, deterministic fits, caching, stability."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fgkit.analysis import analyse_project
+from fgkit.analysis.frames import load_frames
+from fgkit.analysis.results import TOPIC_COLUMNS, TOPIC_ROLE_COLUMNS
+from fgkit.analysis.topics import CACHE_NAMESPACE, candidate_topics, topic_settings
+from fgkit.errors import SettingsError
+from fgkit.project import init_project
+
+
+def make_project(root, study_writer, turns, **topics):
+    project = init_project(root)
+    project.settings["topics"].update(topics)
+    store = project.open_store()
+    study_writer(store, turns)
+    return project, store
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory, study_writer, turn_generator):
+    """The same 150 segments fitted in two separate projects (tfidf embedder, three seeds)."""
+    results = []
+    for name in ("a", "b"):
+        project, store = make_project(tmp_path_factory.mktemp(name) / "p", study_writer,
+                                      turn_generator(150), embedder="tfidf", seeds=[42, 43, 44])
+        results.append((project, store, candidate_topics(project, store, load_frames(store), k=3)))
+    yield results
+    for _, store, _ in results:
+        store.close()
+
+
+def test_too_few_segments_returns_a_message_not_noise(study):
+    project, store = study
+    result = candidate_topics(project, store, load_frames(store), k=3)
+    assert result.status == "too_few_segments"
+    assert result.message == "Only 16 segments: too few for stable candidate topics (need 60)."
+    assert result.topics.empty and list(result.topics.columns) == TOPIC_COLUMNS
+    assert result.parameters["n_docs"] == 16
+
+
+def test_disabled_topics_say_so(study):
+    project, store = study
+    project.settings["topics"]["enabled"] = False
+    assert analyse_project(project, store).topics.status == "disabled"
+
+
+def test_a_small_fit_finds_the_generated_themes(fitted):
+    _, _, result = fitted[0]
+    assert result.status == "ok", result.message
+    table = result.topics
+    assert list(table.columns) == TOPIC_COLUMNS and len(table) >= 3
+    assert table["label"].str.startswith("Candidate topic").all()
+    assert table["size"].sum() + result.parameters["outliers"] == 150
+    terms = " ".join(table["top_terms"])
+    for word in ("caseload", "software", "car"):
+        assert word in terms
+    assert not table["top_terms"].str.contains(r"\bperson\b|\[", regex=True).any()
+    assert table["representative_segment_ids"].str.count(";").le(2).all()
+    assert table["stability"].between(0, 1).all()
+    assert 0 <= result.parameters["stability_ari"] <= 1
+
+
+def test_parameters_record_every_choice(fitted):
+    params = fitted[0][2].parameters
+    assert params["reducer"] == "pca" and params["reducer_setting"] == "auto"
+    assert params["seeds"] == [42, 43, 44]
+    assert params["n_neighbors"] < params["n_docs"] == 150
+    assert params["min_cluster_size"] == 5
+    assert params["embedder"] == "tfidf" and "scikit_learn" in params
+
+
+def test_per_role_frequencies_add_up_to_topic_sizes(fitted):
+    project, store, result = fitted[0]
+    per_role = result.per_role
+    assert list(per_role.columns) == TOPIC_ROLE_COLUMNS
+    # advanced practitioners (two people) are never broken out
+    assert set(per_role["role"]) <= {"manager", "practitioner"}
+    sizes = result.topics.set_index("topic")["size"]
+    assert (per_role.groupby("topic")["frequency"].sum() <= sizes.loc[per_role["topic"].unique()]).all()
+
+
+def test_same_segments_and_seeds_give_identical_tables(fitted):
+    (_, _, first), (_, _, second) = fitted
+    pd.testing.assert_frame_equal(first.topics, second.topics)
+    pd.testing.assert_frame_equal(first.per_role, second.per_role)
+    assert first.parameters == second.parameters
+
+
+def test_a_rerun_on_unchanged_text_comes_from_the_cache(fitted, monkeypatch):
+    project, store, first = fitted[0]
+    import fgkit.analysis.topics as topics_module
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("refitted although nothing changed")
+
+    monkeypatch.setattr(topics_module, "_fit", no_fit)
+    again = candidate_topics(project, store, load_frames(store), k=3)
+    pd.testing.assert_frame_equal(again.topics, first.topics)
+    assert store.query("SELECT COUNT(*) AS n FROM cache WHERE namespace=?", (CACHE_NAMESPACE,))[0]["n"] == 1
+
+
+@pytest.mark.parametrize(
+    "setting, value, message",
+    [("seeds", [], "seeds"), ("seeds", ["42"], "seeds"), ("reducer", "tsne", "reducer"),
+     ("min_segments", 3, "min_segments"), ("embedder", "openai", "embedder"),
+     ("guided", True, "guided")],
+)
+def test_bad_topic_settings_are_named(tmp_path, setting, value, message):
+    project = init_project(tmp_path / "p")
+    project.settings["topics"].update({"embedder": "tfidf", setting: value})
+    with pytest.raises(SettingsError, match=message):
+        topic_settings(project, 200)
+
+
+def test_large_corpora_switch_to_umap_and_scale_clusters(tmp_path):
+    project = init_project(tmp_path / "p")
+    params = topic_settings(project, 4000)
+    assert params["reducer"] == "umap" and params["min_cluster_size"] == 40
+    assert params["embedder"] == "minilm" and params["model"] == "all-MiniLM-L6-v2"
+
+
+def test_minilm_embeddings_are_cached_by_content(tmp_path, study_writer, turn_generator):
+    from fgkit.analysis.embed import embed_texts
+
+    project, store = make_project(tmp_path / "p", study_writer, turn_generator(80), seeds=[42])
+    texts = load_frames(store).segments["text"].tolist()
+    first = embed_texts(store, texts, "minilm", 42)
+    assert first.shape == (80, 384)
+    cached = store.query("SELECT COUNT(*) AS n FROM cache WHERE namespace LIKE 'embed:minilm:%'")[0]["n"]
+    assert cached == len(set(texts))
+    again = embed_texts(store, list(reversed(texts)), "minilm", 42)
+    assert np.allclose(again, first[::-1])
+    result = candidate_topics(project, store, load_frames(store), k=3)
+    assert result.status in ("ok", "no_stable_topics")
+    assert result.parameters["embedder"] == "minilm"
+    store.close()
