@@ -183,3 +183,11 @@ def test_cli_export_refi(study):
     assert result.exit_code == 0, result.output
     assert (out / "Care-Workload-Study.qdpx").is_file()
     assert "2 source(s), 8 case(s), 5 code(s), 8 coding(s)" in result.output
+
+
+def test_two_builds_of_the_same_study_give_the_same_bytes(make_study):
+    outputs = []
+    for name in ("one", "two"):
+        project, store, _ = make_study(name)
+        outputs.append(export_refi(project, store, include_suggestions=True).path.read_bytes())
+    assert outputs[0] == outputs[1]

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from fgkit.cli import app
 from fgkit.errors import InputError
+from fgkit.io import sha256_file
 from fgkit.export.qdpx_reader import read_qdpx
 from fgkit.export.refi_export import export_refi
 from fgkit.export.refi_import import import_refi
@@ -253,6 +254,13 @@ def test_cli_import_reports_unknown_codes(foreign):
     assert "stored 4 coding(s) as refi:Chris, refi:Sam" in result.output
     assert "Hope and optimism: 1 coding(s)" in result.output
     assert "Unrelated memo" in result.output
+    with project.open_store() as reopened:
+        run = reopened.last_run("import refi")
+        assert run["status"] == "ok"
+        assert run["manifest"]["inputs"] == {path.name: sha256_file(path)}
+        stored_run = {r["run_id"] for r in reopened.query(
+            "SELECT DISTINCT run_id FROM codings WHERE coder LIKE 'refi:%'")}
+        assert stored_run == {run["run_id"]}
     bad = CliRunner().invoke(app, ["import", "refi", str(project.root / "fgkit.toml"),
                                    "-p", str(project.root)])
     assert bad.exit_code == 2 and "not a zip archive" in bad.output
