@@ -21,6 +21,7 @@ K = 3
 CODES = ["workload_pressure", "allocation_fairness", "emotional_labour", "professional_judgement", "ai_reactions"]
 
 CODEBOOK = """\
+name: Adult social care workload
 version: "1.2"
 codes:
   - id: workload_pressure

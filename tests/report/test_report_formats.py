@@ -73,15 +73,15 @@ def test_docx_carries_no_author_name(word):
 
 
 def test_markdown_headings_and_quotes(markdown):
-    h2 = re.findall(r"^## (.+)$", markdown, flags=re.M)
+    h2 = re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE)
     assert h2 == SECTIONS
-    assert re.findall(r"^### (.+)$", markdown, flags=re.M)[1:6] == CODE_LABELS
+    assert re.findall(r"^### (.+)$", markdown, flags=re.MULTILINE)[1:6] == CODE_LABELS
     assert "> — Participant, FG4 (**Accepted**)" in markdown
     assert "\n\n\n" not in markdown
 
 
 def test_markdown_tables_are_well_formed(markdown):
-    blocks = re.findall(r"((?:^\|.*\|\n)+)", markdown, flags=re.M)
+    blocks = re.findall(r"((?:^\|.*\|\n)+)", markdown, flags=re.MULTILINE)
     assert len(blocks) > 10
     for block in blocks:
         rows = block.strip("\n").split("\n")

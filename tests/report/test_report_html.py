@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -33,14 +34,14 @@ def test_sections_and_heading_outline(doc):
                   "Professional judgement", "Reactions to AI"]
     # No level is skipped: every h3 sits below an h2, every h4 below an h3.
     levels = [int(el.tag[1]) for el in doc.iter("h1", "h2", "h3", "h4")]
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:]))
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
 
 
 def test_no_external_resources_at_all(doc, source):
     assert not doc.xpath("//script") and not doc.xpath("//link") and not doc.xpath("//iframe")
     for el in doc.xpath("//*[@href or @src]"):
         target = el.get("href") or el.get("src")
-        assert target.startswith("#") or target.startswith("data:"), target
+        assert target.startswith(("#", "data:")), target
     urls = re.findall(r"https?://[^\s\"'<>)]+", source)
     assert set(urls) <= {"http://www.w3.org/2000/svg"}  # the SVG namespace name, never fetched
     assert "@import" not in source and "url(" not in source

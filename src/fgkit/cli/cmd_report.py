@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,7 +13,7 @@ def register(app: typer.Typer) -> None:
     def report_cli(
         project: ProjectOption = None,
         formats: Annotated[
-            Optional[list[str]],
+            list[str] | None,
             typer.Option(
                 "--format",
                 "-f",

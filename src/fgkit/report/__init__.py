@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["build_reports", "FORMATS"]
+__all__ = ["FORMATS", "build_reports"]
 
 FORMATS = ("html", "docx", "md", "xlsx")
 # Renderers import python-docx and openpyxl; load them only for the formats asked for.

@@ -42,12 +42,12 @@ def share_chart(chart_id: str, title: str, rows) -> Chart:
     height = max(1, len(rows)) * ROW_HEIGHT + 8
     tid, did = f"{chart_id}-title", f"{chart_id}-desc"
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-labelledby="{tid} {did}" class="chart">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" aria-labelledby="{tid} {did}" class="chart">'),
         f'<title id="{tid}">{escape(title)}</title>',
         f'<desc id="{did}">{escape(desc)}</desc>',
-        f'<line x1="{LABEL_WIDTH}" y1="2" x2="{LABEL_WIDTH}" y2="{height - 4}" '
-        f'stroke="{MUTED_COLOUR}" stroke-width="1"/>',
+        (f'<line x1="{LABEL_WIDTH}" y1="2" x2="{LABEL_WIDTH}" y2="{height - 4}" '
+        f'stroke="{MUTED_COLOUR}" stroke-width="1"/>'),
     ]
     for i, r in enumerate(rows):
         y = 4 + i * ROW_HEIGHT

@@ -12,35 +12,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..disclosure import attribution_labels, role_title
-from . import charts
+from . import charts, tables
 from .methods import Methods, build_methods
-from .quotes import Quote, select_quotes
+from .quotes import Quote, natural_key, select_quotes
+from .tables import MatrixRow, TopicsSection
 
 __all__ = [
-    "ReportContext",
     "CodeSection",
-    "PrevalenceRow",
     "MatrixRow",
+    "PrevalenceRow",
+    "ReportContext",
     "TopicsSection",
     "build_context",
-    "natural_key",
 ]
 
 # A difference in participant share smaller than this is not called a difference between roles:
 # with a handful of groups, smaller gaps are well within what group dynamics alone produce.
 HEADLINE_GAP = 0.25
 MAX_HEADLINES = 6
-TERMS_PER_ROLE = 10
-PAIRS_SHOWN = 5
-
-
-def natural_key(value: str) -> list:
-    """Sort FG2 before FG10."""
-    return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", str(value))]
-
-
-def plural(role: str) -> str:
-    return role_title(role).lower() + "s"
 
 
 @dataclass(frozen=True)
@@ -72,31 +61,6 @@ class CodeSection:
 
 
 @dataclass(frozen=True)
-class MatrixCell:
-    summary: str
-    participants: str
-    refs: str
-    status_mix: str
-
-
-@dataclass(frozen=True)
-class MatrixRow:
-    label: str
-    role: str
-    row_type: str
-    cells: list[MatrixCell]
-
-
-@dataclass(frozen=True)
-class TopicsSection:
-    status: str
-    message: str
-    topics: list[dict[str, str]]
-    roles: list[str]
-    per_role: list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
 class ReportContext:
     title: str
     project_name: str
@@ -120,7 +84,7 @@ class ReportContext:
     methods: Methods
 
 
-def build_context(project, store, analysis) -> "ReportContext":
+def build_context(project, store, analysis) -> ReportContext:
     """Gather the analysis, the codebook, the store and the run manifests into one context."""
     from ..coding.status import effective_codings
     from .codebook_view import read_codebook
@@ -174,11 +138,11 @@ def build_context(project, store, analysis) -> "ReportContext":
         roles=[role_title(r) for r in roles],
         codes=sections,
         comparison=_comparison(sections, prevalence, roles),
-        pairs=_pairs(analysis.cooccurrence, labels_by_code),
-        distinctive=_distinctive(analysis.distinctive_terms),
-        topics=_topics(analysis.topics),
+        pairs=tables.pairs(analysis.cooccurrence, labels_by_code),
+        distinctive=tables.distinctive(analysis.distinctive_terms),
+        topics=tables.topics(analysis.topics),
         matrix_codes=[{"code": s.code, "label": s.label} for s in sections],
-        matrix=_matrix(analysis.matrix, code_ids),
+        matrix=tables.matrix(analysis.matrix, code_ids),
         methods=build_methods(project, store, analysis, codebook, codings, k),
     )
 
@@ -309,8 +273,8 @@ def _headlines(sections: list[CodeSection], prevalence) -> list[str]:
             if gap >= HEADLINE_GAP:
                 found.append(
                     (-gap, s.label,
-                     f"{s.label} was raised more often by {high.label.lower()}s "
-                     f"({high.display}) than by {low.label.lower()}s ({low.display}).")
+                     (f"{s.label} was raised more often by {high.label.lower()}s "
+                     f"({high.display}) than by {low.label.lower()}s ({low.display})."))
                 )
                 continue
         if s.in_every_group:
@@ -333,106 +297,3 @@ def _comparison(sections, prevalence, roles) -> list[dict[str, Any]]:
     return out
 
 
-def _pairs(cooccurrence, labels_by_code) -> list[dict[str, Any]]:
-    if cooccurrence is None or not len(cooccurrence):
-        return []
-    seg = cooccurrence[cooccurrence["level"] == "segment"]
-    if not len(seg):
-        seg = cooccurrence
-    seg = seg[seg["count"] > 0].sort_values(
-        ["jaccard", "count", "code_a", "code_b"], ascending=[False, False, True, True]
-    )
-    return [
-        {
-            "a": labels_by_code.get(str(r.code_a), str(r.code_a)),
-            "b": labels_by_code.get(str(r.code_b), str(r.code_b)),
-            "count": int(r.count),
-            "jaccard": f"{float(r.jaccard):.2f}",
-        }
-        for r in seg.head(PAIRS_SHOWN).itertuples()
-    ]
-
-
-def _distinctive(terms) -> list[dict[str, Any]]:
-    if terms is None or not len(terms):
-        return []
-    out = []
-    for role in sorted(terms["role"].astype(str).unique(), key=natural_key):
-        sub = terms[terms["role"] == role].sort_values(["rank", "term"]).head(TERMS_PER_ROLE)
-        out.append(
-            {
-                "role": role_title(role),
-                "terms": [
-                    {"term": str(r.term), "count": int(r.count), "score": f"{float(r.score):.2f}"}
-                    for r in sub.itertuples()
-                ],
-            }
-        )
-    return out
-
-
-def _join_terms(value) -> str:
-    if isinstance(value, str):
-        return value
-    try:
-        return ", ".join(str(v) for v in value)
-    except TypeError:
-        return str(value)
-
-
-def _topics(result) -> TopicsSection:
-    if result is None:
-        return TopicsSection("disabled", "Candidate topics were not computed.", [], [], [])
-    topics = []
-    df = result.topics
-    if df is not None and len(df):
-        for r in df.sort_values("topic").itertuples():
-            stability = getattr(r, "stability", None)
-            topics.append(
-                {
-                    "topic": str(r.topic),
-                    "label": str(r.label),
-                    "size": str(int(r.size)),
-                    "terms": _join_terms(r.top_terms),
-                    "stability": "n/a" if stability is None or _missing(stability)
-                    else f"{float(stability):.2f}",
-                }
-            )
-    per_role, roles = [], []
-    pr = result.per_role
-    if pr is not None and len(pr):
-        roles = sorted(pr["role"].astype(str).unique(), key=natural_key)
-        for topic in sorted(pr["topic"].unique()):
-            sub = pr[pr["topic"] == topic]
-            freq = {str(r.role): int(r.frequency) for r in sub.itertuples()}
-            per_role.append({"topic": str(topic), "counts": [freq.get(r, 0) for r in roles]})
-    return TopicsSection(
-        status=str(result.status),
-        message=str(result.message),
-        topics=topics,
-        roles=[role_title(r) for r in roles],
-        per_role=per_role,
-    )
-
-
-def _matrix(matrix, code_ids: list[str]) -> list[MatrixRow]:
-    if matrix is None or not len(matrix):
-        return []
-    empty = MatrixCell("", "", "", "")
-    rows = []
-    order = sorted(
-        {(str(r.row_type), str(r.row), str(r.role)) for r in matrix.itertuples()},
-        key=lambda t: (t[0] != "group", natural_key(t[1]), natural_key(t[2])),
-    )
-    for row_type, row, role in order:
-        sub = matrix[(matrix["row_type"] == row_type) & (matrix["row"] == row)]
-        cells = {}
-        for r in sub.itertuples():
-            cells[str(r.code)] = MatrixCell(
-                summary=str(r.summary),
-                participants=str(r.participants_display),
-                refs=_join_terms(r.quote_refs),
-                status_mix=str(r.status_mix),
-            )
-        rows.append(MatrixRow(row, role_title(role), row_type, [cells.get(c, empty) for c in code_ids]))
-    return rows

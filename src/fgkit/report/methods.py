@@ -144,13 +144,13 @@ def build_methods(project, store, analysis, codebook, codings, k: int) -> Method
     seeds = [("analysis.seed", _fmt(project.setting("analysis", "seed")))]
     seeds.append(("topics.seeds", _fmt(project.setting("topics", "seeds", []))))
     limits = [
-        f"Counts resting on fewer than {k} participants are not shown ('fewer than {k}'), and a "
+        (f"Counts resting on fewer than {k} participants are not shown ('fewer than {k}'), and a "
         f"quote is attributed to a role only where at least {k} people share that role in "
-        "the group.",
-        "Focus-group talk is shaped by the group: how often a code comes up says what was "
-        "discussed, not how many people hold a view.",
-        "Machine-suggested codings that nobody has checked are shown as such and are not "
-        "findings by themselves.",
+        "the group."),
+        ("Focus-group talk is shaped by the group: how often a code comes up says what was "
+        "discussed, not how many people hold a view."),
+        ("Machine-suggested codings that nobody has checked are shown as such and are not "
+        "findings by themselves."),
     ]
     limits += [str(t) for t in analysis.thin_data]
     return Methods(

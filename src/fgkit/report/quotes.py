@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-__all__ = ["Quote", "select_quotes", "trim_quote"]
+__all__ = ["Quote", "natural_key", "select_quotes", "trim_quote"]
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,8 @@ class Quote:
     role: str
 
 
-def _natural(value: str) -> list:
+def natural_key(value: str) -> list:
+    """Sort FG2 before FG10."""
     return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", str(value))]
 
 
@@ -71,7 +72,7 @@ def select_quotes(codings, labels: dict[tuple[str, str], str], limit: int, max_c
             r.status != "accepted",
             -float(r.confidence),
             len(r.text) > max_chars,
-            _natural(r.transcript),
+            natural_key(r.transcript),
             int(r.turn_index),
             int(r.start_char),
         ),
@@ -87,7 +88,7 @@ def select_quotes(codings, labels: dict[tuple[str, str], str], limit: int, max_c
 
     chosen: list[Quote] = []
     role_use: dict[str, int] = {}
-    groups = sorted(candidates, key=_natural)
+    groups = sorted(candidates, key=natural_key)
     while len(chosen) < limit and any(candidates[g] for g in groups):
         for group in groups:
             pool = candidates[group]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..io import atomic_path
 
-__all__ = ["render_xlsx", "write_xlsx", "cell_text"]
+__all__ = ["cell_text", "render_xlsx", "write_xlsx"]
 
 FIRST_COLUMNS = ("Group", "Role")
 CODE_WIDTH = 45

@@ -26,7 +26,13 @@ def md_escape(value) -> str:
 
 def environment(project):
     """Project templates first, then the ones shipped with fgkit."""
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+    from jinja2 import (
+        ChoiceLoader,
+        Environment,
+        FileSystemLoader,
+        PackageLoader,
+        StrictUndefined,
+    )
 
     loader = ChoiceLoader(
         [FileSystemLoader(str(project.root / "templates")), PackageLoader("fgkit.report", "templates")]

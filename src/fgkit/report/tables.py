@@ -1,0 +1,152 @@
+"""The study-wide tables of the report: co-occurring codes, distinctive language, candidate
+topics and the framework matrix, shaped for the templates (strings, in a stable order)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..disclosure import role_title
+from .quotes import natural_key
+
+__all__ = ["MatrixCell", "MatrixRow", "TopicsSection", "distinctive", "matrix", "pairs", "topics"]
+
+PAIRS_SHOWN = 5
+TERMS_PER_ROLE = 10
+
+
+def _missing(value) -> bool:
+    """Suppressed cells arrive blanked (None, NaN or pandas.NA)."""
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    summary: str
+    participants: str
+    refs: str
+    status_mix: str
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    label: str
+    role: str
+    row_type: str
+    cells: list[MatrixCell]
+
+
+@dataclass(frozen=True)
+class TopicsSection:
+    status: str
+    message: str
+    topics: list[dict[str, str]]
+    roles: list[str]
+    per_role: list[dict[str, Any]]
+
+
+def pairs(cooccurrence, labels_by_code) -> list[dict[str, Any]]:
+    if cooccurrence is None or not len(cooccurrence):
+        return []
+    seg = cooccurrence[cooccurrence["level"] == "segment"]
+    if not len(seg):
+        seg = cooccurrence
+    seg = seg[seg["count"] > 0].sort_values(
+        ["jaccard", "count", "code_a", "code_b"], ascending=[False, False, True, True]
+    )
+    return [
+        {
+            "a": labels_by_code.get(str(r.code_a), str(r.code_a)),
+            "b": labels_by_code.get(str(r.code_b), str(r.code_b)),
+            "count": int(r.count),
+            "jaccard": f"{float(r.jaccard):.2f}",
+        }
+        for r in seg.head(PAIRS_SHOWN).itertuples()
+    ]
+
+
+def distinctive(terms) -> list[dict[str, Any]]:
+    if terms is None or not len(terms):
+        return []
+    out = []
+    for role in sorted(terms["role"].astype(str).unique(), key=natural_key):
+        sub = terms[terms["role"] == role].sort_values(["rank", "term"]).head(TERMS_PER_ROLE)
+        out.append(
+            {
+                "role": role_title(role),
+                "terms": [
+                    {"term": str(r.term), "count": int(r.count), "score": f"{float(r.score):.2f}"}
+                    for r in sub.itertuples()
+                ],
+            }
+        )
+    return out
+
+
+def _join_terms(value) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return ", ".join(str(v) for v in value)
+    except TypeError:
+        return str(value)
+
+
+def topics(result) -> TopicsSection:
+    if result is None:
+        return TopicsSection("disabled", "Candidate topics were not computed.", [], [], [])
+    topics = []
+    df = result.topics
+    if df is not None and len(df):
+        for r in df.sort_values("topic").itertuples():
+            stability = getattr(r, "stability", None)
+            topics.append(
+                {
+                    "topic": str(r.topic),
+                    "label": str(r.label),
+                    "size": str(int(r.size)),
+                    "terms": _join_terms(r.top_terms),
+                    "stability": "n/a" if stability is None or _missing(stability)
+                    else f"{float(stability):.2f}",
+                }
+            )
+    per_role, roles = [], []
+    pr = result.per_role
+    if pr is not None and len(pr):
+        roles = sorted(pr["role"].astype(str).unique(), key=natural_key)
+        for topic in sorted(pr["topic"].unique()):
+            sub = pr[pr["topic"] == topic]
+            freq = {str(r.role): int(r.frequency) for r in sub.itertuples()}
+            per_role.append({"topic": str(topic), "counts": [freq.get(r, 0) for r in roles]})
+    return TopicsSection(
+        status=str(result.status),
+        message=str(result.message),
+        topics=topics,
+        roles=[role_title(r) for r in roles],
+        per_role=per_role,
+    )
+
+
+def matrix(matrix, code_ids: list[str]) -> list[MatrixRow]:
+    if matrix is None or not len(matrix):
+        return []
+    empty = MatrixCell("", "", "", "")
+    rows = []
+    order = sorted(
+        {(str(r.row_type), str(r.row), str(r.role)) for r in matrix.itertuples()},
+        key=lambda t: (t[0] != "group", natural_key(t[1]), natural_key(t[2])),
+    )
+    for row_type, row, role in order:
+        sub = matrix[(matrix["row_type"] == row_type) & (matrix["row"] == row)]
+        cells = {}
+        for r in sub.itertuples():
+            cells[str(r.code)] = MatrixCell(
+                summary=str(r.summary),
+                participants=str(r.participants_display),
+                refs=_join_terms(r.quote_refs),
+                status_mix=str(r.status_mix),
+            )
+        rows.append(MatrixRow(row, role_title(role), row_type, [cells.get(c, empty) for c in code_ids]))
+    return rows
