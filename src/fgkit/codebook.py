@@ -287,7 +287,9 @@ class _Validator:
         if not ID_RE.match(code_id):
             self.problem(id_node, f"id '{code_id}' is not valid; use lower case letters, digits "
                                   "and '_', starting with a letter")
-        get = lambda k: keys[k][1] if k in keys else None  # noqa: E731
+        def get(key: str) -> Any:
+            return keys[key][1] if key in keys else None
+
         label = self.string(get("label"), "label") or code_id
         colour = self.string(get("colour"), "colour")
         if colour is not None and not COLOUR_RE.match(colour):
@@ -317,7 +319,9 @@ class _Validator:
                                "(lemma, lower, tokens, exclude, negation, confidence)")
             return Patterns()
         keys = self.mapping(node, PATTERN_KEYS, "patterns")
-        get = lambda k: keys[k][1] if k in keys else None  # noqa: E731
+        def get(key: str) -> Any:
+            return keys[key][1] if key in keys else None
+
         negation = True
         if "negation" in keys:
             value = self.value(get("negation"))

@@ -50,7 +50,7 @@ def load_nlp(model: str):
     import spacy
 
     try:
-        return spacy.load(model, exclude=[c for c in NLP_DISABLED])
+        return spacy.load(model, exclude=list(NLP_DISABLED))
     except OSError:
         raise ModelError(
             f"spaCy model '{model}' is not installed; install it with pip or set "
@@ -64,7 +64,7 @@ def clause_negation(doc, start: int) -> str | None:
     The clause is approximated by a window of tokens bounded by punctuation and conjunctions,
     which the parser would do better but at several times the cost.
     """
-    lower = 0 if start - NEGATION_WINDOW < 0 else start - NEGATION_WINDOW
+    lower = max(start - NEGATION_WINDOW, 0)
     for i in range(start - 1, lower - 1, -1):
         token = doc[i]
         word = token.lower_
