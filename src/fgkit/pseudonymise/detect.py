@@ -147,7 +147,11 @@ class Detector:
     def _docs(self, texts: list[str], store=None) -> list:
         keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
         cached = store.cache_get_many(self.cache_namespace, sorted(set(keys))) if store else {}
-        todo = sorted({i for i, k in enumerate(keys) if k not in cached}, key=lambda i: i)
+        first: dict[str, int] = {}
+        for i, k in enumerate(keys):
+            if k not in cached:
+                first.setdefault(k, i)
+        todo = sorted(first.values())
         docs: list = [None] * len(texts)
         fresh: dict[str, list] = {}
         for i, doc in zip(todo, self.nlp.pipe((texts[i] for i in todo), batch_size=self.batch_size)):
@@ -156,7 +160,7 @@ class Detector:
         self.model_calls += len(todo)
         for i, key in enumerate(keys):
             if docs[i] is None:
-                docs[i] = self._doc_from_cache(texts[i], cached.get(key) or fresh[key])
+                docs[i] = self._doc_from_cache(texts[i], cached[key] if key in cached else fresh[key])
         if store is not None and fresh:
             store.cache_put_many(self.cache_namespace, fresh)
         return docs

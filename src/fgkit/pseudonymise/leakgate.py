@@ -165,10 +165,11 @@ def _scan_xml(text: str, values: LeakValues, file: str, where: str) -> list[Leak
     leaks = scan_text(text, values, file, where)
     seen = {(leak.entity_type, leak.placeholder) for leak in leaks}
     joined = _TAG.sub("", _BLOCK_END.sub(" ", text))
+    prefix = f"{where}, " if where else ""
     for offset, kind, placeholder in values.finditer(joined):
         if (kind, placeholder) not in seen:
             seen.add((kind, placeholder))
-            leaks.append(Leak(file, f"{where}, text offset {offset}", kind, placeholder))
+            leaks.append(Leak(file, f"{prefix}text offset {offset}", kind, placeholder))
     return leaks
 
 
@@ -224,7 +225,7 @@ def _scan_bytes(name: str, data: bytes, values: LeakValues, file: str, where: st
         return _scan_zip(data, values, file, f"{where}, " if where else "", depth)
     text = _decode(data)
     if suffix in {".xml", ".html", ".htm", ".qde", ".qdc", ".svg", ".xhtml", ".rels"} or text.lstrip().startswith("<"):
-        return _scan_xml(text, values, file, where or "file")
+        return _scan_xml(text, values, file, where)
     return scan_text(text, values, file, where)
 
 
