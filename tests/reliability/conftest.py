@@ -1,0 +1,115 @@
+"""Full runs of the sample study, shared by every reliability test module.
+
+Each full run costs tens of seconds, so runs are session-scoped and never mutated by the tests
+that read them; a test that changes a project takes its own copy. The helper module
+``outputs.py`` is registered as ``reliability_outputs`` (importlib mode cannot import it by path).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+_spec = importlib.util.spec_from_file_location("reliability_outputs", Path(__file__).with_name("outputs.py"))
+outputs = importlib.util.module_from_spec(_spec)
+sys.modules["reliability_outputs"] = outputs
+_spec.loader.exec_module(outputs)
+
+_REPO = Path(__file__).resolve().parents[2]
+_conftest_spec = importlib.util.spec_from_file_location("root_conftest_for_reliability", _REPO / "tests" / "conftest.py")
+_root = importlib.util.module_from_spec(_conftest_spec)
+_conftest_spec.loader.exec_module(_root)
+copy_sample_project = _root.copy_sample_project
+
+RUN_TIMEOUT = 600
+
+
+@dataclass
+class CliRun:
+    project: Path
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+def fgkit_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONHASHSEED="0")
+    env.pop("FGKIT_DEBUG", None)
+    env.pop("FGKIT_KEY_PASSPHRASE", None)
+    return env
+
+
+def fgkit_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "fgkit", *args]
+
+
+def run_fgkit(project: Path, *args: str) -> CliRun:
+    """``python -m fgkit ARGS --project PROJECT`` in a subprocess, output captured."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        fgkit_command(*args, "--project", str(project)),
+        capture_output=True,
+        text=True,
+        env=fgkit_env(),
+        timeout=RUN_TIMEOUT,
+    )
+    return CliRun(project, done.returncode, done.stdout, done.stderr, time.perf_counter() - started)
+
+
+def full_run(project: Path, *extra: str) -> CliRun:
+    return run_fgkit(project, "run", "--no-topics", *extra)
+
+
+def assert_run_ok(run: CliRun) -> None:
+    # The first stderr lines say which stage failed; they carry no speech by design.
+    assert run.returncode == 0, f"fgkit run failed ({run.returncode}):\n{run.stderr[-3000:]}"
+
+
+def store_rows(project: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(project / "data" / "fgkit.sqlite")
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def reference_run(tmp_path_factory) -> CliRun:
+    """One uninterrupted ``fgkit run --no-topics`` on a fresh copy of the sample study."""
+    project = copy_sample_project(tmp_path_factory.mktemp("reference") / "study")
+    return full_run(project)
+
+
+@pytest.fixture(scope="session")
+def twin_run(tmp_path_factory) -> CliRun:
+    """The same run again on a second fresh copy, for determinism."""
+    project = copy_sample_project(tmp_path_factory.mktemp("twin") / "study")
+    return full_run(project)
+
+
+@pytest.fixture(scope="session")
+def rel():
+    """The helpers of this folder, for test modules."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        outputs=outputs,
+        copy_sample_project=copy_sample_project,
+        run_fgkit=run_fgkit,
+        full_run=full_run,
+        fgkit_command=fgkit_command,
+        fgkit_env=fgkit_env,
+        assert_run_ok=assert_run_ok,
+        store_rows=store_rows,
+    )
