@@ -28,7 +28,7 @@ def test_codes_follow_codebook_order_with_labels_and_definitions(ctx):
     wp = _section(ctx, "workload_pressure")
     assert wp.label == "Workload pressure"
     assert wp.definition.startswith("Talk about the volume")
-    assert _section(ctx, "professional_judgement").parent == "workload_pressure"
+    assert _section(ctx, "professional_judgement").parent == "Workload pressure"
 
 
 def test_quotes_rotate_across_groups_and_skip_facilitators(ctx):

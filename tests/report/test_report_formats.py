@@ -77,6 +77,7 @@ def test_markdown_headings_and_quotes(markdown):
     assert h2 == SECTIONS
     assert re.findall(r"^### (.+)$", markdown, flags=re.MULTILINE)[1:6] == CODE_LABELS
     assert "> — Participant, FG4 (**Accepted**)" in markdown
+    assert "\nPart of: Workload pressure\n" in markdown
     assert "\n\n\n" not in markdown
 
 

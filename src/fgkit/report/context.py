@@ -107,11 +107,10 @@ def build_context(project, store, analysis) -> ReportContext:
     max_chars = int(project.setting("report", "quote_max_chars", 320))
     sections = []
     for code in code_ids:
-        meta = codebook.codes.get(code, {})
         rows = codings[codings["code"] == code] if len(codings) else codings
         sections.append(
             _code_section(
-                code, meta, prevalence, rows, labels, per_code_quotes, max_chars
+                code, codebook.codes, prevalence, rows, labels, per_code_quotes, max_chars
             )
         )
     labels_by_code = {s.code: s.label for s in sections}
@@ -216,8 +215,15 @@ def _missing(value) -> bool:
     return bool(pd.isna(value))
 
 
-def _code_section(code, meta, prevalence, rows, labels, per_code, max_chars) -> CodeSection:
-    label = str(meta.get("label") or code.replace("_", " ").capitalize())
+def _code_label(code: str, meta: dict) -> str:
+    return str(meta.get("label") or code.replace("_", " ").capitalize())
+
+
+def _code_section(code, codebook_codes, prevalence, rows, labels, per_code, max_chars) -> CodeSection:
+    meta = codebook_codes.get(code, {})
+    label = _code_label(code, meta)
+    parent = meta.get("parent") or ""
+    parent_label = _code_label(parent, codebook_codes.get(parent, {})) if parent else ""
     by_role = _prevalence_rows(prevalence, code, "role")
     by_group = _prevalence_rows(prevalence, code, "group")
     overall, groups_raised, everywhere = _overall(prevalence, code)
@@ -227,7 +233,7 @@ def _code_section(code, meta, prevalence, rows, labels, per_code, max_chars) -> 
         code=code,
         label=label,
         definition=str(meta.get("definition") or "").strip(),
-        parent=str(meta.get("parent") or ""),
+        parent=parent_label,
         anchor=anchor,
         overall=overall,
         groups_raised=groups_raised,

@@ -66,6 +66,8 @@ def _codes(doc, ctx) -> None:
                       "marks a machine suggestion.")
     for c in ctx.codes:
         doc.add_heading(c.label, level=2)
+        if c.parent:
+            doc.add_paragraph(f"Part of: {c.parent}")
         doc.add_paragraph(c.definition or "The codebook gives no definition for this code.")
         doc.add_paragraph(f"Overall: {c.overall}. {c.accepted} accepted and "
                           f"{c.suggested} suggested codings.")
