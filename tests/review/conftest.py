@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fgkit.project import init_project
+from fgkit.project import Project, init_project
 from fgkit.records import stable_id
 
 CODEBOOK = """\
@@ -143,7 +143,10 @@ def rule_suggestions(segments: list[dict], seed: int = 3) -> list[tuple]:
 def project(tmp_path: Path):
     proj = init_project(tmp_path / "study", name="review-test")
     (proj.root / "codebooks" / "adult-social-care.yaml").write_text(CODEBOOK, encoding="utf-8")
-    return proj
+    # TF-IDF alone keeps training fast; one test switches the sentence embedder back on.
+    settings = proj.root / "fgkit.toml"
+    settings.write_text(settings.read_text().replace("[coding]", '[coding]\nclassifier_embedder = "none"'))
+    return Project.load(proj.root)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def corpus():
 def test_estimator_conventions():
     est = CodeClassifier(min_positive=3, C=2.0, random_state=7)
     assert est.get_params() == {"min_positive": 3, "min_negative": 10, "C": 2.0, "threshold": 0.5,
-                                "max_features": 30000, "random_state": 7}
+                                "max_features": 30000, "embedder": None, "random_state": 7}
     copy = clone(est)
     assert copy.get_params() == est.get_params()
     assert not [k for k in vars(est) if k.endswith("_")], "no learned state before fit"
@@ -170,3 +170,23 @@ def test_no_decisions_at_all(project, big_store):
     report = train_and_suggest(project, store)
     assert report.n_decisions == 0 and report.trained == {}
     assert set(report.abstained.values()) == {"no review decisions yet"}
+
+
+def test_embedder_setting_chooses_features(project, big_store):
+    from fgkit.errors import SettingsError
+    from fgkit.project import Project
+
+    store, segments, rules = big_store
+    record_decisions(store, segments[:60], [r for r in rules if r[0] in {s["segment_id"] for s in segments[:60]}])
+    plain = train_and_suggest(project, store)
+    assert plain.params["embedder"] == "none" and plain.trained
+    settings = project.root / "fgkit.toml"
+    settings.write_text(settings.read_text().replace('classifier_embedder = "none"', 'classifier_embedder = "word2vec"'))
+    with pytest.raises(SettingsError, match="classifier_embedder"):
+        train_and_suggest(Project.load(project.root), store)
+    # The default: MiniLM sentence vectors, cached in the store per text.
+    settings.write_text(settings.read_text().replace('classifier_embedder = "word2vec"\n', ""))
+    report = train_and_suggest(Project.load(project.root), store)
+    assert report.params["embedder"] == "minilm" and report.trained
+    cached = store.query("SELECT COUNT(*) AS n FROM cache WHERE namespace LIKE 'embed:minilm:%'")[0]["n"]
+    assert cached == len(segments)

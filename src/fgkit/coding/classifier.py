@@ -1,6 +1,7 @@
 """The classifier coder: learns each code from human review decisions.
 
-TF-IDF over word and character n-grams feeds one logistic regression per code, calibrated with
+TF-IDF over word and character n-grams, joined by MiniLM sentence embeddings unless
+``[coding] classifier_embedder = "none"``, feeds one logistic regression per code, calibrated with
 cross-validation (sigmoid while data are few, isotonic once there are plenty) so a suggestion's
 confidence reads as a probability. A code with too few positive or negative examples is not
 guessed at: the classifier abstains for it and says so. Suggestions are only made where no
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 # that train or score, never by ``import fgkit``.
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from ..errors import SettingsError
+
 __all__ = ["CODER", "CodeClassifier", "ClassifierReport", "training_data", "train_and_suggest", "combine"]
 
 CODER = "classifier:v1"
@@ -27,16 +30,18 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
     ``fit(X, y)``: X is a sequence of texts; y is a pandas DataFrame with one column per code
     holding 1 (applies), 0 (does not apply) or NaN (not known for that text). Learned state:
     ``codes_`` (trained codes), ``abstained_`` (code -> reason), ``n_examples_`` (code ->
-    (positives, negatives)), ``vectorizer_``, ``models_``.
+    (positives, negatives)), ``vectorizer_``, ``models_``. ``embedder``: None, or a callable
+    taking a list of texts to a 2-D array of sentence vectors joined to the TF-IDF features.
     """
 
     def __init__(self, min_positive=10, min_negative=10, C=4.0, threshold=0.5,
-                 max_features=30000, random_state=42):
+                 max_features=30000, embedder=None, random_state=42):
         self.min_positive = min_positive
         self.min_negative = min_negative
         self.C = C
         self.threshold = threshold
         self.max_features = max_features
+        self.embedder = embedder
         self.random_state = random_state
 
     def _vectorizer(self):
@@ -50,6 +55,18 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
                                      max_features=self.max_features, lowercase=True)),
         ])
 
+    def _features(self, texts):
+        """TF-IDF, joined by sentence embeddings when an embedder (texts -> 2-D array) is set."""
+        matrix = self.vectorizer_.transform(texts)
+        if self.embedder is None:
+            return matrix
+        import numpy as np
+        from scipy import sparse
+        from sklearn.preprocessing import normalize
+
+        vectors = normalize(np.asarray(self.embedder(texts), dtype=np.float64))
+        return sparse.hstack([matrix, sparse.csr_matrix(vectors)], format="csr")
+
     def fit(self, X, y):
         import numpy as np
         from sklearn.calibration import CalibratedClassifierCV
@@ -60,7 +77,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         if len(texts) != len(y):
             raise ValueError("X and y have different lengths")
         self.vectorizer_ = self._vectorizer().fit(texts)
-        matrix = self.vectorizer_.transform(texts)
+        matrix = self._features(texts)
         self.models_, self.abstained_, self.n_examples_ = {}, {}, {}
         for code in y.columns:
             labels = y[code].to_numpy(dtype=float)
@@ -92,7 +109,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
 
         check_is_fitted(self, "models_")
         texts = list(X)
-        matrix = self.vectorizer_.transform(texts)
+        matrix = self._features(texts)
         columns = {code: model.predict_proba(matrix)[:, 1] for code, model in self.models_.items()}
         return pd.DataFrame(columns, index=range(len(texts)), columns=self.codes_)
 
@@ -160,6 +177,20 @@ def training_data(store, codes: list[str]):
     return reviewed, labels.astype(np.float64), used
 
 
+def _embedder(store, name: str, seed: int):
+    """texts -> sentence vectors (cached in the store), or None for TF-IDF alone."""
+    if name == "none":
+        return None
+    if name != "minilm":
+        raise SettingsError('[coding] classifier_embedder must be "minilm" or "none"')
+    from ..analysis.embed import embed_texts
+
+    def embed(texts):
+        return embed_texts(store, list(texts), "minilm", seed)
+
+    return embed
+
+
 def train_and_suggest(project, store, run_id: str | None = None, estimator: CodeClassifier | None = None) -> ClassifierReport:
     """Train on the decisions in the store and write suggestions for unreviewed segments."""
     from .review import codebook_labels
@@ -167,12 +198,15 @@ def train_and_suggest(project, store, run_id: str | None = None, estimator: Code
 
     codes = list(codebook_labels(project))
     seed = int(project.setting("analysis", "seed", 42))
+    embedder_name = str(project.setting("coding", "classifier_embedder", "minilm"))
     estimator = estimator or CodeClassifier(
-        threshold=float(project.setting("coding", "classifier_threshold", 0.5)), random_state=seed
+        threshold=float(project.setting("coding", "classifier_threshold", 0.5)),
+        embedder=_embedder(store, embedder_name, seed),
+        random_state=seed,
     )
     reviewed, labels, n_decisions = training_data(store, codes)
-    report = ClassifierReport(n_decisions=n_decisions, n_reviewed_segments=len(reviewed),
-                              params=estimator.get_params())
+    params = {**estimator.get_params(), "embedder": embedder_name if estimator.embedder else "none"}
+    report = ClassifierReport(n_decisions=n_decisions, n_reviewed_segments=len(reviewed), params=params)
     if len(reviewed) == 0:
         report.abstained = {c: "no review decisions yet" for c in codes}
         return report
