@@ -25,7 +25,7 @@ __all__ = ["Detection", "Detector", "load_ner"]
 
 _NOT_NEEDED = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
 _NER_ENTITIES = ["PERSON", "LOCATION", "ORGANIZATION"]
-_TITLE = re.compile(r"^(?:(?:mr|mrs|ms|miss|mx|dr|prof|nurse|sister|auntie|aunty|uncle|nan|grandad)\.?\s+)+", re.IGNORECASE)
+_TITLE = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr|prof|nurse|sister|auntie|aunty|uncle|nan|grandad)\.?\s+", re.IGNORECASE)
 _LEADING = re.compile(r"^(?:the|a|an|our|my|their|at|in)\s+", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u201d\u2019)\]-]+)$")
 _BRACKETED = re.compile(r"\[[^\[\]\n]{1,40}\]")
@@ -220,9 +220,15 @@ def _tidy(text: str, start: int, end: int, kind: str) -> tuple[int, int] | None:
             return None
     if kind in ("Person", "Place", "Organisation", "Participant"):
         chunk = text[start:end]
-        lead = (_TITLE if kind in ("Person", "Participant") else _LEADING).match(chunk)
-        if lead:
-            start += lead.end()
+        if kind in ("Person", "Participant"):
+            # Keep the title outside the placeholder ("Mrs [Person 1]"), and anything before it.
+            titles = [m for m in _TITLE.finditer(chunk) if m.end() < len(chunk)]
+            if titles:
+                start += titles[-1].end()
+        else:
+            lead = _LEADING.match(chunk)
+            if lead:
+                start += lead.end()
         chunk = text[start:end]
         trail = _TRAILING.search(chunk)
         if trail and trail.start() > 0:

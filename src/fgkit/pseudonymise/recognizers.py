@@ -93,7 +93,7 @@ class UkPhoneRecognizer(PatternRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool:
         digits = re.sub(r"\D", "", pattern_text)
-        national = digits[2:] if digits.startswith("44") else digits.lstrip("0")
+        national = (digits[2:] if digits.startswith("44") else digits).lstrip("0")
         return 9 <= len(national) <= 10 and not national.startswith("0")
 
 
@@ -135,8 +135,8 @@ _DOB_CONTEXT = re.compile(r"\b(?:born|d\.?o\.?b|date of birth|birthday|birth dat
 
 
 class DateOfBirthRecognizer(EntityRecognizer):
-    """A date with birth context ("born", "DOB", "date of birth") within the 60 characters before
-    it. Other dates (meetings, deadlines) are not identifiers and stay."""
+    """A date with birth context ("born", "DOB", "date of birth") within the 30 characters before
+    it and no other date in between. Other dates (meetings, deadlines) identify nobody and stay."""
 
     def __init__(self) -> None:
         super().__init__(supported_entities=["DATE_OF_BIRTH"], name="DateOfBirthRecognizer")
@@ -146,10 +146,13 @@ class DateOfBirthRecognizer(EntityRecognizer):
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []
+        previous_end = 0
         for match in _DATE.finditer(text):
-            window = text[max(0, match.start() - 60) : match.start()]
-            if _DOB_CONTEXT.search(window):
+            # The birth word must be close and govern this date, not an earlier one.
+            window_start = max(previous_end, match.start() - 30)
+            if _DOB_CONTEXT.search(text[window_start : match.start()]):
                 results.append(self._result("DATE_OF_BIRTH", match.start(), match.end(), 0.85))
+            previous_end = match.end()
         return results
 
     def _result(self, entity, start, end, score, **meta):
