@@ -208,3 +208,22 @@ def test_cli_refuses_private_output(study):
     ])
     assert result.exit_code == 2
     assert "private zone" in result.output
+
+
+def test_written_files_are_scanned_before_they_replace_anything(study):
+    """Office templates carry text of their own (fonts, language tags); it is checked too."""
+    project, store, _ = study
+    export_quotes(project, store, formats=("csv",))
+    before = (project.shareable_dir / "quotes.csv").read_bytes()
+    # A study whose key holds a word that only the Word/Excel templates contain.
+    (project.private_dir / "extra-identifiers.csv").write_text(
+        "value,type\nCalibri,organisation\n", encoding="utf-8"
+    )
+    with pytest.raises(LeakError) as info:
+        export_quotes(project, store)
+    assert "Calibri" not in str(info.value)
+    assert "quotes.xlsx:" in str(info.value) or "quotes.docx:" in str(info.value)
+    assert (project.shareable_dir / "quotes.csv").read_bytes() == before
+    assert not (project.shareable_dir / "quotes.xlsx").exists()
+    assert not (project.shareable_dir / "quotes.docx").exists()
+    assert sorted(p.name for p in project.shareable_dir.iterdir()) == ["quotes.csv"]

@@ -8,6 +8,7 @@ are not written: quotes are attributed to groups, never to a person.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from ..disclosure import role_title
 from ..errors import InputError
 from .inputs import attribution_map, codings_in_force, load_codes, pseudo_turns, withdrawn_ids
 from ..io import atomic_path
-from .safety import check_destination, scan_before_write
+from .safety import LeakCheck, check_destination
 
 __all__ = ["QUOTE_COLUMNS", "QuotesResult", "select_quotes", "export_quotes", "FORMATS"]
 
@@ -148,26 +149,25 @@ def export_quotes(
     table = select_quotes(project, store, **filters)
     book = load_codes(project)
 
+    check = LeakCheck(project)
     columns = list(table.columns)
-    scan_before_write(
-        project,
-        [
-            *(
-                ("quotes", f"row {i + 1}, {column}", str(value))
-                for i, row in enumerate(table.itertuples(index=False))
-                for column, value in zip(columns, row, strict=True)
-            ),
-            *(("quotes", f"code {c.id}", f"{c.label}\n{c.definition}") for c in book),
-        ],
-    )
+    check.strings([
+        *(
+            ("quotes", f"row {i + 1}, {column}", str(value))
+            for i, row in enumerate(table.itertuples(index=False))
+            for column, value in zip(columns, row, strict=True)
+        ),
+        *(("quotes", f"code {c.id}", f"{c.label}\n{c.definition}") for c in book),
+    ])
     writers = {"csv": write_csv, "xlsx": write_xlsx, "docx": write_docx}
-    files = []
-    for fmt in FORMATS:
-        if fmt in formats:
-            path = target / f"quotes.{fmt}"
-            with atomic_path(path) as tmp:
-                writers[fmt](table, tmp, book)
-            files.append(path)
+    files = [target / f"quotes.{fmt}" for fmt in FORMATS if fmt in formats]
+    # All files are checked under temporary names before any replaces its target, so a
+    # refusal leaves every earlier export in place and nothing new.
+    with contextlib.ExitStack() as stack:
+        for path in files:
+            tmp = stack.enter_context(atomic_path(path))
+            writers[path.suffix[1:]](table, tmp, book)
+            check.file(tmp, path.name)
     n_codes = len({c for codes in table["codes"] for c in codes.split("; ") if c})
     return QuotesResult(
         rows=len(table),

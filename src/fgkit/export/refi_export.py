@@ -19,7 +19,7 @@ from ..io import atomic_path
 from .inputs import codings_in_force, load_codes, pseudo_turns, withdrawn_ids
 from .ooxml import write_zip
 from .qde import guid, layout_source, project_root, sub, xml_bytes
-from .safety import check_destination, scan_before_write
+from .safety import LeakCheck, check_destination
 
 __all__ = ["RefiResult", "build_qdpx", "export_refi", "default_qdpx_name"]
 
@@ -207,9 +207,9 @@ def export_refi(
         path = path / default_qdpx_name(project)
     path = check_destination(project, path)
     members, counts = build_qdpx(project, store, include_suggestions)
-    scan_before_write(
-        project, ((f"{path.name}:{name}", "", data.decode("utf-8")) for name, data in members)
-    )
+    check = LeakCheck(project)
+    check.strings((f"{path.name}:{name}", "", data.decode("utf-8")) for name, data in members)
     with atomic_path(path) as tmp:
         write_zip(tmp, members)
+        check.file(tmp, path.name)
     return RefiResult(path=path, **counts)
