@@ -55,6 +55,7 @@ def register(app: typer.Typer) -> None:
                 "turns_from_model": result.turns_from_model,
                 "turns_from_cache": result.turns_from_cache,
                 "shareable_files_checked": checked,
+                "allow_listed_names": result.allow_listed_names,
             }, indent=1))
             return
         typer.echo(f"Pseudonymised {result.turns_written} turns in {len(result.transcripts)} transcript(s); "
@@ -66,4 +67,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"Model run on {result.turns_from_model} turn(s); {result.turns_from_cache} from cache.")
         typer.echo(f"Key: {result.key_path} (private). Log: {result.log_path} (private).")
         typer.echo(f"Transcripts: {proj.shareable_dir / 'transcripts'} (shareable).")
+        if result.allow_listed_names:
+            typer.echo(f"{result.allow_listed_names} allow-listed word(s) were used like a person's name "
+                       "and kept. If one is a person, add it to data/extra-identifiers.csv and re-run.")
         typer.echo(f"Leak gate: {checked} shareable file(s) checked, nothing found.")

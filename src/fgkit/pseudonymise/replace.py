@@ -52,6 +52,7 @@ class StudyEntities:
     def __init__(self, entities: dict[str, KeyEntity], strict: set[str]) -> None:
         self.entities = entities
         self.strict = strict
+        self.allowed_names = 0  # allow-listed words used like names: worth a human look
         loose = [k for k in entities if k not in strict]
         self._loose = self._compile(set(loose), re.IGNORECASE)
         self._strict = self._compile(set(strict), re.IGNORECASE)
@@ -101,12 +102,15 @@ def build_entities(
     """
     votes: dict[str, Counter] = defaultdict(Counter)
     first_seen: dict[str, str] = {}
+    allowed_names = 0
     for text, found in zip(texts, detections):
         for d in found:
             value = text[d.start : d.end]
             norm = normalise(value)
             if d.participant_id or norm in participant_names or norm in known:
                 continue
+            if norm in allow and d.type == "Person" and ordinary_word_is_name(text, d.start, d.end):
+                allowed_names += 1  # the allow list wins, but the researcher should look
             if norm in allow or norm in wrong or norm in protected:
                 continue
             votes[norm][d.type] += 1
@@ -143,7 +147,9 @@ def build_entities(
     # the researcher has since marked them as wrong.
     key.entities = {k: v for k, v in key.entities.items() if k not in wrong or v.source == "register"}
     key.entities.update(entities)
-    return StudyEntities(entities, strict)
+    study = StudyEntities(entities, strict)
+    study.allowed_names = allowed_names
+    return study
 
 
 def _entity(key: PseudonymKey, norm: str, value: str, kind: str, source: str) -> KeyEntity:

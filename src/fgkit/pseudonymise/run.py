@@ -44,6 +44,7 @@ class PseudonymiseResult:
     output_files: list[Path] = field(default_factory=list)
     turns_from_model: int = 0
     turns_from_cache: int = 0
+    allow_listed_names: int = 0
 
 
 def _load_turns(store) -> list:
@@ -139,7 +140,7 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
         protected=_protected(register, pseudonyms) | wrong,
     )
     detections = detector.detect(texts, store)
-    strict_names = {n for n in names if n in allow}
+    strict_names = {n for n in set(names) | set(known) if n in allow}
     study = build_entities(texts, detections, key, names, pseudonyms, known, allow, wrong,
                            _protected(register, pseudonyms), strict_names)
 
@@ -199,4 +200,5 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
         transcripts=sorted(by_transcript), replacements=dict(sorted(counts.items())),
         key_path=key_path, log_path=log_path, output_files=outputs,
         turns_from_model=detector.model_calls, turns_from_cache=len(texts) - detector.model_calls,
+        allow_listed_names=study.allowed_names,
     )

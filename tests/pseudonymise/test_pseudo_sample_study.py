@@ -1,0 +1,60 @@
+"""The bundled sample study: every planted identifier is gone from the shareable zone."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+PLANTED = Path(__file__).resolve().parents[1] / "fixtures" / "sample-planted-identifiers.csv"
+TITLE = re.compile(r"^(?:Mrs|Mr|Ms|Miss|Dr)\.?\s+")
+
+
+@pytest.fixture(scope="module")
+def pseudonymised_sample(tmp_path_factory):
+    import importlib.util
+
+    from fgkit.pipeline import ingest_project
+    from fgkit.project import Project
+    from fgkit.pseudonymise import pseudonymise_project
+
+    # The repository's own tests/conftest.py knows how to copy the sample study.
+    spec = importlib.util.spec_from_file_location("fgkit_tests_root_conftest", PLANTED.parents[1] / "conftest.py")
+    root_conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(root_conftest)
+    project = Project.load(root_conftest.copy_sample_project(tmp_path_factory.mktemp("sample") / "study"))
+    store = project.open_store()
+    ingest_project(project, store)
+    result = pseudonymise_project(project, store)
+    store.close()
+    return project, result
+
+
+def test_planted_identifiers_replaced(pseudonymised_sample):
+    project, result = pseudonymised_sample
+    outputs = {p.stem: p.read_text(encoding="utf-8") for p in result.output_files}
+    allow = {w.lower() for w in project.setting("pseudonymise", "allow_list")}
+    survived = []
+    with open(PLANTED, encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            text = outputs[Path(row["transcript"]).stem]
+            value = TITLE.sub("", row["value"])
+            if value.lower() in allow:
+                continue  # ordinary words: checked below with the case rules
+            if re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.IGNORECASE):
+                survived.append((row["transcript"], row["type"]))
+    assert survived == []
+    assert not re.search(r"\bWill (?:was|said)\b", "\n".join(outputs.values()))
+
+
+def test_allow_listed_person_flagged_and_gate_clean(pseudonymised_sample):
+    from fgkit.pseudonymise import scan_shareable
+
+    project, result = pseudonymised_sample
+    # "Hope" is a person in one group but on the allow list: kept, and counted for review.
+    assert result.allow_listed_names >= 1
+    assert scan_shareable(project) == []
