@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -50,7 +51,7 @@ def page_log(built_reports, tmp_path_factory):
             log["print_nav_display"] = page.evaluate(
                 "() => getComputedStyle(document.querySelector('nav')).display"
             )
-            log["pdf"] = page.pdf(format="A4")
+            log["pdf"] = page.pdf(format="A4", prefer_css_page_size=True)
         finally:
             browser.close()
     return log
@@ -84,4 +85,11 @@ def test_screenshot_and_print(page_log):
     data = page_log["screenshot"].read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
     assert page_log["print_nav_display"] == "none"
-    assert page_log["pdf"].startswith(b"%PDF") and page_log["pdf"].count(b"/Type /Page") > 3
+    pdf = page_log["pdf"]
+    assert pdf.startswith(b"%PDF")
+    sizes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    portrait = [s for s in sizes if float(s[0]) < float(s[1])]
+    landscape = [s for s in sizes if float(s[0]) > float(s[1])]
+    # A4 is 595 x 842 points; the wide framework matrix gets landscape pages of its own.
+    assert len(portrait) > 3 and landscape
+    assert all(abs(float(w) - 595) < 1 and abs(float(h) - 842) < 1 for w, h in portrait)

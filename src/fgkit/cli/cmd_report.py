@@ -31,4 +31,5 @@ def register(app: typer.Typer) -> None:
             paths = build_reports(proj, store, formats=chosen)
         for path in paths:
             typer.echo(f"wrote {path.relative_to(proj.root) if path.is_relative_to(proj.root) else path}")
-        typer.echo("Open reports/report.html in a browser; it works offline and prints on A4.")
+        if any(p.suffix == ".html" for p in paths):
+            typer.echo("The HTML report works offline in any browser and prints on A4.")

@@ -3,6 +3,7 @@ topics and the framework matrix, shaped for the templates (strings, in a stable 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +95,12 @@ def _join_terms(value) -> str:
         return str(value)
 
 
+def _refs(value) -> str:
+    """Quote references as "a, b, c" whether they arrive as a list or a ";"-joined string."""
+    text = value if isinstance(value, str) else _join_terms(value)
+    return ", ".join(part.strip() for part in re.split(r"[;,]", text) if part.strip())
+
+
 def topics(result) -> TopicsSection:
     if result is None:
         return TopicsSection("disabled", "Candidate topics were not computed.", [], [], [])
@@ -145,7 +152,7 @@ def matrix(matrix, code_ids: list[str]) -> list[MatrixRow]:
             cells[str(r.code)] = MatrixCell(
                 summary=str(r.summary),
                 participants=str(r.participants_display),
-                refs=_join_terms(r.quote_refs),
+                refs=_refs(r.quote_refs),
                 status_mix=str(r.status_mix),
             )
         rows.append(MatrixRow(row, role_title(role), row_type, [cells.get(c, empty) for c in code_ids]))
