@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..codebook import Codebook, load_codebook
+from ..records import Coding
 from .rules import CODER, Hit
 from .segments import build_segments, check_level, load_pseudo_turns, write_segments
 
@@ -109,17 +110,18 @@ def code_project(project, store, codebook_path: str | Path | None = None, level:
     hits, n_parsed = code_segments([s.text for s in segments], codebook, model, store, batch_size)
     timings["match"] = time.perf_counter() - started
 
-    rows = []
+    codings = []
     for segment, segment_hits in zip(segments, hits):
         by_code: dict[str, list[Hit]] = {}
         for hit in segment_hits:
             by_code.setdefault(hit.code, []).append(hit)
         for code, code_hits in by_code.items():
             first = code_hits[0]
-            base = codebook.get(code).patterns.confidence
-            rows.append((
-                segment.segment_id, code, CODER, "suggested", _confidence(base, len(code_hits)),
-                segment.text[first.start:first.end], first.start, first.end, first.pattern, run_id,
+            codings.append(Coding(
+                segment_id=segment.segment_id, code=code, coder=CODER, status="suggested",
+                confidence=_confidence(codebook.get(code).patterns.confidence, len(code_hits)),
+                evidence=segment.text[first.start:first.end], evidence_start=first.start,
+                evidence_end=first.end, pattern=first.pattern,
             ))
     with store.transaction() as conn:
         conn.execute("DELETE FROM codings WHERE coder = ?", (CODER,))
@@ -127,7 +129,8 @@ def code_project(project, store, codebook_path: str | Path | None = None, level:
             """INSERT INTO codings(segment_id, code, coder, status, confidence, evidence,
                    evidence_start, evidence_end, pattern, run_id)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            rows,
+            [(c.segment_id, c.code, c.coder, c.status, c.confidence, c.evidence, c.evidence_start,
+              c.evidence_end, c.pattern, run_id) for c in codings],
         )
 
     started = time.perf_counter()
@@ -137,7 +140,7 @@ def code_project(project, store, codebook_path: str | Path | None = None, level:
     return CodeResult(
         n_turns=len(turns),
         n_segments=len(segments),
-        n_codings=len(rows),
+        n_codings=len(codings),
         n_segments_removed=removed,
         n_cached=len({s.text for s in segments}) - n_parsed,
         n_parsed=n_parsed,
