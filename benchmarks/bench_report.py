@@ -20,8 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = ("caseload pressure allocation fair tray visit supervision risk judgement team manager "
-         "duty backlog sickness agency tool governance trust record notes time reflect cycle").split()
+WORDS = ["caseload", "pressure", "allocation", "fair", "tray", "visit", "supervision", "risk", "judgement", "team", "manager", "duty", "backlog", "sickness", "agency", "tool", "governance", "trust", "record", "notes", "time", "reflect", "cycle"]
 CODES = ("workload_pressure", "allocation_fairness", "emotional_labour", "professional_judgement",
          "ai_reactions", "governance", "staffing", "supervision")
 

@@ -11,6 +11,28 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium")
 
+# Every element with its own text: its colour against the first opaque background behind it,
+# as a WCAG contrast ratio, and whether it counts as large text (where 3:1 is enough).
+CONTRAST_JS = """
+() => {
+  const parse = c => { const m = c.match(/[\\d.]+/g).map(Number); return {rgb: m.slice(0, 3), a: m.length > 3 ? m[3] : 1}; };
+  const lum = rgb => { const [r, g, b] = rgb.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const background = el => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c.a > 0) return c.rgb; } return [255, 255, 255]; };
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    const fg = parse(el instanceof SVGElement ? style.fill : style.color).rgb;
+    const [l1, l2] = [lum(fg), lum(background(el))].sort((a, b) => b - a);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+    out.push({tag: el.tagName, ratio: (l1 + 0.05) / (l2 + 0.05), large: size >= 24 || (bold && size >= 18.66)});
+  }
+  return out;
+}
+"""
+
 
 @pytest.fixture(scope="module")
 def page_log(built_reports, tmp_path_factory):
@@ -34,6 +56,7 @@ def page_log(built_reports, tmp_path_factory):
             page.on("pageerror", lambda e: log["console"].append(("pageerror", str(e))))
             page.on("request", lambda r: log["requests"].append(r.url))
             page.goto(url, wait_until="load")
+            log["contrast"] = page.evaluate(CONTRAST_JS)
             log["headings"] = page.eval_on_selector_all("h2", "els => els.map(e => e.id)")
             log["svg_boxes"] = page.eval_on_selector_all(
                 "svg.chart", "els => els.map(e => e.getBoundingClientRect().width)"
@@ -93,3 +116,10 @@ def test_screenshot_and_print(page_log):
     # A4 is 595 x 842 points; the wide framework matrix gets landscape pages of its own.
     assert len(portrait) > 3 and landscape
     assert all(abs(float(w) - 595) < 1 and abs(float(h) - 842) < 1 for w, h in portrait)
+
+
+def test_text_meets_wcag_aa_contrast(page_log):
+    checked = page_log["contrast"]
+    assert len(checked) > 100
+    failing = [c for c in checked if c["ratio"] < (3.0 if c["large"] else 4.5)]
+    assert failing == []
