@@ -91,11 +91,35 @@ def reference_run(tmp_path_factory) -> CliRun:
     return full_run(project)
 
 
+@dataclass
+class Twin:
+    """A second fresh copy run once, then again with nothing changed (all recorded before any
+    later test changes the copy)."""
+
+    run: CliRun
+    first: dict[str, object]
+    first_digests: dict[str, str]
+    rerun_outcomes: list
+    rerun_digests: dict[str, str]
+
+
 @pytest.fixture(scope="session")
-def twin_run(tmp_path_factory) -> CliRun:
-    """The same run again on a second fresh copy, for determinism."""
+def twin(tmp_path_factory) -> Twin:
+    from fgkit.pipeline import run_all
+    from fgkit.project import Project
+
     project = copy_sample_project(tmp_path_factory.mktemp("twin") / "study")
-    return full_run(project)
+    run = full_run(project)
+    assert_run_ok(run)
+    first = outputs.comparable(project / "reports")
+    first_digests = outputs.digests(project / "reports")
+    loaded = Project.load(project)
+    store = loaded.open_store()
+    try:
+        summary = run_all(loaded, store, topics=False)
+    finally:
+        store.close()
+    return Twin(run, first, first_digests, summary.stages, outputs.digests(project / "reports"))
 
 
 @pytest.fixture(scope="session")

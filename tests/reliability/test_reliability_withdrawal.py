@@ -1,0 +1,144 @@
+"""Withdrawal: after `participants withdraw` and a run, none of that person's words remain."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import reliability_outputs as outputs
+
+pytestmark = pytest.mark.slow
+
+# Speaks in two focus groups (FG2 and FG6), so both transcripts must lose their words.
+WITHDRAWN = "P09"
+REASON = "asked by phone on 3 November to leave the study"
+MIN_SENTENCE_WORDS = 6
+
+
+@dataclass
+class Withdrawal:
+    project: Path
+    withdraw_stdout: str
+    withdraw_stderr: str
+    withdraw_code: int
+    run: object
+    raw_turns: list[str]
+    pseudo_turns: list[str]
+    pseudonym: str
+    others: dict[str, list[str]]
+    before: str
+    after: str
+
+
+def _participant_turns(project: Path, rel) -> tuple[list[str], list[str], str, dict[str, list[str]]]:
+    from fgkit.participants import load_register
+
+    register = load_register(project / "data" / "participants.csv")
+    raw = [
+        row["text"]
+        for row in rel.store_rows(project, "SELECT transcript, speaker_label, text FROM turns")
+        if (entry := register.lookup(row["transcript"], row["speaker_label"])) and entry.participant_id == WITHDRAWN
+    ]
+    pseudo = rel.store_rows(project, "SELECT participant_id, speaker, transcript, text FROM pseudo_turns")
+    mine = [r["text"] for r in pseudo if r["participant_id"] == WITHDRAWN]
+    pseudonym = next(r["speaker"] for r in pseudo if r["participant_id"] == WITHDRAWN)
+    groups = {r["transcript"] for r in pseudo if r["participant_id"] == WITHDRAWN}
+    others: dict[str, list[str]] = {}
+    for r in pseudo:
+        if r["participant_id"] != WITHDRAWN and r["transcript"] in groups:
+            others.setdefault(r["participant_id"], []).append(r["text"])
+    return raw, mine, pseudonym, others
+
+
+def _all_words(root: Path) -> str:
+    # One flattened string per file, joined with a separator no shingle can cross.
+    return "\n|\n".join(outputs.flatten_words(t) for t in outputs.shareable_texts(root).values())
+
+
+@pytest.fixture(scope="module")
+def withdrawal(twin, rel) -> Withdrawal:
+    project = twin.run.project
+    raw, mine, pseudonym, others = _participant_turns(project, rel)
+    before = _all_words(project / "reports")
+    withdrawn = rel.run_fgkit(project, "participants", "withdraw", WITHDRAWN, "--reason", REASON)
+    run = rel.full_run(project)
+    return Withdrawal(
+        project, withdrawn.stdout, withdrawn.stderr, withdrawn.returncode, run,
+        raw, mine, pseudonym, others, before, _all_words(project / "reports"),
+    )
+
+
+def _sentences(texts: list[str]) -> set[str]:
+    parts = (s for t in texts for s in re.split(r"(?<=[.!?])\s+", t))
+    return {outputs.flatten_words(s) for s in parts if len(outputs.flatten_words(s).split()) >= MIN_SENTENCE_WORDS}
+
+
+def _shingles(texts: list[str]) -> set[str]:
+    return set().union(*(outputs.shingles(t) for t in texts))
+
+
+def test_withdraw_and_run_succeed(withdrawal, rel):
+    assert withdrawal.withdraw_code == 0, withdrawal.withdraw_stderr
+    rel.assert_run_ok(withdrawal.run)
+
+
+def test_the_check_would_have_seen_their_words_before(withdrawal):
+    # Without this, an output that never quoted them would pass the checks below vacuously.
+    assert withdrawal.raw_turns and withdrawal.pseudo_turns
+    found = [s for s in _shingles(withdrawal.pseudo_turns) if s in withdrawal.before]
+    assert len(found) > 20
+    assert outputs.flatten_words(withdrawal.pseudonym) in withdrawal.before
+
+
+def test_no_sentence_or_shingle_of_theirs_remains(withdrawal):
+    theirs = _shingles(withdrawal.raw_turns) | _shingles(withdrawal.pseudo_turns)
+    assert len(theirs) > 100
+    left = sorted(s for s in theirs if s in withdrawal.after)
+    assert not left, f"{len(left)} eight-word runs of theirs remain, e.g. {left[:3]}"
+    sentences = _sentences(withdrawal.raw_turns) | _sentences(withdrawal.pseudo_turns)
+    assert sentences
+    left = sorted(s for s in sentences if f" {s} " in f" {withdrawal.after} ")
+    assert not left, f"{len(left)} sentences of theirs remain, e.g. {left[:3]}"
+
+
+def test_their_pseudonym_is_gone(withdrawal):
+    pattern = re.compile(rf"(?<!\w){re.escape(withdrawal.pseudonym)}(?!\w)", re.IGNORECASE)
+    texts = outputs.shareable_texts(withdrawal.project / "reports")
+    assert not [where for where, text in texts.items() if pattern.search(text)]
+
+
+def test_the_rest_of_the_discussion_stays(withdrawal):
+    assert len(withdrawal.others) >= 8
+    for participant, texts in sorted(withdrawal.others.items()):
+        theirs = _shingles(texts)
+        kept = sum(s in withdrawal.after for s in theirs)
+        assert kept >= 0.5 * len(theirs), f"{participant}: only {kept} of {len(theirs)} word runs kept"
+
+
+def test_the_store_holds_nothing_of_theirs_for_analysis(withdrawal, rel):
+    for table in ("pseudo_turns", "segments"):
+        rows = rel.store_rows(withdrawal.project, f"SELECT count(*) AS n FROM {table} WHERE participant_id = ?", (WITHDRAWN,))
+        assert rows[0]["n"] == 0, table
+
+
+def test_the_withdrawal_is_logged_privately_with_date_and_reason(withdrawal):
+    log = withdrawal.project / "data" / "withdrawals.csv"
+    with log.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["participant_id"] for r in rows] == [WITHDRAWN]
+    assert rows[0]["reason"] == REASON
+    when = dt.datetime.fromisoformat(rows[0]["date"])
+    assert abs(dt.datetime.now(dt.timezone.utc) - when) < dt.timedelta(hours=1)
+    assert not [p for p in (withdrawal.project / "reports").rglob("*") if p.name.startswith("withdrawal")]
+    assert outputs.flatten_words(REASON) not in withdrawal.after and REASON not in withdrawal.withdraw_stdout
+
+
+def test_the_register_marks_every_row_of_theirs_withdrawn(withdrawal):
+    with (withdrawal.project / "data" / "participants.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["participant_id"] == WITHDRAWN]
+    assert len(rows) == 2
+    assert {r["consent"] for r in rows} == {"withdrawn"}
