@@ -9,10 +9,10 @@ from typer.testing import CliRunner
 
 from fgkit.cli import app
 from fgkit.errors import InputError
-from fgkit.io import sha256_file
 from fgkit.export.qdpx_reader import read_qdpx
 from fgkit.export.refi_export import export_refi
 from fgkit.export.refi_import import import_refi
+from fgkit.io import sha256_file
 
 U_CHRIS = "0a1b2c3d-0000-4000-8000-000000000001"
 U_SAM = "0a1b2c3d-0000-4000-8000-000000000002"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from ..disclosure import role_title
 from ..errors import InputError
-from .inputs import attribution_map, codings_in_force, load_codes, pseudo_turns, withdrawn_ids
 from ..io import atomic_path
+from .inputs import attribution_map, codings_in_force, load_codes, pseudo_turns, withdrawn_ids
 from .safety import LeakCheck, check_destination
 
 __all__ = ["QUOTE_COLUMNS", "QuotesResult", "select_quotes", "export_quotes", "FORMATS"]
@@ -138,7 +138,7 @@ def export_quotes(
     """Write quotes.csv / .xlsx / .docx into ``output`` (default: the shareable zone).
 
     ``filters`` are passed to :func:`select_quotes`. Nothing is written when the destination
-    is in the private zone or any string to be written holds a register name.
+    is in the private zone or the leak gate finds key material in what would be written.
     """
     from .quotes_writers import write_csv, write_docx, write_xlsx
 
