@@ -6,13 +6,13 @@ kappa pooled over every (segment, top-level code) pair, and the mean per-code ka
 
 - rules:      the rule coder alone (fgkit.coding.rules, default codebook);
 - classifier: fgkit.coding.classifier.CodeClassifier trained on the reviewed draw (a code it
-              abstains on counts as never applied);
-- combined:   fgkit.coding.classifier.combine: every rule hit, unless the reviewed draw showed
-              that code's rule wrong more often than right (3+ hits, precision < 0.5), plus the
-              codes the classifier adds with p >= --add-threshold (default 0.8).
+              abstains on counts as never applied), TF-IDF joined by MiniLM sentence vectors
+              (--embedder none: TF-IDF alone);
+- combined:   fgkit.coding.classifier.combine (what `fgkit review train` writes): every rule
+              hit, plus the codes the classifier adds with p >= --add-threshold (default 0.95).
 
     python benchmarks/bench_learning_curve.py [--sizes 10 25 50 100] [--draws 5] [--min-decisions 10]
-                                              [--add-threshold 0.8]
+                                              [--add-threshold 0.95] [--embedder minilm|none]
 """
 
 from __future__ import annotations
@@ -59,21 +59,11 @@ def kappas(truth, guess) -> tuple[float, float]:
     return float(pooled), float(sum(per_code) / len(per_code)) if per_code else float("nan")
 
 
-def rule_precision(rules, truth) -> dict[str, float]:
-    """Observed precision of each code's rules on the reviewed draw (codes with 3+ hits)."""
-    out = {}
-    for code in rules.columns:
-        hits = rules[code] == 1
-        if hits.sum() >= 3:
-            out[code] = float((truth.loc[hits, code] == 1).mean())
-    return out
-
-
 def main() -> None:
     import numpy as np
     import pandas as pd
 
-    from fgkit.coding.classifier import CodeClassifier, combine
+    from fgkit.coding.classifier import ADD_THRESHOLD, CodeClassifier, combine
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 25, 50, 75, 100])
@@ -81,8 +71,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--min-decisions", type=int, default=10,
                         help="positives and negatives a code needs before the classifier codes it")
-    parser.add_argument("--add-threshold", type=float, default=0.8,
+    parser.add_argument("--add-threshold", type=float, default=ADD_THRESHOLD,
                         help="classifier probability at which the combined coder adds a code")
+    parser.add_argument("--embedder", choices=["minilm", "none"], default="minilm")
     args = parser.parse_args()
 
     gold = load_gold()
@@ -92,8 +83,18 @@ def main() -> None:
     started = time.perf_counter()
     rules = rule_table(texts, codes)
     rules_seconds = time.perf_counter() - started
+    embedder = None
+    if args.embedder == "minilm":
+        from fgkit.analysis.embed import load_minilm
+
+        vectors = dict(zip(texts, load_minilm().encode(texts, batch_size=64, show_progress_bar=False)))
+
+        def embedder(batch):
+            return np.vstack([vectors[t] for t in batch])
+
     print(f"gold set: {len(gold)} segments, {len(codes)} top-level codes; rule coding took {rules_seconds:.1f}s")
-    print(f"draws per size: {args.draws}; classifier needs {args.min_decisions} positive and negative "
+    print(f"classifier features: TF-IDF{' + MiniLM' if embedder else ''}; draws per size: {args.draws}; "
+          f"classifier needs {args.min_decisions} positive and negative "
           f"decisions per code; combined adds classifier codes at p >= {args.add_threshold}")
     print()
     header = f"{'reviewed':>8} {'test':>5} {'trained':>8}   {'rules':>13} {'classifier':>13} {'combined':>13}"
@@ -108,7 +109,7 @@ def main() -> None:
             order = np.random.default_rng(args.seed + draw).permutation(len(gold))
             train, test = order[:size], order[size:]
             est = CodeClassifier(min_positive=args.min_decisions, min_negative=args.min_decisions,
-                                 random_state=args.seed + draw)
+                                 embedder=embedder, random_state=args.seed + draw)
             t0 = time.perf_counter()
             est.fit([texts[i] for i in train], truth.iloc[train].reset_index(drop=True).astype(float))
             fit_seconds.append(time.perf_counter() - t0)
@@ -122,8 +123,7 @@ def main() -> None:
             alone = pd.DataFrame(0, index=range(len(test)), columns=codes)
             for code in proba.columns:
                 alone[code] = (proba[code] >= est.threshold).astype(int)
-            precision = rule_precision(rules.iloc[train], truth.iloc[train])
-            combined = combine(test_rules, proba, rule_precision=precision, add_threshold=args.add_threshold)
+            combined = combine(test_rules, proba, add_threshold=args.add_threshold)
             scores["rules"].append(kappas(test_truth, test_rules))
             scores["classifier"].append(kappas(test_truth, alone))
             scores["combined"].append(kappas(test_truth, combined))

@@ -77,12 +77,12 @@ def test_deterministic_with_seed(corpus):
 
 
 def test_combine_rules_and_classifier():
-    rules = pd.DataFrame({"a": [1, 1, 0, 0], "b": [1, 0, 1, 0], "c": [1, 1, 0, 0]})
-    proba = pd.DataFrame({"a": [0.1, 0.5, 0.85, 0.79], "c": [0.0, 0.0, 0.9, 0.0]})
-    out = combine(rules, proba, rule_precision={"c": 0.2, "b": 0.9})
+    rules = pd.DataFrame({"a": [1, 1, 0, 0], "b": [1, 0, 1, 0]})
+    proba = pd.DataFrame({"a": [0.1, 0.5, 0.96, 0.94]})
+    out = combine(rules, proba)
     assert out["a"].tolist() == [1, 1, 1, 0]  # rule hits stand; the model adds only when confident
-    assert out["b"].tolist() == [1, 0, 1, 0]  # no model: the trusted rule decides
-    assert out["c"].tolist() == [0, 0, 1, 0]  # a rule reviewers mostly rejected is dropped
+    assert out["b"].tolist() == [1, 0, 1, 0]  # no model for b: the rules decide
+    assert combine(rules, proba, add_threshold=0.9)["a"].tolist() == [1, 1, 1, 1]
 
 
 def record_decisions(store, segments, rules, reviewer="amy"):
@@ -190,3 +190,22 @@ def test_embedder_setting_chooses_features(project, big_store):
     assert report.params["embedder"] == "minilm" and report.trained
     cached = store.query("SELECT COUNT(*) AS n FROM cache WHERE namespace LIKE 'embed:minilm:%'")[0]["n"]
     assert cached == len(segments)
+
+
+def test_codes_with_rules_only_get_confident_additions(project, big_store, kit):
+    from fgkit.coding.classifier import ADD_THRESHOLD
+    from fgkit.project import Project
+
+    store, segments, rules = big_store
+    record_decisions(store, segments[:70], [r for r in rules if r[0] in {s["segment_id"] for s in segments[:70]}])
+    ruled = kit.CODEBOOK.replace(
+        "    label: Workload pressure\n",
+        "    label: Workload pressure\n    patterns:\n      lemma:\n        - caseload\n        - waiting list\n",
+    )
+    project.codebook_path.write_text(ruled, encoding="utf-8")
+    train_and_suggest(Project.load(project.root), store)
+    rows = store.query("SELECT code, confidence FROM codings WHERE coder=?", (CODER,))
+    workload = [r["confidence"] for r in rows if r["code"] == "workload"]
+    others = [r["confidence"] for r in rows if r["code"] != "workload"]
+    assert all(p >= ADD_THRESHOLD for p in workload)
+    assert others and min(others) < ADD_THRESHOLD
