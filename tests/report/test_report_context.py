@@ -184,3 +184,16 @@ def test_a_real_gap_between_roles_becomes_a_headline(coded_project):
     prev.loc[rows & (prev["role"] == "manager"), ["suppressed", "participant_share"]] = [True, None]
     ctx = build_context(project, store, analysis)
     assert not any(h.startswith("Reactions to AI") for h in ctx.headlines)
+
+
+def test_a_role_too_small_to_count_is_shown_as_fewer_than_k(coded_project):
+    project, store, analysis = coded_project
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO pseudo_turns VALUES ('extra1', 'FG3.docx', 99, 'S01', 'Senior manager 01', "
+            "'senior_manager', 'FG3', 'We look at the whole service.', NULL, 'h')"
+        )
+    ctx = build_context(project, store, analysis)
+    shown = {r["role"]: r["display"] for r in ctx.participants_by_role}
+    assert shown == {"Manager": "5", "Practitioner": "7", "Senior manager": "fewer than 3"}
+    assert [g["roles"] for g in ctx.groups if g["name"] == "FG3"] == ["Manager, Senior manager"]

@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..disclosure import attribution_labels, role_title
+from ..disclosure import attribution_labels, display_count, role_title
 from . import charts, tables
 from .methods import Methods, build_methods
 from .quotes import Quote, natural_key, select_quotes
-from .tables import MatrixRow, TopicsSection
+from .tables import MatrixRow, TopicsSection, _missing
 
 __all__ = [
     "CodeSection",
@@ -115,8 +115,13 @@ def build_context(project, store, analysis) -> ReportContext:
         )
     labels_by_code = {s.code: s.label for s in sections}
 
-    groups, by_role, n_participants = _study_people(store)
-    words = store.query("SELECT COALESCE(SUM(n_words), 0) FROM transcripts")[0][0]
+    groups, by_role, n_participants = _study_people(store, k)
+    words = analysis.summary.get("words")
+    if words is None:
+        words = sum(
+            len(r[0].split())
+            for r in store.query("SELECT text FROM pseudo_turns WHERE role != 'facilitator'")
+        )
     n_segments = store.query(
         "SELECT COUNT(*) FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id"
     )[0][0]
@@ -133,10 +138,10 @@ def build_context(project, store, analysis) -> ReportContext:
         n_words=int(words),
         n_accepted=int(status_counts.get("accepted", 0)),
         n_suggested=int(status_counts.get("suggested", 0)),
-        headlines=_headlines(sections, prevalence),
+        headlines=_headlines(sections),
         roles=[role_title(r) for r in roles],
         codes=sections,
-        comparison=_comparison(sections, prevalence, roles),
+        comparison=_comparison(sections, roles),
         pairs=tables.pairs(analysis.cooccurrence, labels_by_code),
         distinctive=tables.distinctive(analysis.distinctive_terms),
         topics=tables.topics(analysis.topics),
@@ -208,13 +213,6 @@ def _overall(prevalence, code: str) -> tuple[str, str, bool]:
     return str(row["display"]), f"raised in {raised} of {total} groups", total >= 2 and raised == total
 
 
-def _missing(value) -> bool:
-    """Suppressed cells arrive blanked (None, NaN or pandas.NA)."""
-    import pandas as pd
-
-    return bool(pd.isna(value))
-
-
 def _code_label(code: str, meta: dict) -> str:
     return str(meta.get("label") or code.replace("_", " ").capitalize())
 
@@ -248,7 +246,8 @@ def _code_section(code, codebook_codes, prevalence, rows, labels, per_code, max_
     )
 
 
-def _study_people(store) -> tuple[list[dict], list[dict], int]:
+def _study_people(store, k: int) -> tuple[list[dict], list[dict], int]:
+    """Groups with their roles, and role totals (a total under k is shown as "fewer than k")."""
     rows = store.query(
         "SELECT group_name, role, COUNT(DISTINCT participant_id) FROM pseudo_turns "
         "WHERE role != 'facilitator' GROUP BY group_name, role"
@@ -264,10 +263,13 @@ def _study_people(store) -> tuple[list[dict], list[dict], int]:
     for g in ordered_groups:
         g["roles"] = ", ".join(sorted(set(g["roles"])))
     ordered_roles = [roles[r] for r in sorted(roles, key=natural_key)]
-    return ordered_groups, ordered_roles, sum(r["participants"] for r in ordered_roles)
+    total = sum(r["participants"] for r in ordered_roles)
+    for r in ordered_roles:
+        r["display"] = display_count(r["participants"], r["participants"], k)
+    return ordered_groups, ordered_roles, total
 
 
-def _headlines(sections: list[CodeSection], prevalence) -> list[str]:
+def _headlines(sections: list[CodeSection]) -> list[str]:
     """Plain-language contrasts between roles, only where neither side is suppressed."""
     found = []
     for s in sections:
@@ -289,7 +291,7 @@ def _headlines(sections: list[CodeSection], prevalence) -> list[str]:
     return [text for _, _, text in found[:MAX_HEADLINES]]
 
 
-def _comparison(sections, prevalence, roles) -> list[dict[str, Any]]:
+def _comparison(sections, roles) -> list[dict[str, Any]]:
     out = []
     for s in sections:
         cells = {r.label: r.display for r in s.by_role}

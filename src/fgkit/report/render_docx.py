@@ -41,7 +41,7 @@ def _bullets(doc, lines) -> None:
 def _summary(doc, ctx) -> None:
     doc.add_heading("Summary of the study", level=1)
     roles = ", ".join(
-        f"{r['participants']} {r['role'].lower()}s in {r['groups']} groups" for r in ctx.participants_by_role
+        f"{r['display']} {r['role'].lower()}s in {r['groups']} groups" for r in ctx.participants_by_role
     )
     doc.add_paragraph(
         f"{len(ctx.groups)} focus groups with {ctx.n_participants} participants ({roles}); "
