@@ -7,6 +7,7 @@ human decision attached to a segment survives re-coding as long as the turn's te
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from ..errors import SettingsError
@@ -39,18 +40,23 @@ def load_pseudo_turns(store) -> list[Mapping[str, Any]]:
     )
 
 
+@lru_cache(maxsize=1)
+def _sentencizer():
+    import spacy
+
+    splitter = spacy.blank("en")
+    splitter.add_pipe("sentencizer")
+    return splitter
+
+
 def sentence_spans(texts: Iterable[str], batch_size: int = 256) -> list[list[tuple[int, int]]]:
     """Character spans of the sentences of each text (spaCy's rule-based sentencizer).
 
     The rule-based splitter is used rather than the parser: it is two orders of magnitude
     faster and transcribed speech marks its sentence ends with punctuation.
     """
-    import spacy
-
-    splitter = spacy.blank("en")
-    splitter.add_pipe("sentencizer")
     out = []
-    for doc in splitter.pipe(texts, batch_size=batch_size):
+    for doc in _sentencizer().pipe(texts, batch_size=batch_size):
         spans = []
         for sent in doc.sents:
             start, end = sent.start_char, sent.end_char
