@@ -154,3 +154,22 @@ def test_latest_agreement_for_the_report(project, kit, coded):
                                           (0.7, "substantial"), (0.9, "almost perfect"), (float("nan"), "undefined")])
 def test_landis_koch(kappa, label):
     assert landis_koch(kappa) == label
+
+
+def test_suggestion_left_undecided_is_no_judgement(coded):
+    store, ids = coded
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO codings(segment_id, code, coder) VALUES (?, 'emotional_labour', 'rules:v1')",
+                     (ids[0],))
+    row = agreement(store, ["rules:v1", "amy"], codes=["emotional_labour"]).per_code.iloc[0]
+    assert row["n"] == 9 and row["positives"] == 0 and math.isnan(row["kappa"])
+    # Another code on the same segment is still judged there.
+    workload = agreement(store, ["rules:v1", "amy"], codes=["workload"]).per_code.iloc[0]
+    assert workload["n"] == 10
+    # Once decided, the pair counts again, as a disagreement.
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO reviews(segment_id, code, decision, reviewer, decided_at) "
+                     "VALUES (?, 'emotional_labour', 'reject', 'amy', 't')", (ids[0],))
+    result = agreement(store, ["rules:v1", "amy"], codes=["emotional_labour"])
+    assert result.per_code.iloc[0]["n"] == 10
+    assert result.disagreements[["segment_id", "rules:v1", "amy"]].values.tolist() == [[ids[0], 1, 0]]

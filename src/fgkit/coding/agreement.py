@@ -1,8 +1,9 @@
 """Agreement between coders: Cohen's kappa, Krippendorff's alpha, percent agreement.
 
 A coder is one of: a reviewer's name (their latest decisions: accept/add = 1, reject = 0, and
-0 for any other code on a segment they reviewed), ``reviewers`` (the latest decision whoever
-made it), a machine or imported coder from ``codings`` (``rules:v1``, ``classifier:v1``,
+0 for any other code on a segment they reviewed, except a machine suggestion they left
+undecided, which is no judgement and leaves that pair out), ``reviewers`` (the latest decision
+whoever made it), a machine or imported coder from ``codings`` (``rules:v1``, ``classifier:v1``,
 ``refi:<name>``; 1 where it coded, 0 elsewhere), ``machine`` (any machine suggestion), or
 ``effective`` (the codings in force). Each code is a yes/no judgement per segment, compared over
 the segments every coder covered. Kappa for more than two coders is the mean of pairwise Cohen's
@@ -48,14 +49,14 @@ def _segments(store):
     )
 
 
-def coder_values(store, coder: str) -> tuple[set[str], set[tuple[str, str]]]:
-    """(segments the coder covered, (segment, code) pairs the coder applied)."""
+def coder_values(store, coder: str) -> tuple[set[str], set[tuple[str, str]], set[tuple[str, str]]]:
+    """(segments the coder covered, (segment, code) pairs it applied, pairs it left undecided)."""
     from .status import effective_codings, latest_decisions
 
     everything = set(_segments(store)["segment_id"])
     if coder == EFFECTIVE:
         codings = effective_codings(store)
-        return everything, set(zip(codings["segment_id"], codings["code"]))
+        return everything, set(zip(codings["segment_id"], codings["code"])), set()
     if coder == MACHINE or ":" in coder:
         sql, params = "SELECT DISTINCT segment_id, code FROM codings WHERE coder=?", (coder,)
         if coder == MACHINE:
@@ -63,7 +64,7 @@ def coder_values(store, coder: str) -> tuple[set[str], set[tuple[str, str]]]:
         elif not store.query("SELECT 1 FROM codings WHERE coder=? LIMIT 1", (coder,)):
             raise InputError(f"no codings by coder {coder!r}; see `fgkit review status` for coders")
         rows = store.query(sql, params)
-        return everything, {(r["segment_id"], r["code"]) for r in rows}
+        return everything, {(r["segment_id"], r["code"]) for r in rows}, set()
     if coder == REVIEWERS:
         decisions = latest_decisions(store)
     else:
@@ -80,7 +81,11 @@ def coder_values(store, coder: str) -> tuple[set[str], set[tuple[str, str]]]:
             )
     covered = set(decisions["segment_id"]) & everything
     positive = decisions[decisions["decision"].isin(["accept", "add"])]
-    return covered, set(zip(positive["segment_id"], positive["code"]))
+    decided = set(zip(decisions["segment_id"], decisions["code"]))
+    suggested = {(r["segment_id"], r["code"]) for r in store.query(
+        "SELECT DISTINCT segment_id, code FROM codings WHERE coder NOT LIKE 'refi:%'")}
+    undecided = {(s, c) for s, c in suggested if s in covered and (s, c) not in decided}
+    return covered, set(zip(positive["segment_id"], positive["code"])), undecided
 
 
 def _kappa(a, b) -> float:
@@ -120,7 +125,8 @@ def agreement(store, coders: list[str], codes: list[str] | None = None) -> Agree
 
     if len(coders) < 2 or len(set(coders)) != len(coders):
         raise InputError("name at least two different coders")
-    covered, applied = zip(*(coder_values(store, c) for c in coders))
+    covered, applied, undecided = zip(*(coder_values(store, c) for c in coders))
+    unknown = set().union(*undecided)
     common = set.intersection(*covered)
     if not common:
         raise InputError("these coders have no segment in common; review or code the same segments first")
@@ -129,21 +135,25 @@ def agreement(store, coders: list[str], codes: list[str] | None = None) -> Agree
         ["transcript", "turn_index", "start_char", "segment_id"]).reset_index(drop=True)
     units = list(segments["segment_id"])
     if codes is None:
-        codes = sorted({code for pairs in applied for (segment, code) in pairs if segment in common})
+        codes = sorted({code for pairs in applied for (segment, code) in pairs
+                        if segment in common and (segment, code) not in unknown})
 
     rows, blocks, disagreements = [], [], []
     for code in codes:
-        matrix = np.array([[int((u, code) in pairs) for u in units] for pairs in applied], dtype=int)
+        judged = [j for j, u in enumerate(units) if (u, code) not in unknown]
+        matrix = np.array([[int((units[j], code) in pairs) for j in judged] for pairs in applied],
+                          dtype=int).reshape(len(coders), len(judged))
         blocks.append(matrix)
         kappa, alpha, percent, note = _stats(matrix)
         rows.append({"code": code, "kappa": kappa, "alpha": alpha, "percent_agreement": percent,
-                     "n": len(units), "positives": int(matrix.sum()), "label": landis_koch(kappa),
+                     "n": len(judged), "positives": int(matrix.sum()), "label": landis_koch(kappa),
                      "note": note})
-        for j in np.flatnonzero(~(matrix == matrix[0]).all(axis=0)):
+        for k in np.flatnonzero(~(matrix == matrix[0]).all(axis=0)):
+            j = judged[k]
             seg = segments.iloc[j]
             disagreements.append({"segment_id": seg["segment_id"], "transcript": seg["transcript"],
                                   "turn_index": int(seg["turn_index"]), "code": code,
-                                  **{c: int(matrix[i, j]) for i, c in enumerate(coders)},
+                                  **{c: int(matrix[i, k]) for i, c in enumerate(coders)},
                                   "text": seg["text"]})
     per_code = pd.DataFrame(rows, columns=["code", "kappa", "alpha", "percent_agreement", "n",
                                            "positives", "label", "note"])
