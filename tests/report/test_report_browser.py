@@ -64,8 +64,12 @@ def page_log(built_reports, tmp_path_factory):
             page.keyboard.press("Tab")
             log["first_focus"] = page.evaluate(
                 "() => [document.activeElement.className, document.activeElement.getAttribute('href'),"
-                " document.activeElement.getBoundingClientRect().top]"
+                " document.activeElement.getBoundingClientRect().top,"
+                " getComputedStyle(document.activeElement).outlineStyle]"
             )
+            page.keyboard.press("Tab")
+            log["second_focus"] = page.evaluate("() => document.activeElement.getAttribute('href')")
+            page.keyboard.press("Shift+Tab")
             page.keyboard.press("Enter")
             log["after_enter"] = page.evaluate("() => document.activeElement.id")
             log["screenshot"] = shots / "report.png"
@@ -98,9 +102,11 @@ def test_key_sections_render(page_log):
 
 
 def test_first_tab_reaches_a_visible_skip_link(page_log):
-    cls, href, top = page_log["first_focus"]
+    cls, href, top, outline = page_log["first_focus"]
     assert "skip-link" in cls and href == "#main"
     assert top >= 0  # on screen once focused, not parked off-canvas
+    assert outline != "none"  # a visible focus indicator
+    assert page_log["second_focus"] == "#summary"  # then on into the contents
     assert page_log["after_enter"] == "main"
 
 

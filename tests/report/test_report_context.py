@@ -124,7 +124,7 @@ def test_methods_report_review_share_codebook_hash_and_limits(coded_study, ctx):
     assert {f["format"]: f["files"] for f in m.formats} == {"docx": 1, "txt": 1, "vtt": 2}
     assert any("rules:v1" in line for line in m.automated)
     assert any("fewer than 3" in line for line in m.limits)
-    assert any("emotional_labour" in line for line in m.limits)
+    assert any("'Emotional labour' was raised in only two groups" in line for line in m.limits)
     assert ("analysis.seed", "42") in m.seeds
     assert not any(name.startswith("pseudonymise.") for name, _ in m.parameters)
     assert [s["command"] for s in m.stages] == ["ingest", "pseudonymise", "code"]

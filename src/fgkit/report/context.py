@@ -147,7 +147,7 @@ def build_context(project, store, analysis) -> ReportContext:
         topics=tables.topics(analysis.topics),
         matrix_codes=[{"code": s.code, "label": s.label} for s in sections],
         matrix=tables.matrix(analysis.matrix, code_ids),
-        methods=build_methods(project, store, analysis, codebook, codings, k),
+        methods=build_methods(project, store, analysis, codebook, labels_by_code, k),
     )
 
 

@@ -6,6 +6,7 @@ data are too thin, so a reader can judge how far to trust each claim.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,7 +136,12 @@ def _stages(store) -> list[dict[str, str]]:
     return out
 
 
-def build_methods(project, store, analysis, codebook, codings, k: int) -> Methods:
+def _readable(note: str, labels: dict[str, str]) -> str:
+    """Name codes by their labels ('emotional_labour' -> 'Emotional labour') for lay readers."""
+    return re.sub(r"'([A-Za-z0-9_.-]+)'", lambda m: f"'{labels.get(m.group(1), m.group(1))}'", note)
+
+
+def build_methods(project, store, analysis, codebook, labels: dict[str, str], k: int) -> Methods:
     from ..manifest import package_versions
 
     n_transcripts, formats = _formats(store)
@@ -152,7 +158,7 @@ def build_methods(project, store, analysis, codebook, codings, k: int) -> Method
         ("Machine-suggested codings that nobody has checked are shown as such and are not "
         "findings by themselves."),
     ]
-    limits += [str(t) for t in analysis.thin_data]
+    limits += [_readable(str(t), labels) for t in analysis.thin_data]
     return Methods(
         n_transcripts=n_transcripts,
         formats=formats,
