@@ -50,6 +50,10 @@ def register(app: typer.Typer) -> None:
                           parameters={"output": str(target)}):
             book = load_codebook(source)
             export_qdc(book, target)
+            if target.resolve().is_relative_to(proj.shareable_dir):
+                from ..pseudonymise.leakgate import run_leak_gate
+
+                run_leak_gate(proj)
         typer.echo(f"Wrote {len(book.codes)} codes to {target}")
 
     @sub.command("import-qdc")
