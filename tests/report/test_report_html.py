@@ -91,6 +91,11 @@ def test_candidate_topics_are_never_called_themes(doc):
     heads = [h.text_content() for h in topics.xpath(".//th[@scope='col']")]
     assert "Candidate topic" in heads
     assert "cases / time / pressure" in topics.text_content()
+    by_role = topics.xpath(".//table[caption[contains(., 'by role')]]")[0]
+    rows = {tr.xpath("./th")[0].text_content(): [td.text_content() for td in tr.xpath("./td")]
+            for tr in by_role.xpath("./tbody/tr")}
+    assert rows["cases / time / pressure"] == ["4", "8"]  # manager, practitioner
+    assert rows["ai / tool / trust"] == ["6", "0"]
     assert not re.search(r"\btheme\b(?! report)", " ".join(heads).lower())
 
 

@@ -15,7 +15,7 @@ from ..disclosure import attribution_labels, display_count, role_title
 from . import charts, tables
 from .methods import Methods, build_methods
 from .quotes import Quote, natural_key, select_quotes
-from .tables import MatrixRow, TopicsSection, _missing
+from .tables import MatrixRow, TopicsSection, is_blank
 
 __all__ = [
     "CodeSection",
@@ -182,7 +182,7 @@ def _prevalence_rows(prevalence, code: str, dimension: str) -> list[PrevalenceRo
     for _, row in sorted(anys.iterrows(), key=lambda item: natural_key(item[1][key])):
         name = str(row[key])
         acc = accepted.get(name)
-        suppressed = bool(row["suppressed"]) or _missing(row["participant_share"])
+        suppressed = bool(row["suppressed"]) or is_blank(row["participant_share"])
         out.append(
             PrevalenceRow(
                 label=role_title(name) if dimension == "role" else name,
@@ -207,7 +207,7 @@ def _overall(prevalence, code: str) -> tuple[str, str, bool]:
     if not len(sub):
         return none
     row = sub.iloc[0]
-    if _missing(row["groups"]) or _missing(row["groups_total"]):
+    if is_blank(row["groups"]) or is_blank(row["groups_total"]):
         return str(row["display"]), "number of groups not shown", False
     raised, total = int(row["groups"]), int(row["groups_total"])
     return str(row["display"]), f"raised in {raised} of {total} groups", total >= 2 and raised == total

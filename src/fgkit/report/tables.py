@@ -10,13 +10,15 @@ from typing import Any
 from ..disclosure import role_title
 from .quotes import natural_key
 
-__all__ = ["MatrixCell", "MatrixRow", "TopicsSection", "distinctive", "matrix", "pairs", "topics"]
+__all__ = [
+    "MatrixCell", "MatrixRow", "TopicsSection", "distinctive", "is_blank", "matrix", "pairs", "topics",
+]
 
 PAIRS_SHOWN = 5
 TERMS_PER_ROLE = 10
 
 
-def _missing(value) -> bool:
+def is_blank(value) -> bool:
     """Suppressed cells arrive blanked (None, NaN or pandas.NA)."""
     import pandas as pd
 
@@ -115,10 +117,10 @@ def topics(result) -> TopicsSection:
                     "label": str(r.label),
                     "size": str(int(r.size)),
                     "terms": _join_terms(r.top_terms),
-                    "stability": "n/a" if stability is None or _missing(stability)
-                    else f"{float(stability):.2f}",
+                    "stability": "n/a" if is_blank(stability) else f"{float(stability):.2f}",
                 }
             )
+    labels = {t["topic"]: t["label"] for t in topics}
     per_role, roles = [], []
     pr = result.per_role
     if pr is not None and len(pr):
@@ -126,7 +128,8 @@ def topics(result) -> TopicsSection:
         for topic in sorted(pr["topic"].unique()):
             sub = pr[pr["topic"] == topic]
             freq = {str(r.role): int(r.frequency) for r in sub.itertuples()}
-            per_role.append({"topic": str(topic), "counts": [freq.get(r, 0) for r in roles]})
+            label = labels.get(str(topic), str(topic))
+            per_role.append({"topic": label, "counts": [freq.get(r, 0) for r in roles]})
     return TopicsSection(
         status=str(result.status),
         message=str(result.message),
