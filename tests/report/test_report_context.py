@@ -130,13 +130,13 @@ def test_methods_report_review_share_codebook_hash_and_limits(coded_study, ctx):
     assert [s["command"] for s in m.stages] == ["ingest", "pseudonymise", "code"]
 
 
-def test_agreement_is_reported_or_plainly_absent(ctx):
+def test_agreement_between_machine_and_reviewer_is_reported_by_code_label(ctx):
     m = ctx.methods
-    if m.agreement_rows:
-        assert len(m.agreement_columns) == len(m.agreement_rows[0])
-        assert "Landis and Koch" in m.agreement_note
-    else:
-        assert m.agreement_note == "No agreement figures: only one coder."
+    assert m.agreement_columns[0] == "Code" and "Kappa" in m.agreement_columns
+    codes = [row[0] for row in m.agreement_rows]
+    assert "Workload pressure" in codes and "workload_pressure" not in codes
+    assert all(len(row) == len(m.agreement_columns) for row in m.agreement_rows)
+    assert "Landis and Koch" in m.agreement_note
 
 
 def test_no_agreement_when_nobody_reviewed(coded_project):

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .tables import is_blank
+
 __all__ = ["Methods", "build_methods"]
 
 STAGES = ("ingest", "pseudonymise", "code", "review", "analyse")
@@ -92,7 +94,7 @@ def _reviewed(store) -> str:
     )
 
 
-def _agreement(store) -> tuple[list[str], list[list[str]], str]:
+def _agreement(store, labels: dict[str, str]) -> tuple[list[str], list[list[str]], str]:
     try:
         from ..coding.agreement import latest_agreement
     except ImportError:
@@ -100,8 +102,10 @@ def _agreement(store) -> tuple[list[str], list[list[str]], str]:
     df = latest_agreement(store)
     if df is None or not len(df):
         return [], [], NO_AGREEMENT
-    columns = [str(c) for c in df.columns]
-    rows = [[_fmt(v) for v in row] for row in df.itertuples(index=False)]
+    columns = [str(c).replace("_", " ").capitalize() for c in df.columns]
+    if "code" in df.columns:
+        df = df.assign(code=[labels.get(str(c), str(c)) for c in df["code"]])
+    rows = [["" if is_blank(v) else _fmt(v) for v in row] for row in df.itertuples(index=False)]
     note = (
         "Agreement between coders: Landis and Koch read 0.41-0.60 as moderate and "
         "0.61-0.80 as substantial."
@@ -145,7 +149,7 @@ def build_methods(project, store, analysis, codebook, labels: dict[str, str], k:
     from ..manifest import package_versions
 
     n_transcripts, formats = _formats(store)
-    columns, rows, note = _agreement(store)
+    columns, rows, note = _agreement(store, labels)
     topics = analysis.topics
     seeds = [("analysis.seed", _fmt(project.setting("analysis", "seed")))]
     seeds.append(("topics.seeds", _fmt(project.setting("topics", "seeds", []))))
