@@ -140,3 +140,28 @@ def test_minilm_embeddings_are_cached_by_content(tmp_path, study_writer, turn_ge
     assert result.status in ("ok", "no_stable_topics")
     assert result.parameters["embedder"] == "minilm"
     store.close()
+
+
+def test_guided_topics_take_seed_phrases_from_the_codebook(tmp_path, study_writer, turn_generator):
+    from fgkit.analysis.seeding import guided_seed_topics
+
+    project, store = make_project(tmp_path / "p", study_writer, turn_generator(90),
+                                  seeds=[42], guided=True)
+    seeds = guided_seed_topics(project)
+    assert len(seeds) == 6  # six top-level codes in the default codebook
+    assert "pressure" in seeds[0] and all(len(s) <= 12 for s in seeds)
+    result = candidate_topics(project, store, load_frames(store), k=3)
+    assert result.parameters["guided"] is True
+    assert result.parameters["guided_seed_topics"] == 6
+    store.close()
+
+
+def test_guided_topics_need_phrases(tmp_path):
+    from fgkit.analysis.seeding import guided_seed_topics
+    from fgkit.errors import CodebookError
+
+    project = init_project(tmp_path / "p")
+    project.codebook_path.write_text(
+        "version: '1'\nname: Bare\ncodes:\n  - id: pressure\n    label: Pressure\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="no phrase patterns"):
+        guided_seed_topics(project)

@@ -1,45 +1,25 @@
-"""Seed phrases for guided candidate topics, taken from the codebook's phrase patterns.
-
-The codebook YAML is read directly (``codes[].patterns.lemma`` and ``.lower`` lists): guided
-topics only need the phrases, not the coder's matching rules.
-"""
+"""Seed phrases for guided candidate topics, taken from the codebook's phrase patterns."""
 
 from __future__ import annotations
 
-from ..errors import CodebookError
+from ..errors import CodebookError, InputError
 
 MAX_PHRASES = 12
 
 
 def guided_seed_topics(project) -> list[list[str]]:
-    """One list of seed phrases per code that has phrase patterns, in codebook order."""
-    import yaml
+    """One list of seed phrases (lemma and lower-case patterns) per top-level code, in
+    codebook order; child codes' phrases join their parent's list."""
+    from ..codebook import load_codebook
 
-    path = project.codebook_path
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError:
-        raise CodebookError("codebook not found; fix [coding] codebook or turn off [topics] guided",
-                            path) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise CodebookError("not valid YAML", path, mark.line + 1 if mark else None) from None
-    codes = data.get("codes") if isinstance(data, dict) else None
-    if not isinstance(codes, list):
-        raise CodebookError("no 'codes' list; guided topics need the codebook's phrases", path)
-    seeds = []
-    for code in codes:
-        patterns = code.get("patterns") if isinstance(code, dict) else None
-        if not isinstance(patterns, dict):
-            continue
-        phrases = [
-            str(p).lower() for key in ("lemma", "lower") for p in patterns.get(key) or []
-            if isinstance(p, str) and p.strip()
-        ]
-        phrases = list(dict.fromkeys(phrases))[:MAX_PHRASES]
-        if phrases:
-            seeds.append(phrases)
+    codebook = load_codebook(project.codebook_path)
+    phrases: dict[str, list[str]] = {}
+    for code in codebook.codes:
+        found = [p.lower() for p in (*code.patterns.lemma, *code.patterns.lower) if p.strip()]
+        phrases.setdefault(codebook.top_level(code.id), []).extend(found)
+    seeds = [list(dict.fromkeys(found))[:MAX_PHRASES] for found in phrases.values() if found]
     if not seeds:
-        raise CodebookError("no phrase patterns to guide candidate topics; turn off [topics] guided",
-                            path)
+        raise CodebookError([InputError(
+            "no phrase patterns to guide candidate topics; add lemma or lower patterns, "
+            "or set [topics] guided = false", project.codebook_path)])
     return seeds
