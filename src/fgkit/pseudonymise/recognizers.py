@@ -7,6 +7,7 @@ maps them onto fgkit's placeholder types.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
@@ -215,6 +216,9 @@ _RELATION = re.compile(
 )
 
 
+_WORD = re.compile(r"(?<![\w'\u2019-])[^\W\d_]+(?:['\u2019-][^\W\d_]+)*(?![\w'\u2019-])")
+
+
 class NameHeuristicRecognizer(EntityRecognizer):
     """People the NER model missed: capitalised words that are rare in English (wordfreq Zipf
     below ``rare_zipf``: "Tash", "Oyelaran"), and capitalised words right after a relation
@@ -231,35 +235,35 @@ class NameHeuristicRecognizer(EntityRecognizer):
         pass
 
     @staticmethod
-    @lru_cache(maxsize=200_000)
-    def _zipf(word: str) -> float:
-        from wordfreq import zipf_frequency
+    @lru_cache(maxsize=1)
+    def _frequencies() -> dict[str, float]:
+        from wordfreq import get_frequency_dict
 
-        return zipf_frequency(word, "en")
+        return get_frequency_dict("en")
 
-    def _candidate(self, token) -> bool:
-        text = token.text
+    def _zipf(self, word: str) -> float:
+        # A plain dict lookup: wordfreq's own zipf_frequency re-tokenises every word it is given.
+        freq = self._frequencies().get(word, 0.0)
+        return math.log10(freq) + 9 if freq else 0.0
+
+    def _candidate(self, word: str) -> bool:
         return (
-            len(text) >= 3 and text[0].isupper() and not text.isupper()
-            and text.replace("'", "").replace("\u2019", "").replace("-", "").isalpha()
-            and normalise(text) not in self.skip
-            and normalise(text).rstrip("s") not in self.skip
+            word[:1].isupper() and len(word) >= 3 and not word.isupper()
+            and normalise(word) not in self.skip
+            and normalise(word).rstrip("s") not in self.skip
         )
 
     def analyze(self, text, entities, nlp_artifacts=None):
-        doc = nlp_artifacts.tokens
+        # A regex over the text, not the Doc: iterating tokens costs more than the rest here.
+        words = [m for m in _WORD.finditer(text) if self._candidate(m.group())]
         results = []
         i = 0
-        while i < len(doc):
-            if not self._candidate(doc[i]):
-                i += 1
-                continue
+        while i < len(words):
             j = i + 1
-            while j < len(doc) and self._candidate(doc[j]) and doc[j - 1].whitespace_:
+            while j < len(words) and text[words[j - 1].end() : words[j].start()] == " ":
                 j += 1
-            words = [t.text for t in doc[i:j]]
-            start, end = doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text)
-            rare = any(self._zipf(w.lower()) < self.rare_zipf for w in words)
+            start, end = words[i].start(), words[j - 1].end()
+            rare = any(self._zipf(m.group().lower()) < self.rare_zipf for m in words[i:j])
             related = bool(_RELATION.search(text[max(0, start - 30) : start]))
             if rare or related:
                 results.append(RecognizerResult(
