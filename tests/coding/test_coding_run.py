@@ -130,7 +130,18 @@ def test_cli_code_prints_counts_by_role_and_records_a_run(project):
     assert result.exit_code == 0, result.output
     assert "Codings in force per code and role" in result.output
     assert "practitioner" in result.output and "manager" in result.output
-    assert store.last_run("code")["status"] == "ok"
+    run = store.last_run("code")
+    assert run["status"] == "ok"
+    assert run["manifest"]["parameters"]["level"] == "turn"
+    assert len(run["manifest"]["parameters"]["codebook_sha256"]) == 64
+
+
+def test_cli_code_on_an_empty_store_says_so(tmp_path):
+    proj = init_project(tmp_path / "empty")
+    result = CliRunner().invoke(app, ["code", "--project", str(proj.root)])
+    assert result.exit_code == 0, result.output
+    assert "Coded 0 turn segments" in result.output and "No codings in force" in result.output
+    assert pd.read_csv(proj.shareable("codings.csv")).empty
 
 
 def test_cli_code_with_invalid_codebook_codes_nothing(project, tmp_path):

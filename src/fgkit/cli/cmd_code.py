@@ -24,12 +24,15 @@ def register(app: typer.Typer) -> None:
         Writes the codings to the working store and reports/codings.csv (and .parquet);
         review decisions already made are kept and shown.
         """
+        from ..codebook import load_codebook
         from ..coding.run import code_project
 
         proj = load_project(project)
         codebook_path = codebook.resolve() if codebook else proj.codebook_path
-        with recorded_run(proj, "code", inputs=[codebook_path],
-                          parameters={"codebook": str(codebook_path), "level": level}) as (store, run_id):
+        book = load_codebook(codebook_path)  # an invalid codebook stops here, before any run
+        parameters = {"codebook": str(codebook_path), "codebook_sha256": book.sha256,
+                      "level": level or proj.setting("coding", "segment_level")}
+        with recorded_run(proj, "code", inputs=[codebook_path], parameters=parameters) as (store, run_id):
             result = code_project(proj, store, codebook_path, level, run_id=run_id)
         typer.echo(
             f"Coded {result.n_segments} {result.level} segments from {result.n_turns} turns: "
