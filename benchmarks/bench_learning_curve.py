@@ -13,6 +13,19 @@ kappa pooled over every (segment, top-level code) pair, and the mean per-code ka
 
     python benchmarks/bench_learning_curve.py [--sizes 10 25 50 100] [--draws 5] [--min-decisions 10]
                                               [--add-threshold 0.95] [--embedder minilm|none]
+
+Measured on the 168-segment gold set, 10 draws (pooled kappa, mean +- sd):
+
+    reviewed   rules        classifier   combined
+          25   0.83+-0.01   0.03+-0.05   0.83+-0.01
+          50   0.84+-0.01   0.21+-0.08   0.83+-0.02
+         100   0.84+-0.03   0.45+-0.05   0.84+-0.02
+         125   0.85+-0.06   0.49+-0.07   0.84+-0.05
+
+With 50 reviewed segments the combined coder does not beat the rules here: the rules were
+written against these very segments (precision 0.89-0.97), and what they miss are the set's
+hard cases (implicit AI, sarcasm, metaphor) that 50 examples do not teach. With TF-IDF alone
+(--embedder none) the classifier reaches 0.10 at 50 and 0.21 at 100.
 """
 
 from __future__ import annotations

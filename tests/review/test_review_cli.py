@@ -55,6 +55,8 @@ def test_export_import_status_round_trip(project, store):
     result = run("review", "status", "--project", root)
     assert result.exit_code == 0
     assert "amy" in result.output and "accept" in result.output and "add" in result.output
+    n_rules = store.query("SELECT COUNT(*) AS n FROM codings WHERE coder='rules:v1'")[0]["n"]
+    assert f"Machine and imported coders: rules:v1 ({n_rules})" in result.output
     runs = store.query("SELECT command, status, manifest FROM runs ORDER BY started_at")
     assert [r["command"] for r in runs] == ["review export", "review import", "review import"]
     assert all(r["status"] == "ok" for r in runs)

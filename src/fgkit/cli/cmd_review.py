@@ -79,6 +79,9 @@ def register(app: typer.Typer) -> None:
             typer.echo("No review decisions yet.")
         for rec in status.by_reviewer.itertuples(index=False):
             typer.echo(f"{rec.reviewer:<20} {rec.decision:<7} {rec.n:>6}")
+        if not status.coders.empty:
+            typer.echo("Machine and imported coders: " + ", ".join(
+                f"{rec.coder} ({rec.n})" for rec in status.coders.itertuples(index=False)))
         if not status.orphaned.empty:
             typer.echo("Orphaned decisions (code no longer in the codebook; kept):")
             for rec in status.orphaned.itertuples(index=False):

@@ -362,6 +362,7 @@ class ReviewStatus:
     """
 
     by_reviewer: "object"  # DataFrame: reviewer, decision, n
+    coders: "object"  # DataFrame: coder, n (machine and imported codings, for `fgkit agree`)
     orphaned: "object"  # DataFrame: code, code_label, reviewer, n
     relabelled: "object"  # DataFrame: code, code_label, current_label, n
     detached: int
@@ -392,5 +393,6 @@ def review_status(project, store) -> ReviewStatus:
     )
     present = {r["segment_id"] for r in store.query("SELECT segment_id FROM segments")}
     detached = int((~latest["segment_id"].isin(present)).sum())
-    return ReviewStatus(by_reviewer, orphaned, relabelled, detached)
+    coders = store.dataframe("SELECT coder, COUNT(*) AS n FROM codings GROUP BY coder ORDER BY coder")
+    return ReviewStatus(by_reviewer, coders, orphaned, relabelled, detached)
 
