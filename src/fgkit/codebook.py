@@ -183,7 +183,11 @@ class _Validator:
         self.problems.append(InputError(message, self.path, line, column))
 
     def value(self, node: Any) -> Any:
-        return self.constructor.construct_object(node, deep=True)
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except self.yaml.constructor.ConstructorError:
+            self.problem(node, "unsupported YAML tag or value; write plain text, numbers and lists")
+            return None
 
     def mapping(self, node: Any, allowed: set[str], what: str) -> dict[str, tuple[Any, Any]]:
         """Keys to (key node, value node); reports unknown and duplicate keys."""

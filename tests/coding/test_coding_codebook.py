@@ -158,3 +158,8 @@ def test_serialised_codebook_loads_back_identically():
     book = load_codebook()
     again = parse_codebook(codebook_to_yaml(book))
     assert again.sha256 == book.sha256
+
+
+def test_unsafe_yaml_tags_are_refused_not_executed():
+    (problem,) = problems_of(VALID.replace("label: Time", "label: !!python/name:os.getcwd ''"))
+    assert problem.line == 11 and "unsupported YAML tag" in problem.message
