@@ -244,3 +244,29 @@ def test_orphaned_and_relabelled_decisions_are_reported(project, store, kit):
     ]
     # The orphaned decision is still in force in the store.
     assert store.query("SELECT COUNT(*) AS n FROM reviews WHERE code='ai_technology'")[0]["n"] == 1
+
+
+def test_xlsx_errors_name_the_sheet_row(project, store):
+    report = export_worksheet(project, store)
+    fill_xlsx(report.path, {4: {"decision": "approve"}, 9: {"add_codes": "workload;morale"}})
+    with pytest.raises(ReviewFileError) as caught:
+        import_worksheet(project, store, report.path, "amy")
+    lines = str(caught.value).splitlines()
+    assert lines == [
+        f"{report.path}:4: decision must be accept, reject or blank; fix the cell",
+        f"{report.path}:9: unknown code 'morale' in add_codes; use a code id from the codebook",
+    ]
+
+
+def test_not_a_workbook_or_wrong_columns(project, store, tmp_path):
+    fake = tmp_path / "sheet.xlsx"
+    fake.write_text("segment_id,decision\n", encoding="utf-8")
+    with pytest.raises(ReviewFileError, match="not a readable .xlsx workbook"):
+        import_worksheet(project, store, fake, "amy")
+    other = tmp_path / "other.csv"
+    other.write_text("segment_id,decision\nabc,accept\n", encoding="utf-8")
+    with pytest.raises(ReviewFileError) as caught:
+        import_worksheet(project, store, other, "amy")
+    assert str(caught.value).startswith(f"{other}:1: missing column(s) row, text_hash, code, text")
+    with pytest.raises(ReviewFileError, match="reviewer name is required"):
+        import_worksheet(project, store, other, "  ")
