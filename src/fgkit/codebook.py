@@ -215,7 +215,10 @@ class _Validator:
             if required or node.tag != "tag:yaml.org,2002:null":
                 self.problem(node, f"{what} must be text")
             return None
+        problems = len(self.problems)
         value = self.value(node)
+        if len(self.problems) > problems:
+            return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.problem(node, f"{what} must be text; put it in quotes")
             return None
