@@ -110,3 +110,19 @@ def test_empty_store_gives_empty_tables(tmp_path):
     assert compute_distinctive_terms(frames, k=3).empty
     assert isinstance(compute_cooccurrence(frames), pd.DataFrame)
     store.close()
+
+
+def test_pseudonyms_in_speech_clitics_and_fillers_never_become_terms(study_writer, tmp_path):
+    from fgkit.store import Store
+
+    roster = [(f"P{i}", "practitioner", "FG1") for i in range(4)] + [
+        (f"M{i}", "manager", "FG2") for i in range(4)]
+    turns = [(f"P{i}", "Yeah it's like Practitioner 2 said, the duty tray won't empty.", {})
+             for i in range(4)]
+    turns += [(f"M{i}", "We're told the budget won't stretch, as Manager 1 knows.", {}) for i in range(4)]
+    store = Store.open(tmp_path / "s.sqlite")
+    study_writer(store, turns, roster=roster)
+    terms = set(compute_distinctive_terms(load_frames(store), k=3)["term"])
+    store.close()
+    assert {"duty tray", "budget"} <= terms
+    assert not terms & {"practitioner", "manager", "it", "yeah", "like", "won", "wo", "re", "ll"}

@@ -6,8 +6,9 @@ Monroe, Colaresi and Quinn (2008), "Fightin' Words": for a term w, role i and th
     z_w = delta_w / sqrt(1 / (y_iw + a_w) + 1 / (y_jw + a_w))
 
 with the prior a_w set from the whole study's counts (scaled by ``prior_scale``), which shrinks
-rare terms towards no difference. Unigrams and bigrams after stopword removal; placeholders
-such as "[Person 1]" are removed first. A term is listed for a role only when at least k of that
+rare terms towards no difference. Unigrams and bigrams after stopword removal (English plus
+spoken fillers); placeholders such as "[Person 1]", speaker pseudonyms and clitics are removed
+first. A term is listed for a role only when at least k of that
 role's participants used it, so no list describes one person's turns of phrase; roles with
 fewer than k participants get no list at all.
 """
@@ -17,18 +18,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .frames import StudyFrames, natural_key, strip_placeholders
+from .frames import TOKEN_PATTERN, StudyFrames, natural_key, stopwords
 from .results import DISTINCTIVE_COLUMNS
 
-TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*\b"
 
 
 def participant_documents(frames: StudyFrames) -> pd.DataFrame:
     """One document per participant: their pseudonymised segments, placeholders removed."""
-    segs = frames.segments
     docs = (
-        segs.assign(clean=segs["text"].map(strip_placeholders))
-        .groupby(["participant_id", "role"], sort=True)["clean"]
+        frames.segments.groupby(["participant_id", "role"], sort=True)["clean"]
         .agg(" ".join)
         .reset_index()
     )
@@ -45,7 +43,7 @@ def compute_distinctive_terms(
     if docs["role"].nunique() < 2:
         return empty
     vectorizer = CountVectorizer(
-        stop_words="english", ngram_range=(1, 2), token_pattern=TOKEN_PATTERN, lowercase=True
+        stop_words=stopwords(), ngram_range=(1, 2), token_pattern=TOKEN_PATTERN, lowercase=True
     )
     try:
         counts = vectorizer.fit_transform(docs["clean"])

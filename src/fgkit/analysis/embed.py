@@ -19,7 +19,7 @@ from importlib import metadata
 import numpy as np
 
 from ..errors import ModelError, SettingsError
-from .frames import strip_placeholders
+from .frames import TOKEN_PATTERN, stopwords
 
 EMBEDDERS = ("minilm", "tfidf")
 MINILM_NAME = "all-MiniLM-L6-v2"
@@ -94,7 +94,7 @@ def _tfidf(texts: list[str], seed: int) -> np.ndarray:
     from sklearn.preprocessing import normalize
 
     matrix = TfidfVectorizer(
-        stop_words="english", sublinear_tf=True, preprocessor=lambda t: strip_placeholders(t).lower()
+        stop_words=stopwords(), token_pattern=TOKEN_PATTERN, sublinear_tf=True
     ).fit_transform(texts)
     components = min(tfidf_components(len(texts)), matrix.shape[1] - 1)
     reduced = TruncatedSVD(n_components=components, random_state=seed).fit_transform(matrix)
@@ -102,7 +102,10 @@ def _tfidf(texts: list[str], seed: int) -> np.ndarray:
 
 
 def embed_texts(store, texts: list[str], name: str, seed: int) -> np.ndarray:
-    """One vector per text (rows in the order given)."""
+    """One vector per text (rows in the order given).
+
+    MiniLM reads the pseudonymised text as spoken; TF-IDF expects text already cleaned of
+    placeholders and pseudonyms (the segments' ``clean`` column)."""
     if name == "minilm":
         return _minilm(store, texts)
     if name == "tfidf":

@@ -15,10 +15,43 @@ import pandas as pd
 # no meaning for language comparisons and would otherwise top every term list.
 PLACEHOLDER = re.compile(r"\[[^\[\]]{0,60}\]")
 FACILITATOR = "facilitator"
+# Words of two or more letters; hyphenated words stay whole ("follow-up").
+TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}(?:-[^\W\d_]+)*\b"
+# Clitics are dropped so "it's" and "we're" fall to the stopword list instead of topping it.
+CLITIC = re.compile(r"n['’]t\b|['’](?:s|re|ve|ll|d|m)\b", re.IGNORECASE)
+# Spoken-language fillers that the written-English stopword list does not know.
+SPEECH_STOPWORDS = frozenset(
+    "yeah yes ok okay oh um uh er erm mm hmm like just really actually basically literally "
+    "know think mean thing things lot lots bit kind sort got get getting going gonna wanna "
+    "say said saying ca wo sha im id ive ill youre thats dont didnt doesnt cant wont isnt "
+    "theres theyre weve were".split()
+)
+
+
+def stopwords() -> list[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return sorted(ENGLISH_STOP_WORDS | SPEECH_STOPWORDS)
 
 
 def strip_placeholders(text: str) -> str:
     return PLACEHOLDER.sub(" ", text)
+
+
+def analysis_text(text: str, pseudonyms: re.Pattern | None = None) -> str:
+    """Text for term counting: placeholders, speaker pseudonyms and clitics removed."""
+    text = strip_placeholders(text)
+    if pseudonyms is not None:
+        text = pseudonyms.sub(" ", text)
+    return CLITIC.sub("", text)
+
+
+def pseudonym_pattern(speakers) -> re.Pattern | None:
+    """Speaker pseudonyms ("Practitioner 09") also appear unbracketed inside speech."""
+    names = sorted({str(s) for s in speakers if str(s).strip()}, key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
 
 
 def natural_key(value: str) -> tuple:
@@ -34,7 +67,8 @@ def natural_sorted(values) -> list[str]:
 class StudyFrames:
     """The pseudonymised study as DataFrames (all deterministically sorted)."""
 
-    segments: pd.DataFrame  # segment columns incl. role, group; participants only
+    segments: pd.DataFrame  # segment columns incl. role, group, and ``clean`` text for
+    #                         term counts; participants only
     roster: pd.DataFrame  # participant_id, role, group (one row per participant and group)
     codings: pd.DataFrame  # effective codings in force (accepted and suggested)
     words: int
@@ -74,6 +108,9 @@ def load_frames(store) -> StudyFrames:
     )
     texts = store.query("SELECT text FROM pseudo_turns WHERE role != ?", (FACILITATOR,))
     words = sum(len(row["text"].split()) for row in texts)
+    speakers = [row["speaker"] for row in store.query("SELECT DISTINCT speaker FROM pseudo_turns")]
+    pattern = pseudonym_pattern(speakers)
+    segments["clean"] = [analysis_text(t, pattern) for t in segments["text"]]
     codings = effective_codings(store)
     codings = codings[codings["role"] != FACILITATOR]
     codings = codings.sort_values(["transcript", "turn_index", "start_char", "segment_id", "code"])

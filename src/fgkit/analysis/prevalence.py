@@ -74,7 +74,8 @@ def _raw_rows(frames: StudyFrames) -> list[dict]:
     rows = []
     for dimension in ("overall", "role", "group"):
         for role, group, in_roster, in_segments in _population(frames, dimension):
-            pt = int(in_roster.sum())
+            # one person may attend two groups: count people, not roster rows
+            pt = frames.roster.loc[in_roster, "participant_id"].nunique()
             st = int(in_segments.sum())
             gt = frames.roster.loc[in_roster, "group"].nunique()
             cell = coded

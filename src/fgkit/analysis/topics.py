@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..errors import SettingsError
 from .embed import embed_texts, embedder_info, load_minilm, text_hash, tfidf_components
-from .frames import StudyFrames, natural_key, strip_placeholders
+from .frames import TOKEN_PATTERN, StudyFrames, natural_key, stopwords
 from .results import TOPIC_COLUMNS, TOPIC_ROLE_COLUMNS, TopicsResult
 from .seeding import guided_seed_topics
 
@@ -83,16 +83,13 @@ def topic_settings(project, n_docs: int) -> dict:
         "min_cluster_size": min_cluster,
         "hdbscan_metric": "euclidean",
         "cluster_selection_method": "eom",
-        "vectorizer": {"stop_words": "english", "ngram_range": [1, 2], "placeholders": "removed"},
+        "vectorizer": {"stop_words": "english + spoken fillers", "ngram_range": [1, 2],
+                       "removed": "placeholders, speaker pseudonyms, clitics"},
         "guided": guided,
         "stability_method": "first seed on all segments vs each further seed on a seeded "
                             f"{int(SUBSAMPLE * 100)}% subsample: adjusted Rand, best-match Jaccard",
         **embedder_info(embedder, tfidf_components(n_docs) if embedder == "tfidf" else None),
     }
-
-
-def vectorizer_preprocess(text: str) -> str:
-    return strip_placeholders(text).lower()
 
 
 def _build_model(params: dict, seed: int, seed_topics: list[list[str]] | None):
@@ -116,8 +113,8 @@ def _build_model(params: dict, seed: int, seed_topics: list[list[str]] | None):
                               metric=params["hdbscan_metric"],
                               cluster_selection_method=params["cluster_selection_method"],
                               prediction_data=True),
-        vectorizer_model=CountVectorizer(stop_words="english", ngram_range=(1, 2),
-                                         preprocessor=vectorizer_preprocess),
+        vectorizer_model=CountVectorizer(stop_words=stopwords(), ngram_range=(1, 2),
+                                         token_pattern=TOKEN_PATTERN),
         seed_topic_list=seed_topics,
         top_n_words=10,
         calculate_probabilities=False,
@@ -174,8 +171,11 @@ def _cache_key(params: dict, ids: list[str], texts: list[str], roles: list[str],
 
 def _fit(project, store, frames: StudyFrames, params: dict, k: int) -> TopicsResult:
     docs = frames.segments
-    ids, texts, roles = docs["segment_id"].tolist(), docs["text"].tolist(), docs["role"].tolist()
-    embeddings = embed_texts(store, texts, params["embedder"], params["analysis_seed"])
+    ids, roles = docs["segment_id"].tolist(), docs["role"].tolist()
+    # Embeddings read the text as spoken; topic terms are counted on the cleaned text.
+    spoken, texts = docs["text"].tolist(), docs["clean"].tolist()
+    embeddings = embed_texts(store, spoken if params["embedder"] == "minilm" else texts,
+                             params["embedder"], params["analysis_seed"])
     seed_topics = guided_seed_topics(project) if params["guided"] else None
     first, *others = params["seeds"]
     model = _build_model(params, first, seed_topics)
@@ -247,7 +247,8 @@ def candidate_topics(project, store, frames: StudyFrames, k: int, enabled: bool 
             parameters=params,
         )
     docs = frames.segments
-    key = _cache_key(params, docs["segment_id"].tolist(), docs["text"].tolist(), docs["role"].tolist(), k)
+    key = _cache_key(params, docs["segment_id"].tolist(), (docs["text"] + "\0" + docs["clean"]).tolist(),
+                     docs["role"].tolist(), k)
     cached = store.cache_get_many(CACHE_NAMESPACE, [key]).get(key)
     if cached is not None:
         return TopicsResult(**cached)
