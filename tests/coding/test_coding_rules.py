@@ -96,6 +96,10 @@ def test_lemma_phrases_match_inflections_and_exclusions_are_inherited(small, nlp
 def test_negation_switch_per_code(small, nlp):
     assert [h.code for h in small.match(nlp("I'm not happy about it."))] == ["mood"]
     assert small.match(nlp("There were no referrals at all.")) == []
+    # Negation-insensitive codes still drop a match the speaker sets aside.
+    assert small.match(nlp("It's not that I'm happy, it's that I'm numb.")) == []
+    assert small.match(nlp("It has nothing to do with being happy.")) == []
+    assert [h.code for h in small.match(nlp("I try not to be happy about it."))] == ["mood"]
     # A clause break ends the negation's reach.
     assert [h.code for h in small.match(nlp("No, the referrals keep coming."))] == ["load"]
 

@@ -26,7 +26,7 @@ NEGATORS = frozenset({"not", "n't", "never", "no", "nothing", "nobody", "none", 
 # "not just the caseload", "not only ..." add rather than deny.
 NOT_NEGATING_NEXT = frozenset({"just", "only", "even", "merely", "simply", "least"})
 # "it's not that X", "it's not about X", "nothing to do with X": the speaker sets the topic aside.
-DISMISSING_NEXT = frozenset({"that", "about", "to"})
+DISMISSING_NEXT = frozenset({"that", "about"})
 CLAUSE_BREAKS = frozenset({"but", "and", "so", "because", "cos", "though", "although", "however",
                            "whereas", "while", "if", "when", "or"})
 NEGATION_WINDOW = 6
@@ -74,7 +74,7 @@ def clause_negation(doc, start: int) -> str | None:
             following = doc[i + 1].lower_ if i + 1 < len(doc) else ""
             if following in NOT_NEGATING_NEXT:
                 continue
-            if following in DISMISSING_NEXT:
+            if following in DISMISSING_NEXT or (word == "nothing" and following == "to"):
                 return "dismissed"
             return "negated"
     return None
