@@ -46,6 +46,19 @@ def test_real_analysis_feeds_the_report(study):
     assert not re.search(r"by [12] of \d+ ", text)
 
 
+def test_no_topics_overrides_the_setting(study):
+    settings = study.root / "fgkit.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("enabled = false", "enabled = true"),
+                        encoding="utf-8")
+    result = runner.invoke(app, ["report", "-p", str(study.root), "-f", "md", "--no-topics"])
+    assert result.exit_code == 0, result.output
+    text = (study.shareable_dir / "report.md").read_text(encoding="utf-8")
+    topics = text.split("## Candidate topics")[1].split("## Framework matrix")[0]
+    assert "not computed" in topics and "| Candidate topic |" not in topics
+    with study.open_store() as store:
+        assert store.last_run("report")["manifest"]["parameters"]["topics"] is False
+
+
 def test_unknown_format_is_a_clean_error(study):
     result = runner.invoke(app, ["report", "-p", str(study.root), "--format", "pdf"])
     assert result.exit_code == 2

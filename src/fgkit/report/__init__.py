@@ -20,8 +20,12 @@ WRITERS = {
 }
 
 
-def build_reports(project, store, analysis=None, formats=FORMATS) -> list[Path]:
-    """Write the requested reports into ``reports/`` and return their paths."""
+def build_reports(project, store, analysis=None, formats=FORMATS, topics: bool | None = None) -> list[Path]:
+    """Write the requested reports into ``reports/`` and return their paths.
+
+    Without ``analysis`` the analysis stage runs first; ``topics`` then overrides the
+    ``[topics] enabled`` setting (None: follow the setting).
+    """
     from ..errors import ProjectError
     from .context import build_context
 
@@ -34,7 +38,7 @@ def build_reports(project, store, analysis=None, formats=FORMATS) -> list[Path]:
     if analysis is None:
         from ..analysis import analyse_project
 
-        analysis = analyse_project(project, store)
+        analysis = analyse_project(project, store, topics=topics)
     ctx = build_context(project, store, analysis)
 
     written = []
