@@ -270,3 +270,22 @@ def test_not_a_workbook_or_wrong_columns(project, store, tmp_path):
     assert str(caught.value).startswith(f"{other}:1: missing column(s) row, text_hash, code, text")
     with pytest.raises(ReviewFileError, match="reviewer name is required"):
         import_worksheet(project, store, other, "  ")
+
+
+def test_export_refuses_a_missed_real_name(project, store, segments, kit):
+    from fgkit.errors import LeakError
+
+    register = project.register_path
+    register.write_text(register.read_text() + "group-1.vtt,Margaret,P01,practitioner,Team A,given,"
+                        "Margaret Okonkwo,\n", encoding="utf-8")
+    missed = dict(segments[1], segment_id="e" * 16, turn_id="u" * 16, turn_index=77,
+                  text="Margaret Okonkwo said the duty rota is relentless this month")
+    kit.write_segments(store, [missed])
+    target = project.shareable_dir / "review" / "worksheet.xlsx"
+    with pytest.raises(LeakError) as caught:
+        export_worksheet(project, store)
+    assert "worksheet.xlsx" in str(caught.value) and "Okonkwo" not in str(caught.value)
+    assert not target.exists()
+    # Kept in the private zone, the same worksheet is allowed.
+    private = export_worksheet(project, store, path=project.private("review", "worksheet.xlsx"))
+    assert private.path.exists()

@@ -177,7 +177,8 @@ def export_worksheet(
 ) -> ExportReport:
     """Write the review worksheet (default ``reports/review/worksheet.<fmt>``) and remember its rows.
 
-    The text is pseudonymised, so the worksheet belongs in the shareable zone.
+    The text is pseudonymised, so the worksheet belongs in the shareable zone; the leak gate's
+    search runs over every row before a worksheet is written outside the private zone.
     """
     if path is None:
         path = project.shareable("review", f"worksheet.{fmt}")
@@ -186,6 +187,14 @@ def export_worksheet(
     worksheet = stable_id(*(f"{r['segment_id']}/{r['code']}" for r in rows), length=12)
     for r in rows:
         r["worksheet"] = worksheet
+    if not project.is_private(path):
+        from ..export.safety import LeakCheck
+
+        # The worksheet is meant to be e-mailed: a name the pseudonymiser missed stops it here.
+        LeakCheck(project).strings(
+            (path.name, f"row {r['row']} {column}", str(r[column]))
+            for r in rows for column in ("text", "speaker", "group")
+        )
     write_worksheet(rows, path)
     # Remembered privately so an import can tell a deleted row from one never exported.
     store.cache_put_many(
