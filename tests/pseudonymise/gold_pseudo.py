@@ -10,10 +10,14 @@ from fgkit.pseudonymise.evaluate import parse_marked
 GOLD_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "pseudonymise_gold"
 
 
-def load_gold() -> list[tuple[str, str, str, list]]:
+GOLD_FILES = ("turns.txt", "turns-heldout.txt")
+
+
+def load_gold(files: tuple[str, ...] = GOLD_FILES) -> list[tuple[str, str, str, list]]:
     """(transcript, speaker label, text, gold spans) per turn, in file order."""
     rows = []
-    for line in (GOLD_DIR / "turns.txt").read_text(encoding="utf-8").splitlines():
+    lines = [line for name in files for line in (GOLD_DIR / name).read_text(encoding="utf-8").splitlines()]
+    for line in lines:
         if not line.strip() or line.startswith("#"):
             continue
         transcript, label, marked = line.split("|", 2)

@@ -3,6 +3,8 @@
 Span-overlap matching, type-agnostic (see fgkit.pseudonymise.evaluate): a gold identifier is
 caught when any replacement overlaps it; a replacement is correct when it overlaps any gold
 identifier. Targets: Person recall >= 0.98, all-type recall >= 0.95, precision >= 0.85.
+turns.txt was used while building detection; turns-heldout.txt was written afterwards and is
+scored as it stood (one miss, "Long Eaton", and one over-replacement at the time of writing).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def scores(tmp_path_factory):
 def test_gold_set_is_substantial_and_diverse():
     gold = load_gold()
     types = {s.type for *_, spans in gold for s in spans}
-    assert len(gold) >= 40
+    assert len(gold) >= 80 and sum(len(text.split()) for _, _, text, _ in gold) >= 2000
     assert types == {"Person", "Place", "Organisation", "Phone", "Email", "NHS number", "Postcode",
                      "Date of birth"}
 

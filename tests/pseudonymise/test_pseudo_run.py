@@ -185,3 +185,21 @@ def test_new_participant_keeps_everyone_numbered(tmp_path):
     assert {k: after[k] for k in before} == before
     assert after["A00"] == "Practitioner 03"
     store.close()
+
+
+def test_entity_found_late_is_replaced_earlier_too(tmp_path):
+    from fgkit.pseudonymise import pseudonymise_project
+
+    turns = {"a.txt": [("Priya Shah", "honestly okafor was the hardest case i had.")],
+             "b.txt": [("Priya", "Later Mrs Okafor moved to Hucknall."), ("Priya", "hucknall is far.")]}
+    register = [dict(r, transcript=t) for t in ("a.txt", "b.txt") for r in STUDY_REGISTER[1:2]]
+    register[1]["speaker_label"] = "Priya"
+    project, store = make_project(tmp_path / "s", register, turns)
+    pseudonymise_project(project, store)
+    texts = [r["text"] for r in store.query("SELECT text FROM pseudo_turns ORDER BY transcript, turn_index")]
+    person = texts[1].split("Mrs ")[1].split(" moved")[0]
+    assert person.startswith("[Person ")
+    assert texts[0] == f"honestly {person} was the hardest case i had."
+    place = texts[1].split("moved to ")[1].rstrip(".")
+    assert place.startswith("[") and texts[2] == f"{place} is far."
+    store.close()
