@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import LeakError
+from ..errors import InputError, LeakError
 from .names import normalise, ordinary_word_is_name, surface_variants, trie_pattern
 
 __all__ = ["Leak", "LeakValues", "scan_shareable", "run_leak_gate", "leak_values", "scan_text"]
@@ -108,7 +108,10 @@ def leak_values(project, key=None) -> LeakValues:
     if key is None:
         try:
             key = load_key(project.private_dir, os.environ.get(PASSPHRASE_ENV))
-        except Exception:  # noqa: BLE001 - an unreadable key must not disable the gate
+        except InputError:
+            # An encrypted key without its passphrase: the register and the study's lists are
+            # still checked; detected entities need FGKIT_KEY_PASSPHRASE (or `fgkit check
+            # --passphrase-file`).
             key = None
     for norm, kind, placeholder in register_name_values(project):
         values.setdefault(norm, (kind, placeholder))

@@ -94,11 +94,14 @@ def build_entities(
     wrong: set[str],
     protected: set[str],
     strict_names: set[str],
+    withdrawn: frozenset[str] | set[str] = frozenset(),
 ) -> StudyEntities:
     """Merge pass-one detections with the study's lists into the key and a compiled search.
 
     ``participant_names``: normal form -> participant id (register); ``known``: normal form ->
-    (type, source) for extra identifiers, missed review entries and the deny list.
+    (type, source) for extra identifiers, missed review entries and the deny list. A withdrawn
+    participant named by others becomes an ordinary ``[Person N]``: their pseudonym must not
+    appear in any output.
     """
     votes: dict[str, Counter] = defaultdict(Counter)
     first_seen: dict[str, str] = {}
@@ -118,7 +121,10 @@ def build_entities(
 
     entities: dict[str, KeyEntity] = {}
     for norm, pid in participant_names.items():
-        entities[norm] = KeyEntity(first_seen.get(norm, norm), "Participant", f"[{pseudonyms[pid]}]", "register", pid)
+        if pid in withdrawn:
+            entities[norm] = replace(_entity(key, norm, norm, "Person", "withdrawn"), participant_id=pid)
+        else:
+            entities[norm] = KeyEntity(norm, "Participant", f"[{pseudonyms[pid]}]", "register", pid)
     for norm, (kind, source) in known.items():
         if norm in entities or (norm in wrong and source != "missed"):
             continue

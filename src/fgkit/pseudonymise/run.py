@@ -142,7 +142,7 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
     detections = detector.detect(texts, store)
     strict_names = {n for n in set(names) | set(known) if n in allow}
     study = build_entities(texts, detections, key, names, pseudonyms, known, allow, wrong,
-                           _protected(register, pseudonyms), strict_names)
+                           _protected(register, pseudonyms), strict_names, register.withdrawn_ids())
 
     pseudo_rows, log_rows, counts = [], [], Counter()
     by_transcript: dict[str, list[str]] = {}
