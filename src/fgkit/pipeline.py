@@ -217,8 +217,13 @@ def run_all(
     """
     from .pseudonymise.leakgate import run_leak_gate
 
+    from .codebook import load_codebook
+
     notify = on_stage or (lambda name, event: None)
     outcomes: list[StageOutcome] = []
+    # Every input is checked before any stage writes: a broken codebook must not leave a run
+    # that pseudonymised half the outputs and then stopped.
+    load_codebook(project.codebook_path)
 
     notify("ingest", "start")
     started = time.perf_counter()

@@ -172,13 +172,13 @@ class Project:
     def shareable(self, *parts: str) -> Path:
         """A path in the shareable zone, with its parent folder created."""
         path = self.shareable_dir.joinpath(*parts)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(path.parent)
         return path
 
     def private(self, *parts: str) -> Path:
         """A path in the private zone, with its parent folder created (owner-only)."""
         path = self.private_dir.joinpath(*parts)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _make_folder(path.parent, mode=0o700)
         return path
 
     def is_private(self, path: str | Path) -> bool:
@@ -197,6 +197,17 @@ class Project:
         from .store import Store
 
         return Store.open(self.store_path)
+
+
+def _make_folder(folder: Path, mode: int = 0o777) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=mode)
+    except FileExistsError:
+        raise ProjectError(f"{folder}: exists but is not a folder; move it aside") from None
+    except NotADirectoryError:
+        raise ProjectError(f"{folder}: a file stands where a folder must be; move it aside") from None
+    except OSError as exc:
+        raise ProjectError(f"{folder}: cannot create this folder ({exc.strerror})") from None
 
 
 def find_project(start: str | Path | None = None) -> Path:

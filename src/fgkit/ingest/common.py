@@ -113,14 +113,23 @@ def _guess_decode(data: bytes, path: Path, warnings: list[str]) -> str:
             path,
         )
     encoding, text = best.encoding, str(best)
-    # Several code pages often give the very same text; UK files come from Windows-1252.
-    if encoding != "cp1252" and "cp1252" in best.could_be_from_charset:
+    # Short files give charset detection little to go on, and single-byte code pages are hard
+    # to tell apart ("£" in cp1252 is "Ł" in cp1250). A non-UTF-8 text from a UK team is
+    # Windows-1252 unless the detector found a multi-byte encoding.
+    if encoding != "cp1252" and _single_byte(encoding):
         try:
             encoding, text = "cp1252", data.decode("cp1252")
         except UnicodeDecodeError:
             pass
     warnings.append(f"not UTF-8: decoded as {encoding}; check accented letters and symbols")
     return text
+
+
+def _single_byte(encoding: str) -> bool:
+    import codecs
+
+    name = codecs.lookup(encoding).name
+    return name.startswith(("cp125", "iso8859", "mac-", "cp437", "cp85"))
 
 
 def normalise_text(text: str) -> str:
