@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "pseudonymise"))
 
-from gold_pseudo import gold_project, load_gold, predicted_spans  # noqa: E402
+from gold_pseudo import gold_project, load_gold, predicted_spans
 
 
 def texts_of(words: int) -> list[str]:

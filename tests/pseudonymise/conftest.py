@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from helpers_pseudo import make_project  # noqa: E402
+from helpers_pseudo import make_project
 
 STUDY_REGISTER = [
     dict(transcript="fg1.txt", speaker_label="FACILITATOR", participant_id="F01", role="facilitator",

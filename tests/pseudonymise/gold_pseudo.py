@@ -28,9 +28,9 @@ def load_gold(files: tuple[str, ...] = GOLD_FILES) -> list[tuple[str, str, str, 
 
 def gold_project(root: Path):
     """A project holding the gold turns and register; returns (project, store, gold rows)."""
-    from fgkit.project import init_project
-
     from helpers_pseudo import store_turns
+
+    from fgkit.project import init_project
 
     project = init_project(root)
     shutil.copy(GOLD_DIR / "register.csv", project.register_path)

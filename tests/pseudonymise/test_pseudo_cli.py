@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
-
 from conftest import STUDY_REGISTER, STUDY_TURNS
 from helpers_pseudo import make_project
+from typer.testing import CliRunner
 
 pytestmark = pytest.mark.slow
 

@@ -10,9 +10,9 @@ scored as it stood (one miss, "Long Eaton", and one over-replacement at the time
 from __future__ import annotations
 
 import pytest
+from gold_pseudo import gold_project, load_gold, predicted_spans
 
 from fgkit.pseudonymise.evaluate import GoldSpan, parse_marked, score_spans
-from gold_pseudo import gold_project, load_gold, predicted_spans
 
 pytestmark = pytest.mark.slow
 

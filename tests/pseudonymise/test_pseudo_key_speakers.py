@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fgkit.errors import InputError, ProjectError, SettingsError
-from fgkit.pseudonymise.key import KeyEntity, PseudonymKey, load_key, read_passphrase, save_key
+from fgkit.pseudonymise.key import (
+    KeyEntity,
+    PseudonymKey,
+    load_key,
+    read_passphrase,
+    save_key,
+)
 from fgkit.pseudonymise.names import normalise, ordinary_word_is_name, trie_pattern
 from fgkit.pseudonymise.speakers import assign_pseudonyms
 from fgkit.records import Participant

@@ -7,11 +7,11 @@ import json
 import zipfile
 
 import pytest
+from helpers_pseudo import write_register
 
 from fgkit.errors import LeakError
 from fgkit.project import init_project
 from fgkit.pseudonymise.leakgate import run_leak_gate, scan_shareable
-from helpers_pseudo import write_register
 
 REGISTER = [
     dict(transcript="fg1.txt", speaker_label="Okafor, Grace", participant_id="P01", role="practitioner",

@@ -9,7 +9,6 @@ import re
 import stat
 
 import pytest
-
 from conftest import STUDY_REGISTER, STUDY_TURNS
 from helpers_pseudo import make_project, store_turns
 
@@ -87,7 +86,7 @@ def test_allow_list_and_ordinary_words(study):
 
 def test_deny_list_always_replaced(study):
     project, _ = study
-    text = [r["text"] for r in pseudo_rows(project) if r["participant_id"] == "M01"][0]
+    text = next(r["text"] for r in pseudo_rows(project) if r["participant_id"] == "M01")
     assert "Zebedee" not in text and text.endswith(" agrees.")
 
 
@@ -117,7 +116,7 @@ def test_key_and_log_private_and_owner_only(study):
 
 
 def test_transcript_files_one_paragraph_per_turn(study):
-    project, result = study
+    project, _ = study
     fg2 = project.shareable_dir / "transcripts" / "fg2.txt"
     paragraphs = fg2.read_text(encoding="utf-8").strip().split("\n\n")
     assert len(paragraphs) == 3

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from .common import JsonOption, ProjectOption, guard, load_project, recorded_run
 
 PassphraseFileOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--passphrase-file",
         help="File whose first line is the key passphrase (default: $FGKIT_KEY_PASSPHRASE). "

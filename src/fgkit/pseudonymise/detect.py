@@ -94,13 +94,22 @@ class Detector:
 
     def _build(self):
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-        from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+        from presidio_analyzer.nlp_engine import (
+            NerModelConfiguration,
+            NlpArtifacts,
+            SpacyNlpEngine,
+        )
         from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
         from .recognizers import (
-            DateOfBirthRecognizer, KnownValuesRecognizer, NameHeuristicRecognizer, NoContextEnhancer,
+            DateOfBirthRecognizer,
+            KnownValuesRecognizer,
+            NameHeuristicRecognizer,
+            NoContextEnhancer,
             OfflineEmailRecognizer,
-            UkNhsNumberRecognizer, UkPhoneRecognizer, UkPostcodeRecognizer,
+            UkNhsNumberRecognizer,
+            UkPhoneRecognizer,
+            UkPostcodeRecognizer,
         )
 
         ner_config = NerModelConfiguration(

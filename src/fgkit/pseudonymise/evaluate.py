@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["GoldSpan", "parse_marked", "score_spans", "TypeScore"]
+__all__ = ["GoldSpan", "TypeScore", "parse_marked", "score_spans"]
 
 _MARK = re.compile(r"\[\[([A-Za-z][A-Za-z ]*)\|([^\]|]+)\]\]")
 

@@ -19,15 +19,15 @@ from ..io import atomic_write_text
 from .names import normalise
 
 __all__ = [
-    "KEY_FILE",
     "ENCRYPTED_KEY_FILE",
+    "KEY_FILE",
+    "PASSPHRASE_ENV",
     "KeyEntity",
     "PseudonymKey",
     "key_paths",
     "load_key",
-    "save_key",
     "read_passphrase",
-    "PASSPHRASE_ENV",
+    "save_key",
 ]
 
 KEY_FILE = "key.json"
@@ -70,7 +70,7 @@ class PseudonymKey:
         return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
     @classmethod
-    def from_json(cls, text: str, path: Path) -> "PseudonymKey":
+    def from_json(cls, text: str, path: Path) -> PseudonymKey:
         try:
             data = json.loads(text)
             if data.get("format") != KEY_FORMAT:

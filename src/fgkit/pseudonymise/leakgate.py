@@ -22,7 +22,7 @@ from pathlib import Path
 from ..errors import InputError, LeakError
 from .names import normalise, ordinary_word_is_name, surface_variants, trie_pattern
 
-__all__ = ["Leak", "LeakValues", "scan_shareable", "run_leak_gate", "leak_values", "scan_text"]
+__all__ = ["Leak", "LeakValues", "leak_values", "run_leak_gate", "scan_shareable", "scan_text"]
 
 ZIP_SUFFIXES = {".zip", ".qdpx", ".xlsx", ".xlsm", ".docx", ".pptx", ".odt", ".ods", ".epub"}
 PRIVATE_FILE_NAMES = {

@@ -10,22 +10,23 @@ import html
 import re
 
 __all__ = [
-    "normalise",
+    "GENERIC_TERMS",
     "is_name_like_label",
     "looks_auxiliary",
+    "normalise",
     "ordinary_word_is_name",
-    "trie_pattern",
     "surface_variants",
-    "GENERIC_TERMS",
+    "trie_pattern",
 ]
 
 # Institutions and terms every English social-care transcript mentions: a model may tag them
 # as organisations, but they identify nobody.
-GENERIC_TERMS = frozenset(
-    "nhs gp gps cqc asye a&e dols lps lpa mash ot ots ai council the council social services "
-    "adult social care children's services safeguarding panel duty the duty team "
-    "teams zoom excel outlook google covid".split(" ")
-) | {"adult social care", "social services", "children's services", "the council", "the duty team"}
+GENERIC_TERMS = frozenset({
+    "nhs", "gp", "gps", "cqc", "asye", "a&e", "dols", "lps", "lpa", "mash", "ot", "ots", "ai",
+    "council", "the council", "social services", "adult social care", "children's services",
+    "safeguarding", "panel", "duty", "the duty team", "teams", "zoom", "excel", "outlook",
+    "google", "covid",
+})
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _SPACES = re.compile(r"\s+")
@@ -40,8 +41,7 @@ _GENERIC_LABEL = re.compile(
 
 # Words that, after a sentence-initial "Will" / "May" / "Hope", show the ordinary-word use.
 _AUX_FOLLOWERS = frozenset(
-    "i you we they he she it that this there the a an be not someone anyone everyone our "
-    "your their his her all any some one people staff".split()
+    ["i", "you", "we", "they", "he", "she", "it", "that", "this", "there", "the", "a", "an", "be", "not", "someone", "anyone", "everyone", "our", "your", "their", "his", "her", "all", "any", "some", "one", "people", "staff"]
 )
 
 
@@ -72,8 +72,7 @@ def looks_auxiliary(text: str, start: int, end: int) -> bool:
 
 # Words that cannot follow the verb "will" / "may" but do follow a name: "me and will were".
 _NAME_FOLLOWERS = frozenset(
-    "was were is are has had said says told asked thinks thought knows reckons did does "
-    "and or who mentioned rang emailed".split()
+    ["was", "were", "is", "are", "has", "had", "said", "says", "told", "asked", "thinks", "thought", "knows", "reckons", "did", "does", "and", "or", "who", "mentioned", "rang", "emailed"]
 )
 
 

@@ -11,7 +11,12 @@ import math
 import re
 from functools import lru_cache
 
-from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer import (
+    EntityRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerResult,
+)
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, NhsRecognizer
 
@@ -19,15 +24,15 @@ from .names import normalise, ordinary_word_is_name
 
 __all__ = [
     "PRESIDIO_TYPES",
+    "DateOfBirthRecognizer",
     "KnownValuesRecognizer",
+    "NameHeuristicRecognizer",
+    "NoContextEnhancer",
     "OfflineEmailRecognizer",
+    "UkNhsNumberRecognizer",
     "UkPhoneRecognizer",
     "UkPostcodeRecognizer",
-    "DateOfBirthRecognizer",
-    "UkNhsNumberRecognizer",
     "offline_tld_extractor",
-    "NoContextEnhancer",
-    "NameHeuristicRecognizer",
 ]
 
 PRESIDIO_TYPES = {
@@ -94,7 +99,7 @@ class UkPhoneRecognizer(PatternRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool:
         digits = re.sub(r"\D", "", pattern_text)
-        national = (digits[2:] if digits.startswith("44") else digits).lstrip("0")
+        national = (digits.removeprefix("44")).lstrip("0")
         return 9 <= len(national) <= 10 and not national.startswith("0")
 
 

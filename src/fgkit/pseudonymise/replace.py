@@ -23,7 +23,7 @@ from .detect import Detection
 from .key import KeyEntity, PseudonymKey
 from .names import normalise, ordinary_word_is_name, trie_pattern
 
-__all__ = ["Replacement", "StudyEntities", "build_entities", "replace_text", "NUMBERED_TYPES"]
+__all__ = ["NUMBERED_TYPES", "Replacement", "StudyEntities", "build_entities", "replace_text"]
 
 NUMBERED_TYPES = ("Person", "Place", "Organisation")
 _PRIORITY = ["Participant", "Person", "Place", "Organisation", "Email", "Phone", "NHS number",

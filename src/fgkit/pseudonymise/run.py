@@ -21,7 +21,7 @@ from .key import load_key, save_key
 from .names import GENERIC_TERMS, is_name_like_label, normalise
 from .sources import extra_identifiers, participant_names, review_decisions
 
-__all__ = ["PseudonymiseResult", "pseudonymise_project", "LOG_FILE", "TRANSCRIPTS_DIR"]
+__all__ = ["LOG_FILE", "TRANSCRIPTS_DIR", "PseudonymiseResult", "pseudonymise_project"]
 
 LOG_FILE = "anonymisation-log.csv"
 TRANSCRIPTS_DIR = "transcripts"

@@ -18,14 +18,14 @@ from .names import is_name_like_label, normalise
 
 __all__ = [
     "ENTITY_TYPES",
-    "canonical_type",
-    "extra_identifiers",
-    "review_decisions",
-    "review_missed",
-    "register_name_values",
-    "participant_names",
     "EXTRA_FILE",
     "REVIEW_FILE",
+    "canonical_type",
+    "extra_identifiers",
+    "participant_names",
+    "register_name_values",
+    "review_decisions",
+    "review_missed",
 ]
 
 EXTRA_FILE = "extra-identifiers.csv"
