@@ -209,3 +209,24 @@ def test_codes_with_rules_only_get_confident_additions(project, big_store, kit):
     others = [r["confidence"] for r in rows if r["code"] != "workload"]
     assert all(p >= ADD_THRESHOLD for p in workload)
     assert others and min(others) < ADD_THRESHOLD
+
+
+def test_evidence_points_at_a_supporting_phrase(corpus, kit):
+    est = CodeClassifier(random_state=3).fit(corpus.texts[:100], corpus.labels.iloc[:100])
+    text = "Yeah, and the chatbot for carers gives answers that are plainly out of date."
+    start, end = est.evidence(text, "ai_technology")
+    phrase = text[start:end].lower()
+    assert phrase and any(phrase in p for p in kit.PHRASES["ai_technology"])
+    assert est.evidence("", "ai_technology") is None
+
+
+def test_suggestions_carry_evidence(project, big_store):
+    store, segments, rules = big_store
+    record_decisions(store, segments[:70], [r for r in rules if r[0] in {s["segment_id"] for s in segments[:70]}])
+    train_and_suggest(project, store)
+    rows = store.query(
+        """SELECT c.evidence, c.evidence_start, c.evidence_end, s.text FROM codings c
+           JOIN segments s USING (segment_id) WHERE c.coder=?""", (CODER,))
+    with_evidence = [r for r in rows if r["evidence"]]
+    assert len(with_evidence) > 0.8 * len(rows)
+    assert all(r["text"][r["evidence_start"]:r["evidence_end"]] == r["evidence"] for r in with_evidence)

@@ -116,6 +116,24 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X):
         return (self.predict_proba(X) >= self.threshold).astype(int)
 
+    def evidence(self, text: str, code: str) -> tuple[int, int] | None:
+        """Character span of the word n-gram in ``text`` that most supports ``code``, if any."""
+        import re
+
+        word = self.vectorizer_.transformer_list[0][1]
+        coef = self.models_[code].calibrated_classifiers_[0].estimator.coef_[0][: len(word.vocabulary_)]
+        best, best_weight = None, 0.0
+        for term in set(word.build_analyzer()(text)):
+            index = word.vocabulary_.get(term)
+            if index is not None and coef[index] > best_weight:
+                best, best_weight = term, coef[index]
+        if best is None:
+            return None
+        # The analyzer lowercased and split on word boundaries; find the words as written.
+        pattern = r"\b" + r"\W+".join(re.escape(w) for w in best.split()) + r"\b"
+        match = re.search(pattern, text, flags=re.IGNORECASE)
+        return (match.start(), match.end()) if match else None
+
 
 ADD_THRESHOLD = 0.95
 
@@ -233,9 +251,13 @@ def train_and_suggest(project, store, run_id: str | None = None, estimator: Code
         for code in estimator.codes_:
             provenance = f"{CODER} (trained on {sum(report.trained[code])} decisions)"
             cut = add_threshold if code in ruled else estimator.threshold
-            for segment, p in zip(targets["segment_id"], proba[code]):
+            for segment, text, p in zip(targets["segment_id"], targets["text"], proba[code]):
                 if p >= cut:
-                    rows.append((segment, code, CODER, round(float(p), 4), provenance, run_id))
+                    span = estimator.evidence(text, code)
+                    start, end = span if span else (None, None)
+                    evidence = text[start:end] if span else ""
+                    rows.append((segment, code, CODER, round(float(p), 4), evidence, start, end,
+                                 provenance, run_id))
     with store.transaction() as conn:
         # Earlier suggestions are stale, except on reviewed segments: there they are what the
         # reviewer saw, which agreement statistics compare against.
@@ -247,9 +269,10 @@ def train_and_suggest(project, store, run_id: str | None = None, estimator: Code
         conn.executemany("DELETE FROM codings WHERE segment_id=? AND code=? AND coder=?",
                          [(s, c, CODER) for s, c in stale])
         conn.executemany(
-            """INSERT OR REPLACE INTO codings(segment_id, code, coder, status, confidence, pattern, run_id)
-               VALUES (?, ?, ?, 'suggested', ?, ?, ?)""",
-            [(s, c, coder, p, prov, rid) for s, c, coder, p, prov, rid in rows],
+            """INSERT OR REPLACE INTO codings(segment_id, code, coder, status, confidence, evidence,
+                                              evidence_start, evidence_end, pattern, run_id)
+               VALUES (?, ?, ?, 'suggested', ?, ?, ?, ?, ?, ?)""",
+            rows,
         )
     report.n_suggestions = len(rows)
     return report
