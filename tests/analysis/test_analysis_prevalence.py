@@ -152,7 +152,7 @@ def test_k_is_read_from_settings_and_validated(study):
 ROLES = ["practitioner", "manager", "advanced_practitioner"]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     people=st.lists(st.tuples(st.sampled_from(ROLES), st.sampled_from(["FG1", "FG2", "FG3"])),
                     min_size=3, max_size=14),

@@ -68,7 +68,7 @@ def test_a_small_fit_finds_the_generated_themes(fitted):
 
 def test_parameters_record_every_choice(fitted):
     params = fitted[0][2].parameters
-    assert params["reducer"] == "pca" and params["reducer_setting"] == "auto"
+    assert params["reducer"] == "umap" and params["reducer_setting"] == "auto"
     assert params["seeds"] == [42, 43, 44]
     assert params["n_neighbors"] < params["n_docs"] == 150
     assert params["min_cluster_size"] == 5
@@ -165,3 +165,12 @@ def test_guided_topics_need_phrases(tmp_path):
         "version: '1'\nname: Bare\ncodes:\n  - id: pressure\n    label: Pressure\n", encoding="utf-8")
     with pytest.raises(CodebookError, match="no phrase patterns"):
         guided_seed_topics(project)
+
+
+def test_the_reducer_choice_follows_corpus_size_and_is_recorded(tmp_path):
+    project = init_project(tmp_path / "p")
+    assert topic_settings(project, 80)["reducer"] == "pca"
+    assert topic_settings(project, 100)["reducer"] == "umap"
+    project.settings["topics"]["reducer"] = "pca"
+    params = topic_settings(project, 4000)
+    assert (params["reducer"], params["reducer_setting"]) == ("pca", "pca")

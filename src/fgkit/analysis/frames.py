@@ -24,7 +24,8 @@ SPEECH_STOPWORDS = frozenset(
     "yeah yes ok okay oh um uh er erm mm hmm like just really actually basically literally "
     "know think mean thing things lot lots bit kind sort got get getting going gonna wanna "
     "say said saying ca wo sha im id ive ill youre thats dont didnt doesnt cant wont isnt "
-    "theres theyre weve were".split()
+    "theres theyre weve were thank thanks sorry cheers yep yup did does doing fine good "
+    "right".split()
 )
 
 
