@@ -110,6 +110,9 @@ def test_key_and_log_private_and_owner_only(study):
     for path in (result.key_path, result.log_path):
         assert path.parent == project.private_dir
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    review = project.private_dir / "pseudonymisation-review.csv"
+    assert review.read_text(encoding="utf-8") == "value,type,decision,note\n"
+    assert stat.S_IMODE(os.stat(review).st_mode) == 0o600
     key = json.loads(result.key_path.read_text(encoding="utf-8"))
     assert key["speakers"]["P01"]["pseudonym"] == "Practitioner 01"
     assert not list(project.shareable_dir.rglob("key*"))

@@ -19,7 +19,7 @@ from ..errors import LeakError, ProjectError
 from ..io import atomic_write_text
 from .key import load_key, save_key
 from .names import GENERIC_TERMS, is_name_like_label, normalise
-from .sources import extra_identifiers, participant_names, review_decisions
+from .sources import REVIEW_FILE, extra_identifiers, participant_names, review_decisions
 
 __all__ = ["LOG_FILE", "TRANSCRIPTS_DIR", "PseudonymiseResult", "pseudonymise_project"]
 
@@ -190,6 +190,9 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
     writer.writerow(LOG_COLUMNS)
     writer.writerows(log_rows)
     atomic_write_text(log_path, buf.getvalue(), mode=0o600)
+    review = project.private(REVIEW_FILE)
+    if not review.exists():  # a ready template for the researcher's decisions
+        atomic_write_text(review, "value,type,decision,note\n", mode=0o600)
     outputs = []
     for name, text in sorted(rendered.items()):
         path = project.shareable(TRANSCRIPTS_DIR, name)
