@@ -62,3 +62,13 @@ def test_help_text():
     assert result.exit_code == 0
     assert "Compare codes across roles and groups" in result.output
     assert "--topics" in result.output
+
+
+def test_an_empty_study_says_what_to_do_next(tmp_path):
+    from fgkit.project import init_project
+
+    project = init_project(tmp_path / "p")
+    result = CliRunner().invoke(app, ["analyse", "-p", str(project.root), "--no-topics"])
+    assert result.exit_code == 0, result.output
+    assert "run the pseudonymise and code stages first" in result.output
+    assert (project.shareable_dir / "prevalence.csv").read_text().startswith("dimension,role,group,code")
