@@ -42,10 +42,24 @@ DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
         "deny_list": [],
         "score_threshold": 0.4,
     },
-    "coding": {"codebook": "codebooks/adult-social-care.yaml", "segment_level": "turn"},
+    "coding": {
+        "codebook": "codebooks/adult-social-care.yaml",
+        "segment_level": "turn",
+        "classifier_embedder": "minilm",
+        "classifier_threshold": 0.5,
+        "classifier_add_threshold": 0.95,
+    },
     "analysis": {"seed": 42, "small_cell_k": 3},
-    "topics": {"enabled": True, "embedder": "minilm", "seeds": [42], "min_segments": 60},
-    "report": {"title": "Focus group theme report"},
+    "topics": {
+        "enabled": True,
+        "embedder": "minilm",
+        "seeds": [42],
+        "min_segments": 60,
+        "guided": False,
+        "reducer": "auto",
+        "min_cluster_size": None,
+    },
+    "report": {"title": "Focus group theme report", "quotes_per_code": 6, "quote_max_chars": 320},
 }
 
 SETTINGS_TEMPLATE = """\
