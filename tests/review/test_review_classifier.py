@@ -230,3 +230,17 @@ def test_suggestions_carry_evidence(project, big_store):
     with_evidence = [r for r in rows if r["evidence"]]
     assert len(with_evidence) > 0.8 * len(rows)
     assert all(r["text"][r["evidence_start"]:r["evidence_end"]] == r["evidence"] for r in with_evidence)
+
+
+def test_embedder_not_called_when_every_code_abstains(corpus):
+    calls = []
+
+    def embedder(texts):
+        calls.append(len(texts))
+        return np.ones((len(texts), 4))
+
+    few = corpus.labels.iloc[:12].reset_index(drop=True)
+    est = CodeClassifier(embedder=embedder).fit(corpus.texts[:12], few)
+    assert est.codes_ == [] and calls == []
+    CodeClassifier(embedder=embedder).fit(corpus.texts[:80], corpus.labels.iloc[:80])
+    assert calls == [80]

@@ -77,8 +77,8 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         if len(texts) != len(y):
             raise ValueError("X and y have different lengths")
         self.vectorizer_ = self._vectorizer().fit(texts)
-        matrix = self._features(texts)
         self.models_, self.abstained_, self.n_examples_ = {}, {}, {}
+        trainable = []
         for code in y.columns:
             labels = y[code].to_numpy(dtype=float)
             known = ~np.isnan(labels)
@@ -89,8 +89,11 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
                     f"too few decisions ({positives} positive, {negatives} negative; "
                     f"needs {self.min_positive} and {self.min_negative})"
                 )
-                continue
-            smaller = min(positives, negatives)
+            else:
+                trainable.append((code, labels, known, min(positives, negatives)))
+        # Features (and the sentence embedder) only when some code has enough decisions.
+        matrix = self._features(texts) if trainable else None
+        for code, labels, known, smaller in trainable:
             folds = StratifiedKFold(n_splits=min(5, smaller), shuffle=True, random_state=self.random_state)
             base = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
                                       random_state=self.random_state)
