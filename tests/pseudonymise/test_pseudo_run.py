@@ -9,8 +9,7 @@ import re
 import stat
 
 import pytest
-from conftest import STUDY_REGISTER, STUDY_TURNS
-from helpers_pseudo import make_project, store_turns
+from helpers_pseudo import STUDY_REGISTER, STUDY_TURNS, make_project, store_turns
 
 pytestmark = pytest.mark.slow
 
