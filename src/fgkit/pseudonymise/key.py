@@ -87,10 +87,6 @@ class PseudonymKey:
                 path,
             ) from None
 
-    def values(self) -> dict[str, KeyEntity]:
-        """Every real value the key knows, by normal form."""
-        return dict(self.entities)
-
 
 def key_paths(private_dir: Path) -> tuple[Path, Path]:
     return private_dir / KEY_FILE, private_dir / ENCRYPTED_KEY_FILE
