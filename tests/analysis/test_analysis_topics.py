@@ -174,3 +174,15 @@ def test_the_reducer_choice_follows_corpus_size_and_is_recorded(tmp_path):
     project.settings["topics"]["reducer"] = "pca"
     params = topic_settings(project, 4000)
     assert (params["reducer"], params["reducer_setting"]) == ("pca", "pca")
+
+
+def test_segments_of_only_fillers_give_no_topics_and_say_why(tmp_path, study_writer):
+    fillers = ["Yeah.", "Mm, yeah, right.", "Okay, thank you.", "Sorry, [Person 1], yeah.", "Yep, fine."]
+    turns = [("P01", fillers[i % 5], {}) for i in range(70)]
+    project, store = make_project(tmp_path / "p", study_writer, turns, embedder="tfidf",
+                                  reducer="pca")
+    result = candidate_topics(project, store, load_frames(store), k=3)
+    store.close()
+    assert result.status == "no_stable_topics"
+    assert "too few distinct words" in result.message
+    assert result.topics.empty

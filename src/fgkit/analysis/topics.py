@@ -171,11 +171,27 @@ def _cache_key(params: dict, ids: list[str], texts: list[str], roles: list[str],
     return digest.hexdigest()
 
 
+def _vocabulary_size(texts: list[str]) -> int:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    try:
+        return len(CountVectorizer(stop_words=stopwords(), token_pattern=TOKEN_PATTERN).fit(texts).vocabulary_)
+    except ValueError:  # empty vocabulary
+        return 0
+
+
 def _fit(project, store, frames: StudyFrames, params: dict, k: int) -> TopicsResult:
     docs = frames.segments
     ids, roles = docs["segment_id"].tolist(), docs["role"].tolist()
     # Embeddings read the text as spoken; topic terms are counted on the cleaned text.
     spoken, texts = docs["text"].tolist(), docs["clean"].tolist()
+    if _vocabulary_size(texts) <= params["n_components"]:
+        return TopicsResult(
+            "no_stable_topics",
+            f"No candidate topics: the {len(texts)} segments left too few distinct words to "
+            "describe clusters once stopwords, placeholders and pseudonyms were removed.",
+            parameters=params,
+        )
     embeddings = embed_texts(store, spoken if params["embedder"] == "minilm" else texts,
                              params["embedder"], params["analysis_seed"])
     seed_topics = guided_seed_topics(project) if params["guided"] else None
@@ -238,7 +254,7 @@ def _per_role(model, texts, roles, found, reportable: set[str]) -> pd.DataFrame:
 def candidate_topics(project, store, frames: StudyFrames, k: int, enabled: bool = True) -> TopicsResult:
     """Fit (or fetch from the cache) candidate topics for the study's segments."""
     if not enabled:
-        return TopicsResult("disabled", "Candidate topics were not computed ([topics] enabled = false).")
+        return TopicsResult("disabled", "Candidate topics were switched off for this run.")
     n_docs = len(frames.segments)
     params = topic_settings(project, n_docs)
     if n_docs < params["min_segments"]:
