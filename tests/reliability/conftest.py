@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -27,7 +28,8 @@ _REPO = Path(__file__).resolve().parents[2]
 _conftest_spec = importlib.util.spec_from_file_location("root_conftest_for_reliability", _REPO / "tests" / "conftest.py")
 _root = importlib.util.module_from_spec(_conftest_spec)
 _conftest_spec.loader.exec_module(_root)
-copy_sample_project = _root.copy_sample_project
+_copy_sample_project = _root.copy_sample_project
+_SNAPSHOT: list[Path] = []
 
 RUN_TIMEOUT = 600
 
@@ -82,6 +84,22 @@ def store_rows(project: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sample_snapshot(tmp_path_factory) -> Path:
+    # The repository's sample study may change while a long session runs; every copy in this
+    # session comes from one snapshot so all runs see the same inputs.
+    snapshot = _copy_sample_project(tmp_path_factory.mktemp("snapshot") / "study")
+    _SNAPSHOT.append(snapshot)
+    yield snapshot
+    _SNAPSHOT.clear()
+
+
+def copy_sample_project(dest: Path) -> Path:
+    """A copy of this session's snapshot of the sample study (settings, data/, codebooks/, reports/)."""
+    shutil.copytree(_SNAPSHOT[0], dest)
+    return dest
 
 
 @pytest.fixture(scope="session")

@@ -126,22 +126,35 @@ def key_file_values(private_dir: Path, project_root: Path) -> set[KeyValue]:
     ordinary = _ordinary_words(project_root)
     return {
         KeyValue(e.value, f"key:{e.source}", _match_for(e.value, ordinary, e.case_sensitive))
-        for e in load_key(private_dir).values().values()
+        for e in load_key(private_dir).entities.values()
     }
 
 
 def find_key_values(texts: dict[str, str], values: set[KeyValue]) -> list[tuple[str, KeyValue]]:
-    """(where, value) for every key value found at word boundaries in ``texts``."""
-    hits = []
-    for kv in sorted(values, key=lambda v: (v.value, v.source)):
-        body = re.escape(kv.value)
-        if kv.match == "name-use":
-            pattern = re.compile(rf"(?:(?<=[a-z] )|(?<=, )){re.escape(kv.value.capitalize())}(?!\w)")
-        else:
-            flags = re.IGNORECASE if kv.match == "any-case" else 0
-            pattern = re.compile(rf"(?<!\w){body}(?!\w)", flags)
-        hits.extend((where, kv) for where, text in texts.items() if pattern.search(text))
-    return hits
+    """(where, value) for every key value found at word boundaries in ``texts``.
+
+    One alternation per matching mode, longest values first, so each text is read three times
+    however many values the key holds.
+    """
+    searches = []
+    for mode, flags in (("any-case", re.IGNORECASE), ("exact", 0), ("name-use", 0)):
+        chosen = [v for v in values if v.match == mode and v.value.strip()]
+        if not chosen:
+            continue
+        forms = sorted({v.value.capitalize() if mode == "name-use" else v.value for v in chosen}, key=len, reverse=True)
+        body = "|".join(map(re.escape, forms))
+        before = r"(?:(?<=[a-z] )|(?<=, ))" if mode == "name-use" else r"(?<!\w)"
+        pattern = re.compile(rf"{before}(?:{body})(?!\w)", flags)
+        searches.append((mode, pattern, chosen))
+    hits = set()
+    for where, text in texts.items():
+        for mode, pattern, chosen in searches:
+            found = {m.group(0).casefold() if mode == "any-case" else m.group(0) for m in pattern.finditer(text)}
+            for kv in chosen:
+                form = kv.value.casefold() if mode == "any-case" else kv.value.capitalize() if mode == "name-use" else kv.value
+                if form in found:
+                    hits.add((where, kv))
+    return sorted(hits, key=lambda h: (h[0], h[1].value, h[1].source))
 
 
 # --- completeness and comparison of output files -----------------------------------------------

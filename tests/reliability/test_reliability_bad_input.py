@@ -191,11 +191,6 @@ def test_a_broken_codebook_is_refused_cleanly(case, study):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="fgkit run reads the codebook only at the code stage, after pseudonymise has already "
-    "rewritten reports/transcripts/*.txt (pipeline.py STAGES order; pseudonymise/run.py:195)",
-)
 def test_a_run_with_a_broken_codebook_stops_cleanly_and_writes_nothing(study):
     _yaml_syntax_error(study / "codebooks" / "adult-social-care.yaml")
     before = outputs.digests(study / "reports")
@@ -213,11 +208,6 @@ def test_a_register_saved_as_utf32_is_refused_cleanly(study):
     _assert_clean_failure(result, before, study, names="participants.csv")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest decodes a cp1252 file holding '\u00a3' as cp1250 ('\u0141'): fgkit/ingest/common.py _guess_decode "
-    "prefers cp1252 only when charset_normalizer lists it among equivalent code pages",
-)
 def test_a_transcript_in_a_windows_code_page_is_read_not_refused(study, rel):
     # Word on Windows still saves typed notes as cp1252; that is a supported encoding.
     path = study / "data" / "transcripts" / "fg5-managers-typed.txt"
@@ -254,11 +244,6 @@ def test_no_settings_file(tmp_path):
 # --- outputs that cannot be written ------------------------------------------------------------
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="Project.shareable (project.py:175) lets NotADirectoryError from mkdir escape: "
-    "'fgkit: internal error (NotADirectoryError)' instead of an error naming reports/",
-)
 def test_reports_that_cannot_be_a_folder_stop_the_run_cleanly(study):
     # Tests run as root, where a read-only folder is still writable; a FILE named reports
     # blocks every write beneath it for any user.

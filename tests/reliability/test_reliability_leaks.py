@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import pytest
 import reliability_outputs as outputs
@@ -29,6 +30,11 @@ def the_key(finished):
     )
 
 
+@pytest.fixture(scope="module")
+def shareable(finished):
+    return outputs.shareable_texts(finished.project / "reports")
+
+
 def _describe(hits) -> str:
     # Failures name the value: these are the sample study's fictional identifiers.
     return "\n".join(f"{where}: {kv.value!r} ({kv.source})" for where, kv in hits[:40])
@@ -39,18 +45,18 @@ def test_the_run_wrote_a_full_set_of_outputs(finished):
     assert {p.suffix for p in files} >= EXPECTED_KINDS, sorted(p.name for p in files)
 
 
-def test_no_planted_identifier_or_register_name_in_any_shareable_file(finished):
+def test_no_planted_identifier_or_register_name_in_any_shareable_file(finished, shareable):
     root = finished.project
     values = outputs.planted_values(root) | outputs.register_values(root / "data" / "participants.csv", root)
-    hits = outputs.find_key_values(outputs.shareable_texts(root / "reports"), values)
+    hits = outputs.find_key_values(shareable, values)
     assert not hits, _describe(hits)
 
 
-def test_no_entity_of_the_private_key_in_any_shareable_file(finished):
+def test_no_entity_of_the_private_key_in_any_shareable_file(finished, shareable):
     root = finished.project
     values = outputs.key_file_values(root / "data", root)
     assert len(values) > 100, "the key holds fewer entities than the register alone names"
-    hits = outputs.find_key_values(outputs.shareable_texts(root / "reports"), values)
+    hits = outputs.find_key_values(shareable, values)
     assert not hits, _describe(hits)
 
 
@@ -122,3 +128,27 @@ def test_a_register_error_on_a_named_row_does_not_print_the_name(tmp_path, rel):
     assert "participants.csv" in result.stderr and "3" in result.stderr
     for part in ("Priya", "Sharma"):
         assert part not in result.stderr + result.stdout
+
+
+def test_the_scanner_finds_what_it_looks_for(tmp_path):
+    # The canary is only as good as its reader: plant values in several kinds of file.
+    import docx
+
+    repo = Path(__file__).resolve().parents[2]
+    (tmp_path / "plain.txt").write_text("Practitioner 02 said Mrs Okafor waited.", encoding="utf-8")
+    (tmp_path / "page.html").write_text("<p>they met at St Anne&#x27;s</p></html>", encoding="utf-8")
+    (tmp_path / "asr.csv").write_text("speaker,text\nPractitioner 12,then bev said no\n", encoding="utf-8")
+    document = docx.Document()
+    paragraph = document.add_paragraph("I asked ")
+    paragraph.add_run("Wi")
+    paragraph.add_run("ll about Mr Kowal")
+    paragraph.add_run("czyk.")
+    document.save(tmp_path / "split-runs.docx")
+    (tmp_path / "verbs.md").write_text("Will it help? I will see. I hope so.", encoding="utf-8")
+    hits = outputs.find_key_values(outputs.shareable_texts(tmp_path), outputs.planted_values(repo))
+    found = {(Path(where.split("!")[0]).name, kv.value) for where, kv in hits}
+    assert found >= {
+        ("plain.txt", "Mrs Okafor"), ("page.html", "St Anne's"), ("asr.csv", "bev"),
+        ("split-runs.docx", "Will"), ("split-runs.docx", "Mr Kowalczyk"),
+    }
+    assert not [f for f in found if f[0] == "verbs.md"]
