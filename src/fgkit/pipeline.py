@@ -124,9 +124,10 @@ def _run_classifier(project, store, options):
 
 
 def _run_analyse(project, store, options):
-    from .analysis import analyse_project
+    from .analysis import analyse_project, write_tables
 
     options["analysis"] = analyse_project(project, store, topics=options.get("topics"))
+    write_tables(project, options["analysis"])
     return options["analysis"]
 
 
