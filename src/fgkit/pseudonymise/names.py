@@ -7,16 +7,19 @@ possessive) so that "Priya's", "PRIYA" and "priya" all reach the same key entry.
 from __future__ import annotations
 
 import html
+import math
 import re
+from functools import lru_cache
 
 __all__ = [
     "GENERIC_TERMS",
     "is_name_like_label",
-    "looks_auxiliary",
     "normalise",
+    "opens_sentence",
     "ordinary_word_is_name",
     "surface_variants",
     "trie_pattern",
+    "word_zipf",
 ]
 
 # Institutions and terms every English social-care transcript mentions: a model may tag them
@@ -39,12 +42,6 @@ _GENERIC_LABEL = re.compile(
     re.IGNORECASE,
 )
 
-# Words that, after a sentence-initial "Will" / "May" / "Hope", show the ordinary-word use.
-_AUX_FOLLOWERS = frozenset(
-    ["i", "you", "we", "they", "he", "she", "it", "that", "this", "there", "the", "a", "an", "be", "not", "someone", "anyone", "everyone", "our", "your", "their", "his", "her", "all", "any", "some", "one", "people", "staff"]
-)
-
-
 def normalise(value: str) -> str:
     """The comparison form of a value: case-folded, straight apostrophes, one space, no 's."""
     value = _SPACES.sub(" ", value.translate(_APOSTROPHES)).strip()
@@ -60,31 +57,48 @@ def is_name_like_label(label: str) -> bool:
     return not _GENERIC_LABEL.match(label)
 
 
-def looks_auxiliary(text: str, start: int, end: int) -> bool:
-    """True when the word at text[start:end] opens a sentence and is followed by a word that
-    marks it as a verb ("Will you...", "May I..."), not a name."""
+def opens_sentence(text: str, start: int) -> bool:
+    """True when text[start:] begins a sentence (or the text, or a quoted utterance)."""
     before = text[:start].rstrip(" \t\"'\u201c\u2018(")
-    if before and before[-1] not in ".?!:;\n":
-        return False
-    follower = re.match(r"\s+([A-Za-z]+)", text[end:])
-    return bool(follower) and follower.group(1).casefold() in _AUX_FOLLOWERS
+    return not before or before[-1] in ".?!:;\n\u2026"
 
 
-# Words that cannot follow the verb "will" / "may" but do follow a name: "me and will were".
-_NAME_FOLLOWERS = frozenset(
-    ["was", "were", "is", "are", "has", "had", "said", "says", "told", "asked", "thinks", "thought", "knows", "reckons", "did", "does", "and", "or", "who", "mentioned", "rang", "emailed"]
-)
+# Words that follow a name but not the verb "will" / "may": "Will said", "me and will were".
+_NAME_FOLLOWERS = frozenset({
+    "was", "were", "is", "are", "has", "had", "said", "says", "told", "asked", "thinks", "thought",
+    "knows", "reckons", "did", "does", "and", "or", "who", "mentioned", "rang", "emailed", "'s",
+})
 
 
 def ordinary_word_is_name(text: str, start: int, end: int) -> bool:
-    """For a register name that is also an ordinary word ("Will", "May", "Hope"): is this
-    occurrence the name? Capitalised, it is, unless it opens a sentence as a verb ("Will you");
-    lower-case, only when the next word could not follow the verb ("me and will were")."""
-    word = text[start:end]
-    if word[:1].isupper():
-        return not looks_auxiliary(text, start, end)
-    follower = re.match(r"\s*(['\u2019]s\b|[A-Za-z]+)", text[end:])
-    return bool(follower) and follower.group(1).casefold().replace("\u2019", "'") in _NAME_FOLLOWERS | {"'s"}
+    """For a name that is also an ordinary word ("Will", "May", "Hope"): is this occurrence the
+    name? Capitalised inside a sentence, yes. Opening a sentence or in lower case, only when the
+    next word could not follow the verb ("Will said", "me and will were"; not "Will you",
+    "Will be honest", "I will")."""
+    capitalised = text[start:start + 1].isupper()
+    if capitalised and not opens_sentence(text, start):
+        return True
+    rest = text[end:].lstrip(" \t")
+    if capitalised and (not rest or rest[0] in ".,!;:"):
+        return True  # "Will." introducing himself, "Will, can you..."
+    follower = re.match(r"(['\u2019]s\b|[A-Za-z]+)", rest)
+    return bool(follower) and follower.group(1).casefold().replace("\u2019", "'") in _NAME_FOLLOWERS
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict("en")
+
+
+def word_zipf(word: str) -> float:
+    """How common a lower-case English word is (wordfreq Zipf scale; 0 when unknown).
+
+    A plain dict lookup: wordfreq's own zipf_frequency re-tokenises every word it is given.
+    """
+    freq = _frequencies().get(word, 0.0)
+    return math.log10(freq) + 9 if freq else 0.0
 
 
 def surface_variants(value: str) -> set[str]:

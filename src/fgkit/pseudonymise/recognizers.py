@@ -7,7 +7,6 @@ maps them onto fgkit's placeholder types.
 
 from __future__ import annotations
 
-import math
 import re
 from functools import lru_cache
 
@@ -20,7 +19,7 @@ from presidio_analyzer import (
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, NhsRecognizer
 
-from .names import normalise, ordinary_word_is_name
+from .names import normalise, ordinary_word_is_name, word_zipf
 
 __all__ = [
     "PRESIDIO_TYPES",
@@ -224,6 +223,11 @@ _RELATION = re.compile(
 _WORD = re.compile(r"(?<![\w'\u2019-])[^\W\d_]+(?:['\u2019-][^\W\d_]+)*(?![\w'\u2019-])")
 
 
+# English word shapes that are rarely names: contractions ("I've"), lower-case compounds
+# ("Note-taking"), and common derivational endings ("Automating", "Summarised").
+_NOT_A_NAME = re.compile(r"['\u2019][a-z]{1,2}$|-[a-z]|(?:ing|ed|ly|tion|ment|ness|able|ise|ize)$")
+
+
 class NameHeuristicRecognizer(EntityRecognizer):
     """People the NER model missed: capitalised words that are rare in English (wordfreq Zipf
     below ``rare_zipf``: "Tash", "Oyelaran"), and capitalised words right after a relation
@@ -239,21 +243,10 @@ class NameHeuristicRecognizer(EntityRecognizer):
     def load(self) -> None:
         pass
 
-    @staticmethod
-    @lru_cache(maxsize=1)
-    def _frequencies() -> dict[str, float]:
-        from wordfreq import get_frequency_dict
-
-        return get_frequency_dict("en")
-
-    def _zipf(self, word: str) -> float:
-        # A plain dict lookup: wordfreq's own zipf_frequency re-tokenises every word it is given.
-        freq = self._frequencies().get(word, 0.0)
-        return math.log10(freq) + 9 if freq else 0.0
-
     def _candidate(self, word: str) -> bool:
         return (
             word[:1].isupper() and len(word) >= 3 and not word.isupper()
+            and not _NOT_A_NAME.search(word)
             and normalise(word) not in self.skip
             and normalise(word).rstrip("s") not in self.skip
         )
@@ -268,7 +261,7 @@ class NameHeuristicRecognizer(EntityRecognizer):
             while j < len(words) and text[words[j - 1].end() : words[j].start()] == " ":
                 j += 1
             start, end = words[i].start(), words[j - 1].end()
-            rare = any(self._zipf(m.group().lower()) < self.rare_zipf for m in words[i:j])
+            rare = any(word_zipf(m.group().lower()) < self.rare_zipf for m in words[i:j])
             related = bool(_RELATION.search(text[max(0, start - 30) : start]))
             if rare or related:
                 results.append(RecognizerResult(

@@ -21,7 +21,13 @@ from dataclasses import dataclass, replace
 
 from .detect import Detection
 from .key import KeyEntity, PseudonymKey
-from .names import normalise, ordinary_word_is_name, trie_pattern
+from .names import (
+    normalise,
+    opens_sentence,
+    ordinary_word_is_name,
+    trie_pattern,
+    word_zipf,
+)
 
 __all__ = ["NUMBERED_TYPES", "Replacement", "StudyEntities", "build_entities", "replace_text"]
 
@@ -30,6 +36,8 @@ _PRIORITY = ["Participant", "Person", "Place", "Organisation", "Email", "Phone",
              "Postcode", "Date of birth"]
 _BRACKETED = re.compile(r"\[[^\[\]\n]{1,40}\]")
 _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof"}
+_COMMON_ZIPF = 3.5  # "panel", "training": everyday English words
+_LOWER_WORD = re.compile(r"(?<![\w'])[a-z]+(?![\w'])")
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,8 @@ def build_entities(
     votes: dict[str, Counter] = defaultdict(Counter)
     first_seen: dict[str, str] = {}
     allowed_names = 0
+    # Words the study itself uses in lower case are ordinary words, whatever a model says.
+    lowercase_words = {w for text in texts for w in _LOWER_WORD.findall(text)}
     for text, found in zip(texts, detections):
         for d in found:
             value = text[d.start : d.end]
@@ -116,6 +126,9 @@ def build_entities(
                 allowed_names += 1  # the allow list wins, but the researcher should look
             if norm in allow or norm in wrong or norm in protected:
                 continue
+            if (d.type in ("Organisation", "Place") and " " not in norm and opens_sentence(text, d.start)
+                    and (norm in lowercase_words or word_zipf(norm) >= _COMMON_ZIPF)):
+                continue  # "Vacancies." tagged ORG at a sentence start: a capital, not a name
             votes[norm][d.type] += 1
             first_seen.setdefault(norm, value)
 
