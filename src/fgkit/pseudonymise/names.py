@@ -28,7 +28,8 @@ GENERIC_TERMS = frozenset({
     "nhs", "gp", "gps", "cqc", "asye", "a&e", "dols", "lps", "lpa", "mash", "ot", "ots", "ai",
     "council", "the council", "social services", "adult social care", "children's services",
     "safeguarding", "panel", "duty", "the duty team", "teams", "zoom", "excel", "outlook",
-    "google", "covid",
+    "google", "covid", "whatsapp", "ipad", "iphone", "dob", "dpia", "dbs", "amhp", "caldicott",
+    "caldicott guardian", "care act", "mental health act", "mental capacity act",
 })
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})

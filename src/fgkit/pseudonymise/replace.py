@@ -124,7 +124,7 @@ def build_entities(
                 continue
             if norm in allow and d.type == "Person" and ordinary_word_is_name(text, d.start, d.end):
                 allowed_names += 1  # the allow list wins, but the researcher should look
-            if norm in allow or norm in wrong or norm in protected:
+            if norm in allow or norm in wrong or norm in protected or norm.rstrip("s") in allow:
                 continue
             if (d.type in ("Organisation", "Place") and " " not in norm and opens_sentence(text, d.start)
                     and (norm in lowercase_words or word_zipf(norm) >= _COMMON_ZIPF)):
