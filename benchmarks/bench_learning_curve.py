@@ -1,31 +1,30 @@
-"""Learning curve of the review loop on the labelled gold set.
+"""Learning curve of the review loop on the project's labelled set.
 
-For each number of reviewed segments (a random draw from the gold set, treated as the human
-decisions), the rest of the set is the test set. Three coders are scored there with Cohen's
-kappa pooled over every (segment, top-level code) pair, and the mean per-code kappa:
+The labelled set is benchmarks/data/coding_gold.csv (168 segments; the default codebook's rules
+were tuned on them) pooled with coding_holdout.csv (60 segments never used for tuning). The
+scenario is a team reviewing N segments of its own study and the machine coding the rest: for each
+N, draws of N segments (seeded) are the human decisions, and the remaining segments are the
+evaluation set. Nothing is chosen on the evaluation set: the combined coder's thresholds come
+from cross-validation inside the N reviewed segments. Scores are Cohen's kappa pooled over every
+(segment, top-level code) pair (mean +- sd over draws), with the mean per-code kappa in brackets:
 
 - rules:      the rule coder alone (fgkit.coding.rules, default codebook);
-- classifier: fgkit.coding.classifier.CodeClassifier trained on the reviewed draw (a code it
-              abstains on counts as never applied), TF-IDF joined by MiniLM sentence vectors
-              (--embedder none: TF-IDF alone);
-- combined:   fgkit.coding.classifier.combine (what `fgkit review train` writes): every rule
-              hit, plus the codes the classifier adds with p >= --add-threshold (default 0.95).
+- classifier: CodeClassifier on text alone (TF-IDF + MiniLM; --embedder none: TF-IDF), p >= 0.5;
+              a code it abstains on counts as never applied;
+- fixed:      rule hits plus text-classifier additions at p >= 0.95 (the earlier combined coder);
+- combined:   fgkit.coding.combined: CodeClassifier with the rule hits as extra features; per
+              code, a rule hit is vetoed when p < veto and a code added when p >= add, both
+              chosen by 5-fold cross-validation on the reviewed segments only (what
+              `fgkit review train` does with [coding] classifier_thresholds = "cv").
 
-    python benchmarks/bench_learning_curve.py [--sizes 10 25 50 100] [--draws 5] [--min-decisions 10]
-                                              [--add-threshold 0.95] [--embedder minilm|none]
+The second table scores the same draws on the held-out segments of each remainder alone (never
+used to tune rules): the least optimistic figure. "combined - rules" is the paired difference
+per draw, with the number of draws where combined is ahead.
 
-Measured on the 168-segment gold set, 10 draws (pooled kappa, mean +- sd):
+    python benchmarks/bench_learning_curve.py [--sizes 10 25 50 100 150] [--draws 10]
+                                              [--min-decisions 10] [--embedder minilm|none]
 
-    reviewed   rules        classifier   combined
-          25   0.83+-0.01   0.03+-0.05   0.83+-0.01
-          50   0.84+-0.01   0.21+-0.08   0.83+-0.02
-         100   0.84+-0.03   0.45+-0.05   0.84+-0.02
-         125   0.85+-0.06   0.49+-0.07   0.84+-0.05
-
-With 50 reviewed segments the combined coder does not beat the rules here: the rules were
-written against these very segments (precision 0.89-0.97), and what they miss are the set's
-hard cases (implicit AI, sarcasm, metaphor) that 50 examples do not teach. With TF-IDF alone
-(--embedder none) the classifier reaches 0.10 at 50 and 0.21 at 100.
+Results: see the table printed by a run; the measured figures are in docs/review.md.
 """
 
 from __future__ import annotations
@@ -36,19 +35,25 @@ import statistics
 import time
 from pathlib import Path
 
-GOLD = Path(__file__).resolve().parent / "data" / "coding_gold.csv"
+DATA = Path(__file__).resolve().parent / "data"
+SETS = {"gold": DATA / "coding_gold.csv", "holdout": DATA / "coding_holdout.csv"}
+COLUMNS = ("rules", "classifier", "fixed", "combined")
 
 
-def load_gold(path: Path = GOLD) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    for row in rows:
-        row["codes"] = {c for c in row["codes"].split(";") if c}
+def load_labelled() -> list[dict]:
+    """Gold and holdout segments, each row tagged with the set it came from."""
+    rows = []
+    for name, path in SETS.items():
+        with open(path, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                row["codes"] = {c for c in row["codes"].split(";") if c}
+                row["set"] = name
+                rows.append(row)
     return rows
 
 
 def rule_table(texts: list[str], codes: list[str]):
-    """0/1 DataFrame of top-level codes the rule coder finds in each text."""
+    """The rule coder's confidence per top-level code and text (0 where silent), as the store holds it."""
     import pandas as pd
 
     from fgkit.codebook import load_codebook
@@ -56,10 +61,18 @@ def rule_table(texts: list[str], codes: list[str]):
     from fgkit.project import DEFAULT_SETTINGS
 
     codebook = load_codebook()
+    confidence = {c.id: c.patterns.confidence for c in codebook.codes}
     nlp = load_nlp(DEFAULT_SETTINGS["nlp"]["spacy_model"])
     coder = RuleCoder(codebook, nlp)
-    found = [{codebook.top_level(h.code) for h in coder.match(doc)} for doc in nlp.pipe(texts, batch_size=256)]
-    return pd.DataFrame([[int(c in f) for c in codes] for f in found], columns=codes)
+    rows = []
+    for doc in nlp.pipe(texts, batch_size=256):
+        missed = {c: 1.0 for c in codes}
+        for hit in coder.match(doc):
+            top = codebook.top_level(hit.code)
+            if top in missed:
+                missed[top] *= 1.0 - confidence[hit.code]
+        rows.append([0.0 if missed[c] == 1.0 else min(0.99, 1.0 - missed[c]) for c in codes])
+    return pd.DataFrame(rows, columns=codes)
 
 
 def kappas(truth, guess) -> tuple[float, float]:
@@ -72,27 +85,79 @@ def kappas(truth, guess) -> tuple[float, float]:
     return float(pooled), float(sum(per_code) / len(per_code)) if per_code else float("nan")
 
 
+def one_draw(args, texts, truth, rules, embedder, train, test):
+    """The four coders' 0/1 tables on ``test``, trained on ``train`` only."""
+    import pandas as pd
+
+    from fgkit.coding.classifier import ADD_THRESHOLD, CodeClassifier
+    from fgkit.coding.combined import Thresholds, choose_thresholds, combine
+
+    def rows(frame, index):
+        return frame.iloc[index].reset_index(drop=True)
+
+    def estimator():
+        return CodeClassifier(min_positive=args.min_decisions, min_negative=args.min_decisions,
+                              embedder=embedder, random_state=args.seed)
+
+    train_texts, test_texts = [texts[i] for i in train], [texts[i] for i in test]
+    labels, test_rules = rows(truth, train).astype(float), rows(rules, test)
+    codes = list(truth.columns)
+    empty = pd.DataFrame(index=range(len(test)))
+
+    text_only = estimator().fit(train_texts, labels)
+    proba = text_only.predict_proba(test_texts) if text_only.codes_ else empty
+    alone = pd.DataFrame(0, index=range(len(test)), columns=codes)
+    for code in proba.columns:
+        alone[code] = (proba[code] >= text_only.threshold).astype(int)
+    fixed = combine(test_rules, proba, Thresholds.fixed(proba.columns, ADD_THRESHOLD))
+
+    with_rules = estimator().fit(train_texts, labels, rule_hits=rows(rules, train))
+    thresholds = choose_thresholds(estimator(), train_texts, labels, rows(rules, train), codes=with_rules.codes_)
+    proba = with_rules.predict_proba(test_texts, rule_hits=test_rules) if with_rules.codes_ else empty
+    combined = combine(test_rules, proba, thresholds)
+    moved = sum(thresholds.add[c] != float("inf") or thresholds.veto[c] > 0 for c in thresholds.add)
+    return {"rules": (test_rules > 0).astype(int), "classifier": alone, "fixed": fixed,
+            "combined": combined}, len(with_rules.codes_), moved
+
+
+def print_table(title, sizes, results):
+    print(title)
+    print(f"{'reviewed':>8} {'eval':>5}   " + " ".join(f"{c:>17}" for c in COLUMNS)
+          + f"   {'combined - rules':>18}")
+    for size in sizes:
+        if size not in results:
+            continue
+        scores, n_eval = results[size]
+        cells = []
+        for name in COLUMNS:
+            pooled = [p for p, _ in scores[name]]
+            macro = statistics.mean(m for _, m in scores[name])
+            cells.append(f"{statistics.mean(pooled):.2f}+-{statistics.stdev(pooled):.2f} ({macro:.2f})")
+        diff = [c[0] - r[0] for c, r in zip(scores["combined"], scores["rules"])]
+        ahead = sum(d > 0 for d in diff)
+        print(f"{size:>8} {statistics.mean(n_eval):>5.0f}   " + " ".join(f"{c:>17}" for c in cells)
+              + f"   {statistics.mean(diff):+.3f}+-{statistics.stdev(diff):.3f} {ahead:>2}/{len(diff)}")
+    print()
+
+
 def main() -> None:
     import numpy as np
     import pandas as pd
 
-    from fgkit.coding.classifier import ADD_THRESHOLD, CodeClassifier, combine
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 25, 50, 75, 100])
-    parser.add_argument("--draws", type=int, default=5, help="random draws per size (seeded)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 25, 50, 100, 150])
+    parser.add_argument("--draws", type=int, default=10, help="random draws per size (seeded)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--min-decisions", type=int, default=10,
                         help="positives and negatives a code needs before the classifier codes it")
-    parser.add_argument("--add-threshold", type=float, default=ADD_THRESHOLD,
-                        help="classifier probability at which the combined coder adds a code")
     parser.add_argument("--embedder", choices=["minilm", "none"], default="minilm")
     args = parser.parse_args()
 
-    gold = load_gold()
-    texts = [g["text"] for g in gold]
-    codes = sorted({c for g in gold for c in g["codes"]})
-    truth = pd.DataFrame([[int(c in g["codes"]) for c in codes] for g in gold], columns=codes)
+    labelled = load_labelled()
+    texts = [g["text"] for g in labelled]
+    held_out = np.array([g["set"] == "holdout" for g in labelled])
+    codes = sorted({c for g in labelled for c in g["codes"]})
+    truth = pd.DataFrame([[int(c in g["codes"]) for c in codes] for g in labelled], columns=codes)
     started = time.perf_counter()
     rules = rule_table(texts, codes)
     rules_seconds = time.perf_counter() - started
@@ -105,50 +170,39 @@ def main() -> None:
         def embedder(batch):
             return np.vstack([vectors[t] for t in batch])
 
-    print(f"gold set: {len(gold)} segments, {len(codes)} top-level codes; rule coding took {rules_seconds:.1f}s")
-    print(f"classifier features: TF-IDF{' + MiniLM' if embedder else ''}; draws per size: {args.draws}; "
-          f"classifier needs {args.min_decisions} positive and negative "
-          f"decisions per code; combined adds classifier codes at p >= {args.add_threshold}")
+    print(f"labelled set: {len(labelled)} segments ({held_out.sum()} held out from rule tuning), "
+          f"{len(codes)} top-level codes; rule coding took {rules_seconds:.1f}s")
+    print(f"classifier features: TF-IDF{' + MiniLM' if embedder else ''}; {args.draws} draws per size; "
+          f"a code needs {args.min_decisions} positive and negative decisions")
     print()
-    header = f"{'reviewed':>8} {'test':>5} {'trained':>8}   {'rules':>13} {'classifier':>13} {'combined':>13}"
-    print("pooled kappa (mean +- sd over draws); mean per-code kappa in brackets")
-    print(header)
+    pooled, holdout, notes = {}, {}, []
     for size in args.sizes:
-        if size >= len(gold) - 10:
+        if size > len(labelled) - 20:
             continue
-        scores: dict[str, list[tuple[float, float]]] = {"rules": [], "classifier": [], "combined": []}
-        trained, fit_seconds = [], []
+        pooled[size] = ({c: [] for c in COLUMNS}, [])
+        holdout[size] = ({c: [] for c in COLUMNS}, [])
+        trained, moved, seconds = [], [], []
         for draw in range(args.draws):
-            order = np.random.default_rng(args.seed + draw).permutation(len(gold))
+            order = np.random.default_rng(args.seed + draw).permutation(len(labelled))
             train, test = order[:size], order[size:]
-            est = CodeClassifier(min_positive=args.min_decisions, min_negative=args.min_decisions,
-                                 embedder=embedder, random_state=args.seed + draw)
             t0 = time.perf_counter()
-            est.fit([texts[i] for i in train], truth.iloc[train].reset_index(drop=True).astype(float))
-            fit_seconds.append(time.perf_counter() - t0)
-            trained.append(len(est.codes_))
+            tables, n_trained, n_moved = one_draw(args, texts, truth, rules, embedder, train, test)
+            seconds.append(time.perf_counter() - t0)
+            trained.append(n_trained)
+            moved.append(n_moved)
             test_truth = truth.iloc[test].reset_index(drop=True)
-            test_rules = rules.iloc[test].reset_index(drop=True)
-            if est.codes_:
-                proba = est.predict_proba([texts[i] for i in test])
-            else:
-                proba = pd.DataFrame(index=range(len(test)))
-            alone = pd.DataFrame(0, index=range(len(test)), columns=codes)
-            for code in proba.columns:
-                alone[code] = (proba[code] >= est.threshold).astype(int)
-            combined = combine(test_rules, proba, add_threshold=args.add_threshold)
-            scores["rules"].append(kappas(test_truth, test_rules))
-            scores["classifier"].append(kappas(test_truth, alone))
-            scores["combined"].append(kappas(test_truth, combined))
-        cells = []
-        for name in ("rules", "classifier", "combined"):
-            pooled = [p for p, _ in scores[name]]
-            macro = statistics.mean(m for _, m in scores[name])
-            sd = statistics.stdev(pooled) if len(pooled) > 1 else 0.0
-            cells.append(f"{statistics.mean(pooled):.2f}+-{sd:.2f} ({macro:.2f})")
-        print(f"{size:>8} {len(gold) - size:>5} {statistics.mean(trained):>8.1f}   "
-              + " ".join(f"{c:>13}" for c in cells)
-              + f"   fit {statistics.mean(fit_seconds):.2f}s")
+            only = held_out[test]
+            pooled[size][1].append(len(test))
+            holdout[size][1].append(int(only.sum()))
+            for name, table in tables.items():
+                pooled[size][0][name].append(kappas(test_truth, table))
+                holdout[size][0][name].append(kappas(test_truth[only].reset_index(drop=True),
+                                                     table[only].reset_index(drop=True)))
+        notes.append(f"{size:>8}: codes trained {statistics.mean(trained):.1f}, thresholds moved from "
+                     f"rules-alone {statistics.mean(moved):.1f}, {statistics.mean(seconds):.1f}s per draw")
+    print_table("Remainder of the pooled set: kappa pooled (mean per-code)", args.sizes, pooled)
+    print_table("Held-out segments of the remainder only", args.sizes, holdout)
+    print("\n".join(notes))
 
 
 if __name__ == "__main__":

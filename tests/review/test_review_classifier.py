@@ -6,7 +6,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from fgkit.coding.classifier import CODER, CodeClassifier, combine, train_and_suggest
+from fgkit.coding.classifier import CODER, CodeClassifier, train_and_suggest
+from fgkit.coding.combined import Thresholds, combine
 from fgkit.coding.status import effective_codings
 
 
@@ -79,10 +80,12 @@ def test_deterministic_with_seed(corpus):
 def test_combine_rules_and_classifier():
     rules = pd.DataFrame({"a": [1, 1, 0, 0], "b": [1, 0, 1, 0]})
     proba = pd.DataFrame({"a": [0.1, 0.5, 0.96, 0.94]})
-    out = combine(rules, proba)
+    out = combine(rules, proba, Thresholds.fixed(["a"], 0.95))
     assert out["a"].tolist() == [1, 1, 1, 0]  # rule hits stand; the model adds only when confident
     assert out["b"].tolist() == [1, 0, 1, 0]  # no model for b: the rules decide
-    assert combine(rules, proba, add_threshold=0.9)["a"].tolist() == [1, 1, 1, 1]
+    assert combine(rules, proba, Thresholds.fixed(["a"], 0.9))["a"].tolist() == [1, 1, 1, 1]
+    # A veto drops a rule hit the model is nearly sure is wrong.
+    assert combine(rules, proba, Thresholds.fixed(["a"], 0.95, veto=0.2))["a"].tolist() == [0, 1, 1, 0]
 
 
 def record_decisions(store, segments, rules, reviewer="amy"):
@@ -203,7 +206,10 @@ def test_codes_with_rules_only_get_confident_additions(project, big_store, kit):
         "    label: Workload pressure\n    patterns:\n      lemma:\n        - caseload\n        - waiting list\n",
     )
     project.codebook_path.write_text(ruled, encoding="utf-8")
-    train_and_suggest(Project.load(project.root), store)
+    settings = project.root / "fgkit.toml"
+    settings.write_text(settings.read_text().replace("[coding]\n", '[coding]\nclassifier_thresholds = "fixed"\n'))
+    report = train_and_suggest(Project.load(project.root), store)
+    assert report.thresholds["workload"] == (ADD_THRESHOLD, 0.0)
     rows = store.query("SELECT code, confidence FROM codings WHERE coder=?", (CODER,))
     workload = [r["confidence"] for r in rows if r["code"] == "workload"]
     others = [r["confidence"] for r in rows if r["code"] != "workload"]

@@ -18,7 +18,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from ..errors import SettingsError
 
-__all__ = ["CODER", "CodeClassifier", "ClassifierReport", "training_data", "train_and_suggest", "combine"]
+__all__ = ["CODER", "ADD_THRESHOLD", "CodeClassifier", "ClassifierReport", "training_data", "rule_table",
+           "train_and_suggest"]
 
 CODER = "classifier:v1"
 _ISOTONIC_MIN = 200  # per class; isotonic calibration overfits below this
@@ -55,19 +56,28 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
                                      max_features=self.max_features, lowercase=True)),
         ])
 
-    def _features(self, texts):
-        """TF-IDF, joined by sentence embeddings when an embedder (texts -> 2-D array) is set."""
-        matrix = self.vectorizer_.transform(texts)
-        if self.embedder is None:
-            return matrix
+    def _features(self, texts, rule_hits):
+        """TF-IDF, then sentence embeddings when an embedder is set, then the rule hits if fitted with them."""
         import numpy as np
         from scipy import sparse
-        from sklearn.preprocessing import normalize
 
-        vectors = normalize(np.asarray(self.embedder(texts), dtype=np.float64))
-        return sparse.hstack([matrix, sparse.csr_matrix(vectors)], format="csr")
+        blocks = [self.vectorizer_.transform(texts)]
+        if self.embedder is not None:
+            from sklearn.preprocessing import normalize
 
-    def fit(self, X, y):
+            blocks.append(sparse.csr_matrix(normalize(np.asarray(self.embedder(texts), dtype=np.float64))))
+        if self.rule_columns_:
+            if rule_hits is None:
+                raise ValueError("the classifier was fitted with rule hits; pass rule_hits")
+            # Capped at 1 like a confidence, so one feature per code weighs like a strong n-gram.
+            values = rule_hits.reindex(columns=self.rule_columns_).fillna(0).to_numpy(dtype=np.float64)
+            blocks.append(sparse.csr_matrix(np.clip(values, 0.0, 1.0)))
+        return sparse.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+
+    def fit(self, X, y, rule_hits=None):
+        """Learn each code with enough decisions. ``rule_hits``: optional DataFrame aligned with X,
+        one column per code, > 0 where the rules fired (their confidence); the model then learns
+        when the team rejects what the rules found, and needs the same columns to predict."""
         import numpy as np
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.linear_model import LogisticRegression
@@ -76,7 +86,10 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         texts = list(X)
         if len(texts) != len(y):
             raise ValueError("X and y have different lengths")
+        if rule_hits is not None and len(rule_hits) != len(texts):
+            raise ValueError("X and rule_hits have different lengths")
         self.vectorizer_ = self._vectorizer().fit(texts)
+        self.rule_columns_ = [] if rule_hits is None else list(rule_hits.columns)
         self.models_, self.abstained_, self.n_examples_ = {}, {}, {}
         trainable = []
         for code in y.columns:
@@ -92,7 +105,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
             else:
                 trainable.append((code, labels, known, min(positives, negatives)))
         # Features (and the sentence embedder) only when some code has enough decisions.
-        matrix = self._features(texts) if trainable else None
+        matrix = self._features(texts, rule_hits) if trainable else None
         for code, labels, known, smaller in trainable:
             folds = StratifiedKFold(n_splits=min(5, smaller), shuffle=True, random_state=self.random_state)
             base = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
@@ -105,19 +118,19 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         self.codes_ = list(self.models_)
         return self
 
-    def predict_proba(self, X):
+    def predict_proba(self, X, rule_hits=None):
         """A DataFrame of calibrated probabilities, one column per trained code."""
         import pandas as pd
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "models_")
         texts = list(X)
-        matrix = self._features(texts)
+        matrix = self._features(texts, rule_hits)
         columns = {code: model.predict_proba(matrix)[:, 1] for code, model in self.models_.items()}
         return pd.DataFrame(columns, index=range(len(texts)), columns=self.codes_)
 
-    def predict(self, X):
-        return (self.predict_proba(X) >= self.threshold).astype(int)
+    def predict(self, X, rule_hits=None):
+        return (self.predict_proba(X, rule_hits) >= self.threshold).astype(int)
 
     def evidence(self, text: str, code: str) -> tuple[int, int] | None:
         """Character span of the word n-gram in ``text`` that most supports ``code``, if any."""
@@ -138,23 +151,8 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         return (match.start(), match.end()) if match else None
 
 
-ADD_THRESHOLD = 0.95
-
-
-def combine(rule_hits, proba, add_threshold=ADD_THRESHOLD):
-    """The combined coder as a 0/1 table: every rule hit, plus confident classifier additions.
-
-    Rules are precise but miss paraphrase. On the gold set the classifier's additions where a
-    rule was silent were right only a fifth of the time at p >= 0.8 (those segments are the hard
-    ones), so for a code that has rules it only adds at p >= ``add_threshold``. ``rule_hits`` is a
-    0/1 DataFrame over all codes; ``proba`` covers the trained codes. ``train_and_suggest``
-    applies the same rule when it writes suggestions.
-    """
-    out = rule_hits.copy().astype(int)
-    for code in proba.columns:
-        if code in out.columns:
-            out[code] = (out[code].to_numpy().astype(bool) | (proba[code].to_numpy() >= add_threshold)).astype(int)
-    return out
+ADD_THRESHOLD = 0.95  # additions to a code that has rules, when thresholds are fixed
+RULE_CODER = "rules:v1"
 
 
 @dataclass
@@ -168,6 +166,8 @@ class ClassifierReport:
     n_suggestions: int = 0
     n_segments_scored: int = 0
     params: dict = field(default_factory=dict)
+    thresholds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    vetoed: list[tuple[str, str, float]] = field(default_factory=list)
 
 
 def training_data(store, codes: list[str]):
@@ -212,15 +212,49 @@ def _embedder(store, name: str, seed: int):
     return embed
 
 
+def rule_table(store, segment_ids, codes: list[str]):
+    """What the rule coder found on each segment: its confidence per code, 0 where silent."""
+    import pandas as pd
+
+    hits = store.dataframe("SELECT segment_id, code, confidence FROM codings WHERE coder=?", (RULE_CODER,))
+    table = hits.pivot_table(index="segment_id", columns="code", values="confidence", aggfunc="max") \
+        if len(hits) else pd.DataFrame()
+    return table.reindex(index=list(segment_ids), columns=codes).fillna(0.0).reset_index(drop=True)
+
+
+def _thresholds(project, estimator, reviewed, labels, rules, ruled):
+    """Per-code thresholds: by cross-validation on the reviewed segments, or fixed by settings."""
+    from sklearn.base import clone
+
+    from .combined import Thresholds, choose_thresholds
+
+    mode = str(project.setting("coding", "classifier_thresholds", "cv"))
+    if mode not in ("cv", "fixed"):
+        raise SettingsError('[coding] classifier_thresholds must be "cv" or "fixed"')
+    add_threshold = float(project.setting("coding", "classifier_add_threshold", ADD_THRESHOLD))
+    # Fixed (and the fallback where cross-validation has no opinion): a code with rules only
+    # gets confident additions; a code without rules is the classifier's alone.
+    add = {c: add_threshold if c in ruled else estimator.threshold for c in estimator.codes_}
+    veto = {c: 0.0 for c in estimator.codes_}
+    if mode == "cv":
+        chosen = choose_thresholds(clone(estimator), reviewed["text"], labels, rules, codes=estimator.codes_)
+        add.update(chosen.add)
+        veto.update(chosen.veto)
+    return Thresholds(add, veto)
+
+
 def train_and_suggest(project, store, run_id: str | None = None, estimator: CodeClassifier | None = None) -> ClassifierReport:
-    """Train on the decisions in the store and write suggestions for unreviewed segments."""
+    """Train on the decisions in the store and write suggestions for unreviewed segments.
+
+    Suggestions are the codes the classifier adds at each code's add threshold. Rule hits it
+    would veto are listed in the report (``vetoed``), not written: a rule suggestion stays for a
+    person to reject.
+    """
     from ..codebook import load_codebook
     from .status import latest_decisions
 
     codebook = load_codebook(project.codebook_path)
     codes = codebook.ids
-    # Codes the rule coder also finds: the classifier only adds what rules missed, when confident.
-    add_threshold = float(project.setting("coding", "classifier_add_threshold", ADD_THRESHOLD))
     ruled = {c.id for c in codebook.codes if not c.patterns.empty}
     seed = int(project.setting("analysis", "seed", 42))
     embedder_name = str(project.setting("coding", "classifier_embedder", "minilm"))
@@ -231,14 +265,18 @@ def train_and_suggest(project, store, run_id: str | None = None, estimator: Code
     )
     reviewed, labels, n_decisions = training_data(store, codes)
     params = {**estimator.get_params(), "embedder": embedder_name if estimator.embedder else "none",
-              "add_threshold": add_threshold}
+              "thresholds": str(project.setting("coding", "classifier_thresholds", "cv"))}
     report = ClassifierReport(n_decisions=n_decisions, n_reviewed_segments=len(reviewed), params=params)
     if len(reviewed) == 0:
         report.abstained = {c: "no review decisions yet" for c in codes}
         return report
-    estimator.fit(reviewed["text"], labels)
+    # What the rules found is a feature: the model learns where the team rejects or adds to it.
+    rules = rule_table(store, reviewed["segment_id"], codes)
+    estimator.fit(reviewed["text"], labels, rule_hits=rules)
     report.abstained = dict(estimator.abstained_)
     report.trained = {c: estimator.n_examples_[c] for c in estimator.codes_}
+    thresholds = _thresholds(project, estimator, reviewed, labels, rules, ruled)
+    report.thresholds = {c: (thresholds.add[c], thresholds.veto[c]) for c in estimator.codes_}
 
     decided = latest_decisions(store)
     decided_segments = set(decided["segment_id"])
@@ -250,12 +288,16 @@ def train_and_suggest(project, store, run_id: str | None = None, estimator: Code
     report.n_segments_scored = len(targets)
     rows = []
     if estimator.codes_ and len(targets):
-        proba = estimator.predict_proba(targets["text"])
+        target_rules = rule_table(store, targets["segment_id"], codes)
+        proba = estimator.predict_proba(targets["text"], rule_hits=target_rules)
         for code in estimator.codes_:
             provenance = f"{CODER} (trained on {sum(report.trained[code])} decisions)"
-            cut = add_threshold if code in ruled else estimator.threshold
-            for segment, text, p in zip(targets["segment_id"], targets["text"], proba[code]):
-                if p >= cut:
+            add, veto = thresholds.add[code], thresholds.veto[code]
+            fired = target_rules[code].to_numpy() > 0
+            for segment, text, p, hit in zip(targets["segment_id"], targets["text"], proba[code], fired):
+                if hit and p < veto:
+                    report.vetoed.append((segment, code, round(float(p), 4)))
+                elif p >= add:
                     span = estimator.evidence(text, code)
                     start, end = span if span else (None, None)
                     evidence = text[start:end] if span else ""
