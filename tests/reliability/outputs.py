@@ -262,3 +262,22 @@ def shingles(text: str, n: int = 8) -> set[str]:
 
 def flatten_words(text: str) -> str:
     return " ".join(re.findall(r"\w+(?:'\w+)?", text.lower()))
+
+
+def describe_differences(a: dict[str, object], b: dict[str, object], limit: int = 5) -> str:
+    """The first lines that differ, per output, for a readable failure."""
+    import difflib
+
+    parts = []
+    for name in sorted(set(a) | set(b)):
+        if a.get(name) == b.get(name):
+            continue
+        left, right = a.get(name), b.get(name)
+        if isinstance(left, str) and isinstance(right, str):
+            diff = list(difflib.unified_diff(left.splitlines(), right.splitlines(), lineterm="", n=0))[2:12]
+            parts.append(f"{name}:\n" + "\n".join(line[:240] for line in diff))
+        else:
+            parts.append(f"{name}: only on one side")
+        if len(parts) == limit:
+            break
+    return "\n\n".join(parts)

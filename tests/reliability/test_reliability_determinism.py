@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
-
 import pytest
 import reliability_outputs as outputs
 
 pytestmark = pytest.mark.slow
 
 
-def _first_difference(a: object, b: object) -> str:
-    if isinstance(a, str) and isinstance(b, str):
-        diff = difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=0)
-        return "\n".join(list(diff)[:12])
-    return f"{a!r:.200} != {b!r:.200}"
-
-
 def test_two_fresh_copies_give_identical_outputs(reference_run, twin, rel):
     rel.assert_run_ok(reference_run)
     reference = outputs.comparable(reference_run.project / "reports")
     assert reference, "the reference run wrote nothing to compare"
-    assert sorted(reference) == sorted(twin.first)
-    different = [name for name in reference if reference[name] != twin.first[name]]
-    assert not different, "\n\n".join(
-        f"{name}:\n{_first_difference(reference[name], twin.first[name])}" for name in different[:5]
-    )
+    assert reference == twin.first, outputs.describe_differences(reference, twin.first)
 
 
 def test_the_comparison_masks_timestamps_only():
