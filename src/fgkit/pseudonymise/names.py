@@ -59,9 +59,10 @@ def is_name_like_label(label: str) -> bool:
 
 
 def opens_sentence(text: str, start: int) -> bool:
-    """True when text[start:] begins a sentence (or the text, or a quoted utterance)."""
-    before = text[:start].rstrip(" \t\"'\u201c\u2018(")
-    return not before or before[-1] in ".?!:;\n\u2026"
+    """True when text[start:] begins a sentence, the text, a quotation or a table cell / markup
+    element (``"Will a computer...``, ``<td>Will``)."""
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in ".?!:;\n\u2026\"'\u201c\u2018([>|"
 
 
 # Words that follow a name but not the verb "will" / "may": "Will said", "me and will were".
