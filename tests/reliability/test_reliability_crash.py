@@ -134,6 +134,20 @@ def _add_reviews(project: Path, reference: Path) -> None:
         store.close()
 
 
+# What a kill in the middle of an atomic write leaves: a hidden, truncated temp file beside the
+# real one (fgkit.io.atomic_path names them ".<name>.<random>.tmp").
+HALF_WRITTEN = {
+    "report.html": ".report.html.k3j9x2.tmp",
+    "transcripts/fg1-teams.txt": "transcripts/.fg1-teams.txt.p0q8zz.tmp",
+}
+
+
+def _plant_half_written(project: Path, reference_reports: Path) -> None:
+    for real, temp in HALF_WRITTEN.items():
+        data = (reference_reports / real).read_bytes()
+        (project / "reports" / temp).write_bytes(data[: len(data) // 2])
+
+
 @pytest.fixture(scope="module")
 def story(reference_run, rel, tmp_path_factory) -> CrashStory:
     rel.assert_run_ok(reference_run)
@@ -152,6 +166,7 @@ def story(reference_run, rel, tmp_path_factory) -> CrashStory:
         delay = rng.uniform(EARLIEST_KILL, window)
         story.kills.append(_observe(project, delay, _kill_at(project, delay, rel), expected))
 
+    _plant_half_written(project, reports)
     story.final = rel.full_run(project)
     story.final_outputs = outputs.comparable(project / "reports")
     story.uninterrupted = rel.full_run(project, "--force")
@@ -196,12 +211,14 @@ def test_the_run_after_killed_runs_matches_an_uninterrupted_one(story, rel):
     assert _reviews(story.project / "data" / "fgkit.sqlite") == story.reviews
 
 
-def test_leftover_temporary_files_are_not_taken_for_outputs(story):
+def test_leftover_temporary_files_are_not_taken_for_outputs(story, rel):
     listed = story.final.stdout.split("Shareable outputs in", 1)[-1].splitlines()[1:]
     names = [line.strip() for line in listed if line.startswith("  ")]
     assert names, "the final run listed no outputs"
     assert not [n for n in names if any(part.startswith(".") for part in Path(n).parts)]
+    assert rel.run_fgkit(story.project, "check").returncode == 0
     qdpx = list((story.project / "reports").rglob("*.qdpx"))
+    assert qdpx
     for path in qdpx:
         texts = outputs.file_texts(path)
         assert not [m for m in texts if "/." in m.split("!", 1)[-1] or m.split("!", 1)[-1].startswith(".")]
