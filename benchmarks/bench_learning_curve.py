@@ -112,7 +112,7 @@ def one_draw(args, texts, truth, rules, embedder, train, test):
     fixed = combine(test_rules, proba, Thresholds.fixed(proba.columns, ADD_THRESHOLD))
 
     with_rules = estimator().fit(train_texts, labels, rule_hits=rows(rules, train))
-    thresholds = choose_thresholds(estimator(), train_texts, labels, rows(rules, train), codes=with_rules.codes_)
+    thresholds = choose_thresholds(estimator(), train_texts, labels, rows(rules, train))
     proba = with_rules.predict_proba(test_texts, rule_hits=test_rules) if with_rules.codes_ else empty
     combined = combine(test_rules, proba, thresholds)
     moved = sum(thresholds.add[c] != float("inf") or thresholds.veto[c] > 0 for c in thresholds.add)

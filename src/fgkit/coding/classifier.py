@@ -237,7 +237,7 @@ def _thresholds(project, estimator, reviewed, labels, rules, ruled):
     add = {c: add_threshold if c in ruled else estimator.threshold for c in estimator.codes_}
     veto = {c: 0.0 for c in estimator.codes_}
     if mode == "cv":
-        chosen = choose_thresholds(clone(estimator), reviewed["text"], labels, rules, codes=estimator.codes_)
+        chosen = choose_thresholds(clone(estimator), reviewed["text"], labels, rules)
         add.update(chosen.add)
         veto.update(chosen.veto)
     return Thresholds(add, veto)

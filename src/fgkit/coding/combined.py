@@ -96,29 +96,28 @@ def _out_of_fold(estimator, texts, labels, rule_hits, n_splits):
 
 
 def _candidates():
-    """(add, veto) pairs, most conservative first, so a tie keeps the pair closer to the rules.
-
-    Last come the pairs where the model, which sees the rule hits among its features, decides
-    alone (add == veto)."""
-    pairs = [(a, v) for a in (NEVER, *sorted(ADD_GRID, reverse=True)) for v in (0.0, *VETO_GRID)]
-    return pairs[1:] + [(t, t) for t in sorted(ADD_GRID, reverse=True)]
+    """(add, veto) pairs other than "rules alone", most conservative first, so a tie keeps the
+    pair closer to the rules."""
+    return [(a, v) for a in (NEVER, *sorted(ADD_GRID, reverse=True)) for v in (0.0, *VETO_GRID)][1:]
 
 
-def choose_thresholds(estimator, texts, labels, rule_hits=None, codes=None, n_splits=5) -> Thresholds:
+def choose_thresholds(estimator, texts, labels, rule_hits=None, n_splits=5, min_gain=2) -> Thresholds:
     """Per-code add and veto thresholds chosen by cross-validation on the reviewed data only.
 
     ``estimator`` is an unfitted CodeClassifier (cloned for each fold); ``labels`` the reviewed
     segments' 0/1/NaN decisions; ``rule_hits`` what the rules found on the same segments (None:
-    no rules). Only ``codes`` (default: all columns of ``labels``) get thresholds. For each, the
-    pair (add, veto) making the fewest out-of-fold errors wins; ties keep the rules alone, so a
-    threshold moves only when the decisions show it helps.
+    no rules). Only codes with enough decisions for ``estimator`` to train on get thresholds.
+    For each, the pair (add, veto) making the fewest out-of-fold errors wins, but only if it
+    makes at least ``min_gain`` fewer errors than the rules alone: on a few dozen decisions one
+    error is noise, and a threshold should move only when the decisions show it helps.
     """
     import numpy as np
 
     texts = list(texts)
-    codes = list(labels.columns) if codes is None else list(codes)
+    codes = [c for c in labels.columns
+             if (labels[c] == 1).sum() >= estimator.min_positive and (labels[c] == 0).sum() >= estimator.min_negative]
     add, veto = {}, {}
-    if len(texts) < 2 * n_splits:
+    if not codes or len(texts) < 2 * n_splits:
         return Thresholds(add, veto)
     oof = _out_of_fold(estimator, texts, labels, rule_hits, n_splits)
     for code in codes:
@@ -130,7 +129,7 @@ def choose_thresholds(estimator, texts, labels, rule_hits=None, codes=None, n_sp
         rule = np.zeros(len(texts), dtype=bool) if rule_hits is None or code not in rule_hits.columns \
             else rule_hits[code].fillna(0).to_numpy() > 0
         truth, p, rule = truth[known].astype(bool), p[known], rule[known]
-        best, best_errors = (NEVER, 0.0), int((rule != truth).sum())
+        best, best_errors = (NEVER, 0.0), int((rule != truth).sum()) - min_gain + 1
         for a, v in _candidates():
             errors = int((_decide(rule, p, a, v) != truth).sum())
             if errors < best_errors:
