@@ -55,6 +55,11 @@ def test_allow_listed_person_flagged_and_gate_clean(pseudonymised_sample):
     from fgkit.pseudonymise import scan_shareable
 
     project, result = pseudonymised_sample
-    # "Hope" is a person in one group but on the allow list: kept, and counted for review.
-    assert result.allow_listed_names >= 1
+    # "Hope" is on the allow list but one group names a person Hope ("I work with, Hope, she's"):
+    # replaced where used as a name, kept as a word; the colour ratings stay everywhere.
+    assert result.allow_listed_names == 1
+    text = "\n".join(p.read_text(encoding="utf-8") for p in result.output_files)
+    assert not re.search(r"(?:, |[a-z] )Hope\b", text)
+    assert "I hope they" in text
+    assert text.count("Green two") >= 2 and "Purple eight" in text
     assert scan_shareable(project) == []

@@ -68,6 +68,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"Key: {result.key_path} (private). Log: {result.log_path} (private).")
         typer.echo(f"Transcripts: {proj.shareable_dir / 'transcripts'} (shareable).")
         if result.allow_listed_names:
-            typer.echo(f"{result.allow_listed_names} allow-listed word(s) were used like a person's name "
-                       "and kept. If one is a person, add it to data/extra-identifiers.csv and re-run.")
+            typer.echo(f"{result.allow_listed_names} allow-listed word(s) were used as a person's name and "
+                       "replaced only there; check them, and mark any mistake in "
+                       "data/pseudonymisation-review.csv as 'wrong'.")
         typer.echo(f"Leak gate: {checked} shareable file(s) checked, nothing found.")

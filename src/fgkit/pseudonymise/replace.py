@@ -60,7 +60,7 @@ class StudyEntities:
     def __init__(self, entities: dict[str, KeyEntity], strict: set[str]) -> None:
         self.entities = entities
         self.strict = strict
-        self.allowed_names = 0  # allow-listed words used like names: worth a human look
+        self.allowed_names = 0  # allow-listed words replaced where used as names: worth a look
         loose = [k for k in entities if k not in strict]
         self._loose = self._compile(set(loose), re.IGNORECASE)
         self._strict = self._compile(set(strict), re.IGNORECASE)
@@ -113,7 +113,7 @@ def build_entities(
     """
     votes: dict[str, Counter] = defaultdict(Counter)
     first_seen: dict[str, str] = {}
-    allowed_names = 0
+    promoted = _named_ordinary_words(texts, allow - set(participant_names) - set(known))
     # Words the study itself uses in lower case are ordinary words, whatever a model says.
     lowercase_words = {w for text in texts for w in _LOWER_WORD.findall(text)}
     for text, found in zip(texts, detections):
@@ -122,8 +122,6 @@ def build_entities(
             norm = normalise(value)
             if d.participant_id or norm in participant_names or norm in known:
                 continue
-            if norm in allow and d.type == "Person" and ordinary_word_is_name(text, d.start, d.end):
-                allowed_names += 1  # the allow list wins, but the researcher should look
             if norm in allow or norm in wrong or norm in protected or norm.rstrip("s") in allow:
                 continue
             if (d.type in ("Organisation", "Place") and " " not in norm and opens_sentence(text, d.start)
@@ -153,7 +151,10 @@ def build_entities(
                 kind = "Person"  # "Grace Adeyemi" tagged ORG once, but both words are names
             entities[norm] = _entity(key, norm, first_seen[norm], kind, "detected")
 
-    strict = set(strict_names)
+    for norm, value in promoted.items():
+        if norm not in entities:
+            entities[norm] = _entity(key, norm, value, "Person", "detected")
+    strict = set(strict_names) | set(promoted)
     for norm, entity in list(entities.items()):
         if entity.type == "Person" and entity.source == "detected" and " " in norm:
             for part in norm.split(" "):
@@ -167,8 +168,28 @@ def build_entities(
     key.entities = {k: v for k, v in key.entities.items() if k not in wrong or v.source == "register"}
     key.entities.update(entities)
     study = StudyEntities(entities, strict)
-    study.allowed_names = allowed_names
+    study.allowed_names = len(promoted)
     return study
+
+
+def _named_ordinary_words(texts: list[str], allow: set[str]) -> dict[str, str]:
+    """Allow-listed words the study uses as someone's name: "a young woman I work with, Hope,
+    she's...", "a lad called Will". The model's PERSON tag is no evidence here (it tags
+    "Green two points" too); apposition and naming verbs are. Such a word is then replaced
+    wherever it is used as a name, and stays where it is an ordinary word."""
+    if not allow:
+        return {}
+    words = "|".join(re.escape(w) for w in sorted(allow, key=len, reverse=True))
+    pattern = re.compile(
+        rf"(?:, ({words}), (?:she|he|they|who)\b|\b(?:called|named) ({words})\b)", re.IGNORECASE
+    )
+    found: dict[str, str] = {}
+    for text in texts:
+        for m in pattern.finditer(text):
+            value = m.group(1) or m.group(2)
+            if value[:1].isupper():
+                found.setdefault(normalise(value), value)
+    return found
 
 
 def _entity(key: PseudonymKey, norm: str, value: str, kind: str, source: str) -> KeyEntity:
