@@ -223,8 +223,12 @@ def run_all(
     notify = on_stage or (lambda name, event: None)
     outcomes: list[StageOutcome] = []
     # Every input is checked before any stage writes: a broken codebook must not leave a run
-    # that pseudonymised half the outputs and then stopped.
-    load_codebook(project.codebook_path)
+    # that pseudonymised half the outputs and then stopped. A codebook that already passed is
+    # not checked again (validation imports spaCy, which a run with nothing to do avoids).
+    codebook_digest = _file_digest(project.codebook_path) or "missing"
+    if not store.cache_get_many("valid-codebook", [codebook_digest]):
+        load_codebook(project.codebook_path)
+        store.cache_put_many("valid-codebook", {codebook_digest: True})
 
     notify("ingest", "start")
     started = time.perf_counter()
@@ -256,6 +260,9 @@ def run_all(
         # Outputs a stage rewrote identically still belong to it.
         if previous:
             recorded.update({p: d for p, d in previous["outputs"].items() if Path(p) in after and p not in recorded})
+        # Taken again after the run: a stage may create one of its own inputs (pseudonymise
+        # writes the review-file template), and that must not make the next run redo it.
+        fingerprint = _fingerprint(stage, project, store)
         store.cache_put_many("stage", {stage.name: {"fingerprint": fingerprint, "outputs": recorded}})
         outcomes.append(StageOutcome(stage.name, False, elapsed, [Path(p) for p in recorded]))
         notify(stage.name, "done")
