@@ -64,6 +64,7 @@ def run_fgkit(project: Path, *args: str) -> CliRun:
         text=True,
         env=fgkit_env(),
         timeout=RUN_TIMEOUT,
+        check=False,
     )
     return CliRun(project, done.returncode, done.stdout, done.stderr, time.perf_counter() - started)
 

@@ -132,7 +132,7 @@ def test_the_withdrawal_is_logged_privately_with_date_and_reason(withdrawal):
     assert [r["participant_id"] for r in rows] == [WITHDRAWN]
     assert rows[0]["reason"] == REASON
     when = dt.datetime.fromisoformat(rows[0]["date"])
-    assert abs(dt.datetime.now(dt.timezone.utc) - when) < dt.timedelta(hours=1)
+    assert abs(dt.datetime.now(dt.UTC) - when) < dt.timedelta(hours=1)
     assert not [p for p in (withdrawal.project / "reports").rglob("*") if p.name.startswith("withdrawal")]
     assert outputs.flatten_words(REASON) not in withdrawal.after and REASON not in withdrawal.withdraw_stdout
 
