@@ -50,7 +50,7 @@ def _assert_clean_failure(result, before: dict[str, str], project: Path, *, name
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     errors = [ln for ln in result.stderr.splitlines() if ln.strip()]
-    assert errors and ERROR_LINE.match(errors[0]), result.stderr
+    assert len(errors) == 1 and ERROR_LINE.match(errors[0]), result.stderr
     assert "internal error" not in result.stderr, result.stderr
     assert names in errors[0], errors[0]
     if line is not None:

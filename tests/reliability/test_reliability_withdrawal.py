@@ -81,9 +81,15 @@ def _shingles(texts: list[str]) -> set[str]:
     return set().union(*(outputs.shingles(t) for t in texts))
 
 
-def test_withdraw_and_run_succeed(withdrawal, rel):
+def test_withdraw_and_run_succeed_without_naming_anyone(withdrawal, rel):
     assert withdrawal.withdraw_code == 0, withdrawal.withdraw_stderr
     rel.assert_run_ok(withdrawal.run)
+    console = {
+        "withdraw": withdrawal.withdraw_stdout + withdrawal.withdraw_stderr,
+        "run": withdrawal.run.stdout + withdrawal.run.stderr,
+    }
+    names = outputs.register_values(withdrawal.project / "data" / "participants.csv", withdrawal.project)
+    assert not outputs.find_key_values(console, names)
 
 
 def test_the_check_would_have_seen_their_words_before(withdrawal):
