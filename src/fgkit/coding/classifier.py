@@ -1,11 +1,14 @@
 """The classifier coder: learns each code from human review decisions.
 
 TF-IDF over word and character n-grams, joined by MiniLM sentence embeddings unless
-``[coding] classifier_embedder = "none"``, feeds one logistic regression per code, calibrated with
+``[coding] classifier_embedder = "none"`` and by what the rule coder found (its confidence per
+code, so the model learns where the team rejects or adds to the rules), feeds one logistic
+regression per code, calibrated with
 cross-validation (sigmoid while data are few, isotonic once there are plenty) so a suggestion's
 confidence reads as a probability. A code with too few positive or negative examples is not
 guessed at: the classifier abstains for it and says so. Suggestions are only made where no
-person has decided, so the classifier never overrides a human.
+person has decided, so the classifier never overrides a human. How suggestions and rule hits
+combine (per-code add and veto thresholds) is in ``fgkit.coding.combined``.
 """
 
 from __future__ import annotations
