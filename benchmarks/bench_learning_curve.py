@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import statistics
 import time
 from pathlib import Path
@@ -101,7 +102,7 @@ def kappas(truth, guess) -> tuple[float, float]:
 
     pooled = cohen_kappa_score(truth.to_numpy().ravel(), guess.to_numpy().ravel(), labels=[0, 1])
     per_code = [cohen_kappa_score(truth[c], guess[c], labels=[0, 1]) for c in truth.columns]
-    per_code = [k for k in per_code if k == k]
+    per_code = [k for k in per_code if not math.isnan(k)]
     return float(pooled), float(sum(per_code) / len(per_code)) if per_code else float("nan")
 
 

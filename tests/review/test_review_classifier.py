@@ -13,10 +13,9 @@ from fgkit.coding.status import effective_codings
 
 @pytest.fixture(scope="module")
 def corpus():
-    from types import SimpleNamespace
-
     import importlib.util
     from pathlib import Path
+    from types import SimpleNamespace
 
     # The module-scoped corpus needs the conftest helpers outside a test's fixture scope.
     spec = importlib.util.spec_from_file_location("review_conftest", Path(__file__).with_name("conftest.py"))
@@ -125,7 +124,7 @@ def test_train_and_suggest_never_overrides_decisions(project, big_store):
     report = train_and_suggest(project, store, run_id="run1")
     assert report.n_reviewed_segments == 70 and report.n_decisions == len(decisions)
     assert report.trained and report.n_suggestions > 0
-    for code, (pos, neg) in report.trained.items():
+    for (pos, neg) in report.trained.values():
         assert pos >= 10 and neg >= 10 and pos + neg == 70
     rows = store.query("SELECT * FROM codings WHERE coder=?", (CODER,))
     reviewed_ids = {s["segment_id"] for s in reviewed}

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import math
 import random
 
 import numpy as np
@@ -135,7 +134,7 @@ def test_train_and_suggest_vetoes_only_undecided_rule_hits(project, kit, noisy_r
         assert table["other"].tolist() == [0.0, 0.0, 0.0]
 
         report = train_and_suggest(project, store)
-        add, veto = report.thresholds["workload"]
+        _add, veto = report.thresholds["workload"]
         assert veto > 0 and report.vetoed
         reviewed = {s["segment_id"] for s in segments[:80]}
         vetoed = {segment for segment, code, p in report.vetoed}
@@ -145,6 +144,5 @@ def test_train_and_suggest_vetoes_only_undecided_rule_hits(project, kit, noisy_r
         added = {r["segment_id"] for r in store.query("SELECT segment_id FROM codings WHERE coder=?", (CODER,))}
         assert not added & reviewed
         assert all(p < veto for _s, _c, p in report.vetoed)
-        assert all(math.isfinite(v) for v in (veto,))
     finally:
         store.close()

@@ -21,8 +21,15 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from ..errors import SettingsError
 
-__all__ = ["CODER", "ADD_THRESHOLD", "CodeClassifier", "ClassifierReport", "training_data", "rule_table",
-           "train_and_suggest"]
+__all__ = [
+    "ADD_THRESHOLD",
+    "CODER",
+    "ClassifierReport",
+    "CodeClassifier",
+    "rule_table",
+    "train_and_suggest",
+    "training_data",
+]
 
 CODER = "classifier:v1"
 _ISOTONIC_MIN = 200  # per class; isotonic calibration overfits below this

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["NEVER", "ADD_GRID", "VETO_GRID", "Thresholds", "combine", "choose_thresholds"]
+__all__ = ["ADD_GRID", "NEVER", "VETO_GRID", "Thresholds", "choose_thresholds", "combine"]
 
 NEVER = float("inf")  # an add threshold no probability reaches
 # Candidate thresholds: vetoes only where the model is nearly sure the rule is wrong.
@@ -29,7 +29,7 @@ class Thresholds:
     veto: dict[str, float]
 
     @classmethod
-    def fixed(cls, codes, add: float, veto: float = 0.0) -> "Thresholds":
+    def fixed(cls, codes, add: float, veto: float = 0.0) -> Thresholds:
         return cls({c: add for c in codes}, {c: veto for c in codes})
 
 
