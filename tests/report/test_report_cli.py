@@ -54,7 +54,7 @@ def test_no_topics_overrides_the_setting(study):
     assert result.exit_code == 0, result.output
     text = (study.shareable_dir / "report.md").read_text(encoding="utf-8")
     topics = text.split("## Candidate topics")[1].split("## Framework matrix")[0]
-    assert "not computed" in topics and "| Candidate topic |" not in topics
+    assert "switched off" in topics and "| Candidate topic |" not in topics
     with study.open_store() as store:
         assert store.last_run("report")["manifest"]["parameters"]["topics"] is False
 
