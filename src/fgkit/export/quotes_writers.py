@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from .ooxml import normalise_ooxml
+from ..office import new_word_document, normalise_ooxml
 
 __all__ = ["write_csv", "write_xlsx", "write_docx"]
 
@@ -83,35 +83,10 @@ class _Body:
             run.italic = True
 
 
-def _uk_english_without_template_leftovers(doc) -> None:
-    """Mark the document en-GB and drop python-docx's legacy styles copy and stock thumbnail.
-
-    The template's "en-US" language tags would also trip the leak gate wherever a study's key
-    holds "US" as a place; the Word 2010 styles copy and thumbnail carry nothing of the quotes.
-    """
-    from docx.oxml.ns import qn
-
-    for element in (doc.styles.element, doc.settings.element):
-        for node in element.iter(qn("w:lang"), qn("w:themeFontLang")):
-            for attr, value in list(node.attrib.items()):
-                if value == "en-US":
-                    node.set(attr, "en-GB")
-    for rel_id, rel in list(doc.part.rels.items()):
-        if rel.reltype.endswith("/stylesWithEffects"):
-            doc.part.drop_rel(rel_id)
-    package_rels = doc.part.package.rels
-    for rel_id, rel in list(package_rels.items()):
-        if rel.reltype.endswith("/thumbnail"):
-            package_rels.pop(rel_id)
-
-
 def write_docx(table, path: Path, codes: list) -> None:
     """A heading per code (label, definition), each quote a block quote with its attribution."""
-    from docx import Document
-
     by_id = {c.id: c for c in codes}
-    doc = Document()
-    _uk_english_without_template_leftovers(doc)
+    doc = new_word_document()
     props = doc.core_properties
     props.author = props.last_modified_by = "fgkit"
     props.created = props.modified = _FIXED_DATE

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..io import atomic_path
 from .inputs import codings_in_force, load_codes, pseudo_turns, withdrawn_ids
-from .ooxml import write_zip
+from ..office import write_zip
 from .qde import guid, layout_source, project_root, sub, xml_bytes
 from .safety import LeakCheck, check_destination
 

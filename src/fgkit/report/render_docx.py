@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..io import atomic_path
+from ..office import new_word_document, normalise_ooxml
 
 __all__ = ["render_docx", "write_docx"]
 
@@ -140,38 +141,10 @@ def _methods(doc, ctx) -> None:
     _table(doc, "Software versions", ["Package", "Version"], [list(v) for v in m.versions])
 
 
-def _british_english(doc) -> None:
-    """Mark the document as UK English and drop the template's leftovers (legacy styles, thumbnail).
-
-    python-docx's template says en-US, which spell-checks a UK report wrongly; its Word 2010
-    styles copy and stock thumbnail carry nothing of the report and are not needed by Word.
-    """
-    from docx.oxml.ns import qn
-
-    for element in (doc.styles.element, doc.settings.element):
-        for node in element.iter(qn("w:lang"), qn("w:themeFontLang")):
-            for attr, value in list(node.attrib.items()):
-                if value == "en-US":
-                    node.set(attr, "en-GB")
-    for rel_id, rel in list(doc.part.rels.items()):
-        if rel.reltype.endswith("/stylesWithEffects"):
-            doc.part.drop_rel(rel_id)
-    package_rels = doc.part.package.rels
-    for rel_id, rel in list(package_rels.items()):
-        if rel.reltype.endswith("/thumbnail"):
-            package_rels.pop(rel_id)
-
-
 def render_docx(ctx):
     """A python-docx Document holding the whole report."""
-    import docx
-
-    doc = docx.Document()
-    _british_english(doc)
+    doc = new_word_document()
     props = doc.core_properties
-    # python-docx stamps its own author; a shareable file should carry no person's name at all.
-    props.author = ""
-    props.last_modified_by = ""
     props.title = ctx.title
     doc.add_heading(ctx.title, level=0)
     doc.add_paragraph(f"{ctx.project_name}: pseudonymised, safe to share within the study team.")
@@ -188,4 +161,5 @@ def write_docx(project, ctx) -> Path:
     document = render_docx(ctx)
     with atomic_path(path) as tmp:
         document.save(str(tmp))
+        normalise_ooxml(tmp)
     return path

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from ..io import atomic_path
+from ..office import normalise_ooxml
 
 __all__ = ["cell_text", "render_xlsx", "write_xlsx"]
 
@@ -83,4 +84,5 @@ def write_xlsx(project, ctx) -> Path:
     workbook = render_xlsx(ctx)
     with atomic_path(path) as tmp:
         workbook.save(str(tmp))
+        normalise_ooxml(tmp)
     return path
