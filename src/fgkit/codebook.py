@@ -2,7 +2,7 @@
 
 Validation walks PyYAML's composed node tree so that every problem names ``file:line:column``;
 all problems are collected and raised together as one ``CodebookError``. Nothing is coded
-with an invalid codebook. The format is documented in docs/codebook.md.
+with an invalid codebook. The format is documented in the README ("The codebook").
 """
 
 from __future__ import annotations
