@@ -36,6 +36,9 @@ def register(app: typer.Typer) -> None:
                 result.per_code.to_csv(tmp, index=False)
             with atomic_path(disagreements_path) as tmp:
                 result.disagreements.to_csv(tmp, index=False)
+            from ..pseudonymise.leakgate import run_leak_gate
+
+            run_leak_gate(proj)
         typer.echo(f"Agreement between {' and '.join(coders)} over {result.overall['n_segments']} segments")
         typer.echo(f"{'code':<30} {'kappa':>6} {'alpha':>6} {'agree%':>6} {'n':>5}  strength")
         for rec in result.per_code.itertuples(index=False):
