@@ -197,3 +197,27 @@ def test_a_role_too_small_to_count_is_shown_as_fewer_than_k(coded_project):
     shown = {r["role"]: r["display"] for r in ctx.participants_by_role}
     assert shown == {"Manager": "5", "Practitioner": "7", "Senior manager": "fewer than 3"}
     assert [g["roles"] for g in ctx.groups if g["name"] == "FG3"] == ["Manager, Senior manager"]
+
+
+def test_a_person_in_two_groups_is_counted_once(tmp_path):
+    from fgkit.report.context import _study_people
+    from fgkit.store import Store
+
+    store = Store.open(tmp_path / "s.sqlite")
+    rows = [
+        ("t1", "FG2", "P09", "practitioner"), ("t2", "FG2", "P10", "practitioner"),
+        ("t3", "FG6", "P09", "practitioner"), ("t4", "FG6", "P20", "manager"),
+        ("t5", "FG6", "F1", "facilitator"),
+    ]
+    with store.transaction() as conn:
+        for turn_id, group, pid, role in rows:
+            conn.execute(
+                "INSERT INTO pseudo_turns VALUES (?, 'x.csv', 0, ?, 'S', ?, ?, 'text', NULL, 'h')",
+                (turn_id, pid, role, group),
+            )
+    groups, roles, total = _study_people(store, k=1)
+    assert total == 3
+    assert {r["role"]: (r["participants"], r["groups"]) for r in roles} == {
+        "Manager": (1, 1), "Practitioner": (2, 2),
+    }
+    assert [g["name"] for g in groups] == ["FG2", "FG6"]

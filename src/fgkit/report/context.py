@@ -252,12 +252,18 @@ def _study_people(store, k: int) -> tuple[list[dict], list[dict], int]:
         "SELECT group_name, role, COUNT(DISTINCT participant_id) FROM pseudo_turns "
         "WHERE role != 'facilitator' GROUP BY group_name, role"
     )
+    # One person can sit in two groups: role totals count people, not group places.
+    people = dict(
+        store.query(
+            "SELECT role, COUNT(DISTINCT participant_id) FROM pseudo_turns "
+            "WHERE role != 'facilitator' GROUP BY role"
+        )
+    )
     groups: dict[str, dict] = {}
     roles: dict[str, dict] = {}
-    for group, role, n in rows:
+    for group, role, _ in rows:
         groups.setdefault(group, {"name": group, "roles": []})["roles"].append(role_title(role))
-        entry = roles.setdefault(role, {"role": role_title(role), "participants": 0, "groups": 0})
-        entry["participants"] += n
+        entry = roles.setdefault(role, {"role": role_title(role), "participants": people[role], "groups": 0})
         entry["groups"] += 1
     ordered_groups = [groups[g] for g in sorted(groups, key=natural_key)]
     for g in ordered_groups:
