@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..codebook import Codebook, load_codebook
+from ..nlp import pipe
 from ..records import Coding
 from .rules import CODER, Hit
 from .segments import build_segments, check_level, load_pseudo_turns, write_segments
@@ -83,7 +84,7 @@ def code_segments(
         coder = RuleCoder(codebook, nlp)
         fresh: dict[str, list[tuple]] = {}
         with nlp.memory_zone():
-            for (key, _), doc in zip(missing, nlp.pipe((t for _, t in missing), batch_size=batch_size)):
+            for (key, _), doc in zip(missing, pipe(nlp, [t for _, t in missing], batch_size)):
                 fresh[key] = [(h.code, h.start, h.end, h.pattern) for h in coder.match(doc)]
         if store is not None:
             store.cache_put_many(CACHE_NAMESPACE, fresh)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import ModelError
+from ..nlp import pipe
 from .names import normalise
 
 __all__ = ["Detection", "Detector", "load_ner"]
@@ -163,7 +164,7 @@ class Detector:
         todo = sorted(first.values())
         docs: list = [None] * len(texts)
         fresh: dict[str, list] = {}
-        for i, doc in zip(todo, self.nlp.pipe((texts[i] for i in todo), batch_size=self.batch_size)):
+        for i, doc in zip(todo, pipe(self.nlp, [texts[i] for i in todo], self.batch_size)):
             docs[i] = doc
             fresh[keys[i]] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
         self.model_calls += len(todo)
