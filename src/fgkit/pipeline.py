@@ -82,11 +82,12 @@ class Stage:
     run: Callable[..., Any]
 
 
-def _fingerprint(stage: Stage, project, store) -> str:
+def _fingerprint(stage: Stage, project, store, options: dict[str, Any]) -> str:
     from . import __version__
 
     payload = {
         "fgkit": __version__,
+        "topics": options.get("topics"),
         "tables": {t: _table_digest(store, t) for t in stage.tables},
         "settings": {s: project.settings.get(s) for s in stage.settings},
         "files": {str(p): _file_digest(p) for p in stage.files(project)},
@@ -134,7 +135,11 @@ def _run_analyse(project, store, options):
 def _run_report(project, store, options):
     from .report import build_reports
 
-    return build_reports(project, store, analysis=options.get("analysis"))
+    # With the analyse stage reused there is no analysis in hand; the report computes it,
+    # and must honour --no-topics as the analyse stage did.
+    return build_reports(
+        project, store, analysis=options.get("analysis"), topics=options.get("topics")
+    )
 
 
 def _run_export(project, store, options):
@@ -238,7 +243,7 @@ def run_all(
 
     options: dict[str, Any] = {"topics": topics, "passphrase": passphrase}
     for stage in STAGES:
-        fingerprint = _fingerprint(stage, project, store)
+        fingerprint = _fingerprint(stage, project, store, options)
         previous = store.cache_get_many("stage", [stage.name]).get(stage.name)
         if (
             not force
@@ -262,7 +267,7 @@ def run_all(
             recorded.update({p: d for p, d in previous["outputs"].items() if Path(p) in after and p not in recorded})
         # Taken again after the run: a stage may create one of its own inputs (pseudonymise
         # writes the review-file template), and that must not make the next run redo it.
-        fingerprint = _fingerprint(stage, project, store)
+        fingerprint = _fingerprint(stage, project, store, options)
         store.cache_put_many("stage", {stage.name: {"fingerprint": fingerprint, "outputs": recorded}})
         outcomes.append(StageOutcome(stage.name, False, elapsed, [Path(p) for p in recorded]))
         notify(stage.name, "done")
