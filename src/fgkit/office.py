@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["FIXED_ZIP_TIME", "write_zip", "normalise_ooxml", "new_word_document"]
+__all__ = ["FIXED_ZIP_TIME", "write_zip", "normalise_ooxml", "save_office", "new_word_document"]
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FIXED_W3CDTF = "2000-01-01T00:00:00Z"
@@ -45,6 +45,12 @@ def normalise_ooxml(path: Path) -> None:
             data = _CORE_DATES.sub(rb"\g<1>" + _FIXED_W3CDTF.encode() + rb"\g<3>", data)
         fixed.append((name, data))
     write_zip(path, fixed)
+
+
+def save_office(document, path: Path) -> None:
+    """Save a python-docx Document or openpyxl Workbook byte-stably to ``path``."""
+    document.save(str(path))
+    normalise_ooxml(path)
 
 
 def new_word_document():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from ..office import new_word_document, normalise_ooxml
+from ..office import new_word_document, save_office
 
 __all__ = ["write_csv", "write_xlsx", "write_docx"]
 
@@ -43,8 +43,7 @@ def write_xlsx(table, path: Path, codes: list) -> None:
         ws.auto_filter.ref = ws.dimensions
     wb.properties.creator = "fgkit"
     wb.properties.created = _FIXED_DATE
-    wb.save(path)
-    normalise_ooxml(path)
+    save_office(wb, path)
 
 
 def _ordered_codes(table, codes: list) -> list[str]:
@@ -116,5 +115,4 @@ def write_docx(table, path: Path, codes: list) -> None:
             body.add(f"\u201c{row['quote']}\u201d", style="Quote")
             marker = " (suggested coding, not yet reviewed)" if status == "suggested" else ""
             body.add(f"\u2014 {row['attribution']} ({row['reference']}){marker}")
-    doc.save(path)
-    normalise_ooxml(path)
+    save_office(doc, path)

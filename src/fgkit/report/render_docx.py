@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..io import atomic_path
-from ..office import new_word_document, normalise_ooxml
+from ..office import new_word_document, save_office
 
 __all__ = ["render_docx", "write_docx"]
 
@@ -160,6 +160,5 @@ def write_docx(project, ctx) -> Path:
     path = project.shareable("report.docx")
     document = render_docx(ctx)
     with atomic_path(path) as tmp:
-        document.save(str(tmp))
-        normalise_ooxml(tmp)
+        save_office(document, tmp)
     return path

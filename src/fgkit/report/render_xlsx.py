@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..io import atomic_path
-from ..office import normalise_ooxml
+from ..office import save_office
 
 __all__ = ["cell_text", "render_xlsx", "write_xlsx"]
 
@@ -83,6 +83,5 @@ def write_xlsx(project, ctx) -> Path:
     path = project.shareable("framework-matrix.xlsx")
     workbook = render_xlsx(ctx)
     with atomic_path(path) as tmp:
-        workbook.save(str(tmp))
-        normalise_ooxml(tmp)
+        save_office(workbook, tmp)
     return path
