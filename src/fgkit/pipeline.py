@@ -99,6 +99,10 @@ def _outputs_intact(recorded: dict[str, str | None]) -> bool:
     return all(Path(path).is_file() and sha256_file(path) == digest for path, digest in recorded.items())
 
 
+def _zone_digests(project) -> dict[Path, str]:
+    return {p: sha256_file(p) for p in _shareable_files(project)}
+
+
 def _shareable_files(project) -> set[Path]:
     root = project.shareable_dir
     return {p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")} if root.is_dir() else set()
@@ -242,6 +246,9 @@ def run_all(
     notify("ingest", "done")
 
     options: dict[str, Any] = {"topics": topics, "passphrase": passphrase}
+    # Digests of the shareable zone, carried from one stage to the next: skipped stages
+    # change nothing, so only a stage that ran needs the zone hashed again.
+    before = _zone_digests(project)
     for stage in STAGES:
         fingerprint = _fingerprint(stage, project, store, options)
         previous = store.cache_get_many("stage", [stage.name]).get(stage.name)
@@ -255,11 +262,10 @@ def run_all(
             notify(stage.name, "skip")
             continue
         notify(stage.name, "start")
-        before = {p: sha256_file(p) for p in _shareable_files(project)}
         started = time.perf_counter()
         stage.run(project, store, options)
         elapsed = time.perf_counter() - started
-        after = {p: sha256_file(p) for p in _shareable_files(project)}
+        after = _zone_digests(project)
         written = sorted(p for p, digest in after.items() if before.get(p) != digest)
         recorded = {str(p): after[p] for p in written}
         # Outputs a stage rewrote identically still belong to it.
@@ -271,6 +277,7 @@ def run_all(
         store.cache_put_many("stage", {stage.name: {"fingerprint": fingerprint, "outputs": recorded}})
         outcomes.append(StageOutcome(stage.name, False, elapsed, [Path(p) for p in recorded]))
         notify(stage.name, "done")
+        before = after
 
     run_leak_gate(project)
     transcripts = [r.transcript for r in results]
