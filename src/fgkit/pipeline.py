@@ -123,7 +123,7 @@ def _run_code(project, store, options):
 
 
 def _run_classifier(project, store, options):
-    from .coding.classifier import train_and_suggest
+    from .coding.train import train_and_suggest
 
     return train_and_suggest(project, store)
 

@@ -46,8 +46,7 @@ DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
         "codebook": "codebooks/adult-social-care.yaml",
         "segment_level": "turn",
         "classifier_embedder": "minilm",
-        "classifier_threshold": 0.5,
-        "classifier_add_threshold": 0.95,
+        "classifier_add_threshold": "auto",
     },
     "analysis": {"seed": 42, "small_cell_k": 3},
     "topics": {

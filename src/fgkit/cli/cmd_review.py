@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
     @guard
     def train_cli(project: ProjectOption = None) -> None:
         """Train the classifier on review decisions and suggest codes for unreviewed segments."""
-        from ..coding.classifier import train_and_suggest
+        from ..coding.train import train_and_suggest
 
         proj = load_project(project)
         with recorded_run(proj, "review train") as (store, run_id):
@@ -107,7 +107,14 @@ def register(app: typer.Typer) -> None:
                 "params": report.params, "trained": report.trained, "abstained": report.abstained}})
         typer.echo(f"Learnt from {report.n_decisions} decisions on {report.n_reviewed_segments} segments")
         for code, (pos, neg) in report.trained.items():
-            typer.echo(f"  trained   {code:<28} {pos} positive, {neg} negative")
+            typer.echo(f"  learnt    {code:<28} {pos} positive, {neg} negative")
         for code, reason in report.abstained.items():
             typer.echo(f"  abstained {code:<28} {reason}")
+        if report.kappa_rules is not None:
+            typer.echo(f"On the reviewed segments: rules alone kappa {report.kappa_rules:.2f}, "
+                       f"with additions {report.kappa_combined:.2f}")
+        if report.trained:
+            typer.echo("Adds a code the rules missed when its probability reaches "
+                       f"{report.threshold:.2f}" if report.threshold <= 1 else
+                       "Adds nothing yet: no threshold beat the rules alone on the decisions")
         typer.echo(f"Suggested {report.n_suggestions} codings on {report.n_segments_scored} unreviewed segments")
