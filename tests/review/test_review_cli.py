@@ -101,6 +101,7 @@ def test_train_writes_suggestions(project, kit):
     result = run("review", "train", "--project", project.root)
     assert result.exit_code == 0, result.output
     assert "Learnt from" in result.output and "learnt    workload" in result.output
+    assert "On the reviewed segments: rules alone kappa 0.00, with additions" in result.output
     with project.open_store() as store:
         n = store.query("SELECT COUNT(*) AS n FROM codings WHERE coder='classifier:v1'")[0]["n"]
         manifest = store.last_run("review train")["manifest"]
