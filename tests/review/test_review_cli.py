@@ -107,6 +107,9 @@ def test_train_writes_suggestions(project, kit):
         manifest = store.last_run("review train")["manifest"]
     assert f"Suggested {n} codings on 15 unreviewed segments" in result.output
     assert manifest["classifier"]["params"]["random_state"] == 42
+    assert manifest["classifier"]["suggestions"] == n
+    threshold = manifest["classifier"]["threshold"]
+    assert threshold is None or 0 < threshold <= 1
 
 
 def test_agree_writes_tables_and_prints_labels(project, store):

@@ -104,7 +104,11 @@ def register(app: typer.Typer) -> None:
         with recorded_run(proj, "review train") as (store, run_id):
             report = train_and_suggest(proj, store, run_id=run_id)
             store.finish_run(run_id, "ok", {"classifier": {
-                "params": report.params, "trained": report.trained, "abstained": report.abstained}})
+                "params": report.params, "trained": report.trained, "abstained": report.abstained,
+                # None: no threshold beat the rules, so nothing was added.
+                "threshold": report.threshold if report.threshold <= 1 else None,
+                "kappa_rules": report.kappa_rules, "kappa_combined": report.kappa_combined,
+                "suggestions": report.n_suggestions}})
         typer.echo(f"Learnt from {report.n_decisions} decisions on {report.n_reviewed_segments} segments")
         for code, (pos, neg) in report.trained.items():
             typer.echo(f"  learnt    {code:<28} {pos} positive, {neg} negative")
