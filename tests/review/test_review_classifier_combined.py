@@ -138,6 +138,16 @@ def test_deterministic_with_seed(study):
     assert runs[0].threshold_ == runs[1].threshold_
 
 
+def test_codes_fitted_in_parallel_give_the_same_answer(study):
+    texts, labels, rules, _kinds = study
+    two = labels.assign(other=labels["workload"][::-1].to_numpy())
+    two_rules = rules.assign(other=rules["workload"][::-1].to_numpy())
+    serial = CombinedCoder(random_state=5).fit(texts, reviewed_first(two, 40), rule_hits=two_rules)
+    parallel = CombinedCoder(random_state=5, n_jobs=2).fit(texts, reviewed_first(two, 40), rule_hits=two_rules)
+    assert serial.codes_ == parallel.codes_ == ["workload", "other"]
+    pd.testing.assert_frame_equal(serial.proba_, parallel.proba_)
+
+
 def test_fixed_threshold_and_new_texts(study):
     texts, labels, rules, _kinds = study
     est = CombinedCoder(threshold=0.9, random_state=3).fit(texts[:120], reviewed_first(labels.iloc[:120], 50),

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 __all__ = ["FEATURES", "NEVER", "THRESHOLD_GRID", "CombinedCoder", "choose_threshold", "combine"]
@@ -86,6 +87,26 @@ def choose_threshold(rule, proba, truth, grid=THRESHOLD_GRID) -> tuple[float, fl
     return best, baseline, best_kappa
 
 
+def _text_model(design, weak, known, C, n_splits, random_state):
+    """A code's text model on the rows whose (weak) label is known, and its scores for every row:
+    out-of-fold where the label is known, the full model's elsewhere."""
+    from sklearn.base import clone
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    base = LogisticRegression(C=C, class_weight="balanced", solver="liblinear")
+    labels = weak[known].astype(int)
+    rows = np.flatnonzero(known)
+    full = clone(base).fit(design[rows], labels)
+    scores = full.predict_proba(design)[:, 1]
+    smaller = int(min(labels.sum(), len(labels) - labels.sum()))
+    folds = StratifiedKFold(n_splits=max(2, min(n_splits, smaller)), shuffle=True, random_state=random_state)
+    for train, test in folds.split(rows, labels):
+        model = clone(base).fit(design[rows[train]], labels[train])
+        scores[rows[test]] = model.predict_proba(design[rows[test]])[:, 1]
+    return full, scores
+
+
 def _dense(matrix) -> np.ndarray:
     """A similarity matrix as a float ndarray, whether the product was sparse or dense."""
     return matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix, dtype=float)
@@ -118,7 +139,8 @@ class CombinedCoder(ClassifierMixin, BaseEstimator):
     before ``min_reviewed`` segments were reviewed. Otherwise the coder abstains and says why
     (``abstained_``). ``threshold``: "auto" (chosen on the decisions, see ``choose_threshold``)
     or a probability. ``embedder``: None, or a callable from a list of texts to sentence vectors.
-    ``descriptions``: code -> texts describing it (label, definition, examples).
+    ``descriptions``: code -> texts describing it (label, definition, examples). ``n_jobs``: codes
+    fitted at once (processes; None: one, -1: one per core).
 
     Learned: ``codes_``, ``abstained_``, ``n_examples_`` (code -> (positive, negative)
     decisions), ``n_reviewed_``, ``threshold_``, ``kappa_rules_`` and ``kappa_combined_`` (on the
@@ -128,7 +150,7 @@ class CombinedCoder(ClassifierMixin, BaseEstimator):
 
     def __init__(self, min_positive=10, min_negative=10, min_positive_with_rules=3, min_reviewed=20,
                  n_neighbours=3, C=1.0, threshold="auto", embedder=None, descriptions=None,
-                 n_splits=5, random_state=42):
+                 n_splits=5, n_jobs=None, random_state=42):
         self.min_positive = min_positive
         self.min_negative = min_negative
         self.min_positive_with_rules = min_positive_with_rules
@@ -139,6 +161,7 @@ class CombinedCoder(ClassifierMixin, BaseEstimator):
         self.embedder = embedder
         self.descriptions = descriptions
         self.n_splits = n_splits
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     # --- features -----------------------------------------------------------------------------
@@ -205,25 +228,6 @@ class CombinedCoder(ClassifierMixin, BaseEstimator):
                 trainable.append(code)
         return abstained, trainable
 
-    def _text_model(self, design, weak, known):
-        """Out-of-fold probabilities where the label is known, the full model's elsewhere."""
-        from sklearn.base import clone
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import StratifiedKFold
-
-        base = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear")
-        labels = weak[known].astype(int)
-        rows = np.flatnonzero(known)
-        full = clone(base).fit(design[rows], labels)
-        scores = full.predict_proba(design)[:, 1]
-        smaller = int(min(labels.sum(), len(labels) - labels.sum()))
-        folds = StratifiedKFold(n_splits=max(2, min(self.n_splits, smaller)), shuffle=True,
-                                random_state=self.random_state)
-        for train, test in folds.split(rows, labels):
-            model = clone(base).fit(design[rows[train]], labels[train])
-            scores[rows[test]] = model.predict_proba(design[rows[test]])[:, 1]
-        return full, scores
-
     def fit(self, X, y, rule_hits=None):
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -262,7 +266,7 @@ class CombinedCoder(ClassifierMixin, BaseEstimator):
         exclude = np.full(len(texts), -1)
         exclude[reviewed_rows] = np.arange(len(reviewed_rows))
 
-        stacked, text_scores = {}, {}
+        weak_labels = {}
         for code in trainable:
             # Decisions where a person decided; elsewhere the rules' verdict when the code has rules.
             weak = y[code].to_numpy(dtype=float).copy()
@@ -272,9 +276,16 @@ class CombinedCoder(ClassifierMixin, BaseEstimator):
             known = ~np.isnan(weak)
             if weak[known].sum() < 2 or (weak[known] == 0).sum() < 2:
                 self.abstained_[code] = "every segment it could learn from is coded the same way"
-                continue
-            self.text_models_[code], text_scores[code] = self._text_model(design, weak, known)
-            stacked[code] = self._stack(code, rules, text_scores[code], self._neighbours(vectors, code, exclude),
+            else:
+                weak_labels[code] = (weak, known)
+        # Codes are independent; liblinear holds the GIL, so parallel fits need processes.
+        fitted = Parallel(n_jobs=self.n_jobs)(
+            delayed(_text_model)(design, weak, known, self.C, self.n_splits, self.random_state)
+            for weak, known in weak_labels.values())
+        stacked = {}
+        for code, (model, scores) in zip(weak_labels, fitted):
+            self.text_models_[code] = model
+            stacked[code] = self._stack(code, rules, scores, self._neighbours(vectors, code, exclude),
                                         self._codebook_similarity(vectors, code))
         self.codes_ = list(stacked)
         if not self.codes_:

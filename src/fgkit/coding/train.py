@@ -21,6 +21,9 @@ __all__ = ["CODER", "ClassifierReport", "code_descriptions", "decision_table", "
 
 CODER = "classifier:v1"
 
+# A second process pays for its start-up (about two seconds) from this many segments on.
+PARALLEL_MIN_SEGMENTS = 2000
+
 
 @dataclass
 class ClassifierReport:
@@ -126,7 +129,8 @@ def train_and_suggest(project, store, run_id: str | None = None, estimator=None)
     segments, labels, n_decisions = decision_table(store, codes)
     reviewed = labels.notna().any(axis=1).to_numpy()
     estimator = estimator or CombinedCoder(threshold=threshold, embedder=_embedder(store, embedder_name, seed),
-                                           descriptions=code_descriptions(codebook), random_state=seed)
+                                           descriptions=code_descriptions(codebook), random_state=seed,
+                                           n_jobs=-1 if len(segments) >= PARALLEL_MIN_SEGMENTS else None)
     params = {k: v for k, v in estimator.get_params().items() if k not in ("embedder", "descriptions")}
     params["embedder"] = embedder_name if estimator.embedder else "none"
     report = ClassifierReport(n_decisions=n_decisions, n_reviewed_segments=int(reviewed.sum()), params=params)
