@@ -7,7 +7,8 @@ and the researcher's "missed" review entries. Matching is case-insensitive at wo
 and also finds HTML/XML-escaped and curly-apostrophe forms. Values that are also ordinary words
 (the allow list: "Will", "May", ...) count only where used as a name ("Will said"), not as
 the verb ("Will you ...", "I will"). A leak names the file, the position and the
-kind of value, never the value.
+kind of value, never the value. When the key is encrypted and no passphrase is given, its
+values are found by their keyed hashes (``gatehash``), so the gate still covers them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, LeakError
+from .gatehash import HashedValues, load_gate_hashes
 from .names import normalise, ordinary_word_is_name, surface_variants, trie_pattern
 
 __all__ = ["Leak", "LeakValues", "leak_values", "run_leak_gate", "scan_shareable", "scan_text"]
@@ -27,7 +29,7 @@ __all__ = ["Leak", "LeakValues", "leak_values", "run_leak_gate", "scan_shareable
 ZIP_SUFFIXES = {".zip", ".qdpx", ".xlsx", ".xlsm", ".docx", ".pptx", ".odt", ".ods", ".epub"}
 PRIVATE_FILE_NAMES = {
     "key.json", "key.json.enc", "anonymisation-log.csv", "pseudonymisation-review.csv",
-    "participants.csv", "withdrawals.csv", "fgkit.sqlite",
+    "participants.csv", "withdrawals.csv", "fgkit.sqlite", "gate-hashes.json",
 }
 _KEY_MARKERS = (b'"format": "fgkit-key', b'"format":"fgkit-key')
 _TAG = re.compile(r"<[^>]*>")
@@ -58,8 +60,10 @@ class LeakValues:
         values: dict[str, tuple[str, str]],
         allow_list: list[str] | tuple = (),
         case_sensitive: set[str] | frozenset = frozenset(),
+        hashed: HashedValues | None = None,
     ) -> None:
         self.values = {k: v for k, v in values.items() if len(k) >= 2}
+        self.hashed = hashed
         allow = {normalise(w) for w in allow_list} | set(case_sensitive)
         loose = {k for k in self.values if k not in allow}
         strict = {k for k in self.values if k in allow}
@@ -68,6 +72,8 @@ class LeakValues:
         self._strict = self._compile(strict, re.IGNORECASE)
         # Placeholders are pseudonymised text: "NHS" inside "[NHS number]" is no leak.
         placeholders = {p for _, p in self.values.values() if p} | {f"[{t}]" for t in _FIXED_TYPES}
+        if hashed is not None:
+            placeholders |= hashed.placeholders()
         self._placeholders = re.compile("|".join(re.escape(p) for p in sorted(placeholders, key=len, reverse=True)))
 
     @staticmethod
@@ -78,11 +84,12 @@ class LeakValues:
         return re.compile(rf"(?<![\w&])(?:{trie_pattern(surfaces)})(?:'s|\u2019s)?(?!\w)", flags)
 
     def __bool__(self) -> bool:
-        return bool(self.values)
+        return bool(self.values) or bool(self.hashed)
 
     def finditer(self, text: str) -> Iterator[tuple[int, str, str]]:
         """(offset, kind, placeholder) for each value found in ``text``."""
         inside = [(m.start(), m.end()) for m in self._placeholders.finditer(text)] if "[" in text else []
+        found_at = set()
         for pattern, strict in ((self._loose, False), (self._strict, True)):
             if pattern is None:
                 continue
@@ -93,7 +100,17 @@ class LeakValues:
                     continue
                 found = self.values.get(normalise(html.unescape(match.group(0)).replace("\xa0", " ")))
                 if found is not None:
+                    found_at.add(match.start())
                     yield match.start(), found[0], found[1]
+        if self.hashed is None:
+            return
+        for start, end, kind, placeholder, strict in self.hashed.finditer(text):
+            if start in found_at or (strict and not ordinary_word_is_name(text, start, end)):
+                continue
+            if inside and any(a <= start < b for a, b in inside):
+                continue
+            found_at.add(start)
+            yield start, kind, placeholder
 
 
 def leak_values(project, key=None) -> LeakValues:
@@ -105,14 +122,15 @@ def leak_values(project, key=None) -> LeakValues:
 
     values: dict[str, tuple[str, str]] = {}
     case_sensitive: set[str] = set()
+    hashed = None
     if key is None:
         try:
             key = load_key(project.private_dir, os.environ.get(PASSPHRASE_ENV))
         except InputError:
-            # An encrypted key without its passphrase: the register and the study's lists are
-            # still checked; detected entities need FGKIT_KEY_PASSPHRASE (or `fgkit check
-            # --passphrase-file`).
+            # An encrypted key without its passphrase: its values are looked for by their
+            # keyed hashes instead, beside the register and the study's lists.
             key = None
+            hashed = load_gate_hashes(project.private_dir)
     for norm, kind, placeholder in register_name_values(project):
         values.setdefault(norm, (kind, placeholder))
     for value, kind in extra_identifiers(project) + review_missed(project):
@@ -124,7 +142,7 @@ def leak_values(project, key=None) -> LeakValues:
             if entity.case_sensitive:
                 case_sensitive.add(norm)
     allow = project.setting("pseudonymise", "allow_list", []) or []
-    return LeakValues(values, allow, case_sensitive)
+    return LeakValues(values, allow, case_sensitive, hashed)
 
 
 def scan_text(text: str, values: LeakValues, file: str, where: str = "") -> list[Leak]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import LeakError, ProjectError
 from ..io import atomic_write_text
+from .gatehash import write_gate_hashes
 from .key import load_key, save_key
 from .names import GENERIC_TERMS, is_name_like_label, normalise
 from .sources import REVIEW_FILE, extra_identifiers, participant_names, review_decisions
@@ -184,6 +185,10 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
             pseudo_rows,
         )
     key_path = save_key(project.private_dir, key, passphrase)
+    if passphrase:
+        # Without the passphrase later commands cannot read the key; the leak gate uses these.
+        write_gate_hashes(project.private_dir, key.entities,
+                          project.setting("pseudonymise", "allow_list", []) or [])
     log_path = project.private(LOG_FILE)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
