@@ -30,3 +30,20 @@ def test_two_processes_give_the_same_entities_in_the_same_order(nlp, monkeypatch
     assert fgnlp.processes_for(texts) == 2
     parallel = [[(e.text, e.label_) for e in doc.ents] for doc in fgnlp.pipe(nlp, texts)]
     assert parallel == single
+
+
+def test_progress_is_reported_only_inside_the_block():
+    import spacy
+
+    blank = spacy.blank("en")
+    texts = [f"turn number {i}" for i in range(150)]
+    seen = []
+    assert [d.text for d in fgnlp.pipe(blank, texts)] == texts
+    with fgnlp.reporting_progress(lambda done, total: seen.append((done, total))):
+        docs = [d.text for d in fgnlp.pipe(blank, texts)]
+    assert docs == texts
+    assert seen[0] == (0, 150) and seen[-1] == (150, 150)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen) and len(seen) >= 3
+    seen.clear()
+    list(fgnlp.pipe(blank, texts))
+    assert seen == []

@@ -26,6 +26,7 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+        from ..nlp import reporting_progress
         from ..pipeline import run_all
 
         proj = load_project(project)
@@ -42,22 +43,31 @@ def register(app: typer.Typer) -> None:
                 disable=not console.is_terminal and not os.environ.get("FGKIT_PROGRESS"),
             ) as progress:
 
+                current: list[str] = []
+
                 def on_stage(name: str, event: str) -> None:
                     if event == "start":
                         tasks[name] = progress.add_task(f"{name} ...", total=1)
+                        current[:] = [name]
                     elif event == "skip":
                         progress.add_task(f"{name}: unchanged, reused", total=1, completed=1)
                     else:
-                        progress.update(tasks[name], completed=1, description=f"{name}: done")
+                        progress.update(tasks[name], total=1, completed=1, description=f"{name}: done")
 
-                summary = run_all(
-                    proj,
-                    store,
-                    topics=topics if topics is False else None,
-                    passphrase=os.environ.get("FGKIT_KEY_PASSPHRASE"),
-                    force=force,
-                    on_stage=on_stage,
-                )
+                def on_texts(done: int, total: int) -> None:
+                    # The model passes inside pseudonymise and code: the long part of a big run.
+                    if current and total:
+                        progress.update(tasks[current[0]], description=f"{current[0]}: {done:,} of {total:,} texts")
+
+                with reporting_progress(on_texts):
+                    summary = run_all(
+                        proj,
+                        store,
+                        topics=topics if topics is False else None,
+                        passphrase=os.environ.get("FGKIT_KEY_PASSPHRASE"),
+                        force=force,
+                        on_stage=on_stage,
+                    )
         _print_summary(proj, summary)
 
 
