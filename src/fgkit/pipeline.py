@@ -119,13 +119,17 @@ def _run_pseudonymise(project, store, options):
 def _run_code(project, store, options):
     from .coding.run import code_project
 
-    return code_project(project, store)
+    # codings.csv is written after the classifier, which also follows the review decisions.
+    return code_project(project, store, write_reports=False)
 
 
 def _run_classifier(project, store, options):
+    from .coding.run import write_codings_reports
     from .coding.train import train_and_suggest
 
-    return train_and_suggest(project, store)
+    report = train_and_suggest(project, store)
+    write_codings_reports(project, store)
+    return report
 
 
 def _run_analyse(project, store, options):
@@ -170,7 +174,10 @@ STAGES: tuple[Stage, ...] = (
         _run_pseudonymise,
     ),
     Stage("code", ("pseudo_turns",), ("nlp", "coding"), lambda p: [p.codebook_path], _run_code),
-    Stage("classifier", ("segments", "reviews"), ("coding",), lambda p: [], _run_classifier),
+    # The rules' codings and the codebook's descriptions are features of the combined coder;
+    # its own suggestions land in codings too, which the fingerprint (taken after) absorbs.
+    Stage("classifier", ("segments", "codings", "reviews"), ("coding", "analysis"),
+          lambda p: [p.codebook_path], _run_classifier),
     Stage(
         "analyse",
         ("segments", "codings", "reviews"),

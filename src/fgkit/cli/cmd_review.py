@@ -98,11 +98,13 @@ def register(app: typer.Typer) -> None:
     @guard
     def train_cli(project: ProjectOption = None) -> None:
         """Train the classifier on review decisions and suggest codes for unreviewed segments."""
+        from ..coding.run import write_codings_reports
         from ..coding.train import train_and_suggest
 
         proj = load_project(project)
         with recorded_run(proj, "review train") as (store, run_id):
             report = train_and_suggest(proj, store, run_id=run_id)
+            write_codings_reports(proj, store)
             store.finish_run(run_id, "ok", {"classifier": {
                 "params": report.params, "trained": report.trained, "abstained": report.abstained,
                 # None: no threshold beat the rules, so nothing was added.

@@ -93,8 +93,11 @@ def code_segments(
 
 
 def code_project(project, store, codebook_path: str | Path | None = None, level: str | None = None,
-                 run_id: str | None = None) -> CodeResult:
-    """Code every participant segment with the rule coder and write store rows and reports."""
+                 run_id: str | None = None, write_reports: bool = True) -> CodeResult:
+    """Code every participant segment with the rule coder and write store rows and reports.
+
+    ``write_reports=False`` leaves reports/codings.csv to a later step (``fgkit run`` writes it
+    after the classifier, so it holds every suggestion and decision in force)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     codebook = load_codebook(codebook_path or project.codebook_path)
@@ -136,7 +139,7 @@ def code_project(project, store, codebook_path: str | Path | None = None, level:
 
     started = time.perf_counter()
     table = tidy_codings(store, codebook)
-    outputs = _write_reports(project, table)
+    outputs = _write_reports(project, table) if write_reports else []
     timings["report"] = time.perf_counter() - started
     return CodeResult(
         n_turns=len(turns),
@@ -162,7 +165,15 @@ def tidy_codings(store, codebook: Codebook | None = None):
     tops = {c.id: codebook.top_level(c.id) for c in codebook.codes} if codebook else {}
     frame["code_label"] = frame["code"].map(labels).fillna(frame["code"])
     frame["top_code"] = frame["code"].map(tops).fillna(frame["code"])
+    # A person's added code has no evidence span; whole numbers stay whole beside the blanks.
+    for column in ("evidence_start", "evidence_end"):
+        frame[column] = frame[column].astype("Int64")
     return frame[TIDY_COLUMNS].reset_index(drop=True)
+
+
+def write_codings_reports(project, store) -> list[Path]:
+    """reports/codings.csv and .parquet: every coding in force, human decisions applied."""
+    return _write_reports(project, tidy_codings(store, load_codebook(project.codebook_path)))
 
 
 def _write_reports(project, table) -> list[Path]:
