@@ -49,6 +49,11 @@ def test_export_import_status_round_trip(project, store):
     result = run("review", "import", path, "--reviewer", "amy", "--project", root)
     assert result.exit_code == 0, result.output
     assert "stored 2 decisions (1 accept, 0 reject, 1 add); 0 already in force" in result.output
+    with open(root / "reports" / "codings.csv", encoding="utf-8", newline="") as fh:
+        in_force = {(r["segment_id"], r["code"]): r for r in csv.DictReader(fh)}
+    assert in_force[(first["segment_id"], first["code"])]["status"] == "accepted"
+    added = in_force[(rows[-1]["segment_id"], "emotional_labour")]
+    assert added["status"] == "accepted" and added["reviewer"] == "amy"
     result = run("review", "import", path, "--reviewer", "amy", "--project", root)
     assert "stored 0 decisions" in result.output and "2 already in force" in result.output
 

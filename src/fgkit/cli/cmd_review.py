@@ -55,10 +55,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Store the decisions in a worksheet; every bad row is reported and nothing is stored."""
         from ..coding.review import import_worksheet
+        from ..coding.run import write_codings_reports
 
         proj = load_project(project)
         with recorded_run(proj, "review import", inputs=[file], parameters={"reviewer": reviewer}) as (store, _run):
             report = import_worksheet(proj, store, file, reviewer)
+            if report.n_stored:
+                # The shareable codings table shows the decisions at once, not after the next run.
+                write_codings_reports(proj, store)
         stored = ", ".join(f"{n} {d}" for d, n in report.stored.items())
         typer.echo(f"{report.n_rows} rows read; stored {report.n_stored} decisions ({stored}); "
                    f"{report.unchanged} already in force")
