@@ -22,12 +22,12 @@ ENTITIES = {
 
 @pytest.fixture
 def hashed(tmp_path):
-    write_gate_hashes(tmp_path, ENTITIES, allow_list=["Will", "May"])
+    write_gate_hashes(tmp_path, ENTITIES)
     return load_gate_hashes(tmp_path)
 
 
 def found(hashed, text):
-    return [(text[start:end], kind) for start, end, kind, _placeholder, _strict in hashed.finditer(text)]
+    return [(text[start:end], kind) for start, end, _digest, kind, _placeholder, _cs in hashed.finditer(text)]
 
 
 def test_the_file_holds_no_real_value(tmp_path, hashed):

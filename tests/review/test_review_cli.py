@@ -15,6 +15,19 @@ def run(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
+def read_worksheet(path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_worksheet(path, rows: list[dict]) -> None:
+    """Save a worksheet as a reviewer's spreadsheet would: same columns, same encoding."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def test_every_review_command_and_option_has_help():
     import typer.main
 
@@ -35,16 +48,12 @@ def test_export_import_status_round_trip(project, store):
     assert result.exit_code == 0, result.output
     path = root / "reports" / "review" / "worksheet.csv"
     assert f"to {path}" in result.output
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = read_worksheet(path)
     assert rows and {r["role"] for r in rows} == {"manager"}
     first = next(r for r in rows if r["code"])
     first["decision"] = "accept"
     rows[-1]["add_codes"] = "emotional_labour"
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_worksheet(path, rows)
 
     result = run("review", "import", path, "--reviewer", "amy", "--project", root)
     assert result.exit_code == 0, result.output
@@ -72,13 +81,9 @@ def test_import_error_is_one_line_per_row_and_exit_code(project, store):
     root = project.root
     run("review", "export", "--format", "csv", "--project", root)
     path = root / "reports" / "review" / "worksheet.csv"
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = read_worksheet(path)
     rows[2]["decision"] = "definitely"
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_worksheet(path, rows)
     result = run("review", "import", path, "--reviewer", "amy", "--project", root)
     assert result.exit_code == 2
     assert f"fgkit: error: {path}:4: decision must be accept, reject or blank" in result.output
@@ -121,15 +126,11 @@ def test_agree_writes_tables_and_prints_labels(project, store):
     root = project.root
     run("review", "export", "--format", "csv", "--project", root)
     path = root / "reports" / "review" / "worksheet.csv"
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = read_worksheet(path)
     for i, r in enumerate(rows):
         if r["code"]:
             r["decision"] = "reject" if i % 4 == 0 else "accept"
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_worksheet(path, rows)
     assert run("review", "import", path, "--reviewer", "amy", "--project", root).exit_code == 0
     result = run("agree", "rules:v1", "amy", "--project", root)
     assert result.exit_code == 0, result.output

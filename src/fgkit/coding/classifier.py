@@ -1,9 +1,8 @@
 """A text classifier that learns each code from human review decisions alone.
 
-TF-IDF over word and character n-grams, optionally joined by sentence vectors (``embedder``) and
-by what the rule coder found, feeds one logistic regression per code, calibrated with
-cross-validation (sigmoid while data are few, isotonic once there are plenty) so its output reads
-as a probability. A code with too few positive or negative decisions is not guessed at: the
+TF-IDF over word and character n-grams, optionally joined by sentence vectors (``embedder``),
+feeds one logistic regression per code, calibrated with cross-validation (sigmoid while data are
+few, isotonic once there are plenty) so its output reads as a probability. A code with too few positive or negative decisions is not guessed at: the
 classifier abstains for it and says so.
 
 It needs many decisions per code (on the project's labelled set it overtakes the rules only from
@@ -55,8 +54,8 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
                                      max_features=self.max_features, lowercase=True)),
         ])
 
-    def _features(self, texts, rule_hits):
-        """TF-IDF, then sentence embeddings when an embedder is set, then the rule hits if fitted with them."""
+    def _features(self, texts):
+        """TF-IDF, then sentence embeddings when an embedder is set."""
         import numpy as np
         from scipy import sparse
 
@@ -65,18 +64,10 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
             from sklearn.preprocessing import normalize
 
             blocks.append(sparse.csr_matrix(normalize(np.asarray(self.embedder(texts), dtype=np.float64))))
-        if self.rule_columns_:
-            if rule_hits is None:
-                raise ValueError("the classifier was fitted with rule hits; pass rule_hits")
-            # Capped at 1 like a confidence, so one feature per code weighs like a strong n-gram.
-            values = rule_hits.reindex(columns=self.rule_columns_).fillna(0).to_numpy(dtype=np.float64)
-            blocks.append(sparse.csr_matrix(np.clip(values, 0.0, 1.0)))
         return sparse.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
 
-    def fit(self, X, y, rule_hits=None):
-        """Learn each code with enough decisions. ``rule_hits``: optional DataFrame aligned with X,
-        one column per code, > 0 where the rules fired (their confidence); the model then learns
-        when the team rejects what the rules found, and needs the same columns to predict."""
+    def fit(self, X, y):
+        """Learn each code with enough decisions."""
         import numpy as np
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.linear_model import LogisticRegression
@@ -85,10 +76,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         texts = list(X)
         if len(texts) != len(y):
             raise ValueError("X and y have different lengths")
-        if rule_hits is not None and len(rule_hits) != len(texts):
-            raise ValueError("X and rule_hits have different lengths")
         self.vectorizer_ = self._vectorizer().fit(texts)
-        self.rule_columns_ = [] if rule_hits is None else list(rule_hits.columns)
         self.models_, self.abstained_, self.n_examples_ = {}, {}, {}
         trainable = []
         for code in y.columns:
@@ -104,7 +92,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
             else:
                 trainable.append((code, labels, known, min(positives, negatives)))
         # Features (and the sentence embedder) only when some code has enough decisions.
-        matrix = self._features(texts, rule_hits) if trainable else None
+        matrix = self._features(texts) if trainable else None
         for code, labels, known, smaller in trainable:
             folds = StratifiedKFold(n_splits=min(5, smaller), shuffle=True, random_state=self.random_state)
             base = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
@@ -117,19 +105,19 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         self.codes_ = list(self.models_)
         return self
 
-    def predict_proba(self, X, rule_hits=None):
+    def predict_proba(self, X):
         """A DataFrame of calibrated probabilities, one column per trained code."""
         import pandas as pd
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "models_")
         texts = list(X)
-        matrix = self._features(texts, rule_hits)
+        matrix = self._features(texts)
         columns = {code: model.predict_proba(matrix)[:, 1] for code, model in self.models_.items()}
         return pd.DataFrame(columns, index=range(len(texts)), columns=self.codes_)
 
-    def predict(self, X, rule_hits=None):
-        return (self.predict_proba(X, rule_hits) >= self.threshold).astype(int)
+    def predict(self, X):
+        return (self.predict_proba(X) >= self.threshold).astype(int)
 
     def evidence(self, text: str, code: str) -> tuple[int, int] | None:
         """Character span of the word n-gram in ``text`` that most supports ``code``, if any."""

@@ -258,11 +258,15 @@ class CombinedCoder(ClassifierMixin, BaseEstimator):
         self.reviewed_vectors_ = vectors[reviewed_rows]
         self.reviewed_words_ = words[reviewed_rows]
         self.reviewed_labels_ = {c: y[c].to_numpy()[reviewed_rows] for c in trainable}
-        self.description_vectors_ = {}
-        for code, described in (self.descriptions or {}).items():
-            described = [t for t in described if t and t.strip()]
-            if code in trainable and described:
-                self.description_vectors_[code] = self._vectors(described, self.vectorizer_.transform(described))
+        # Every code's descriptions in one embedder call, then split back by code.
+        described = {c: [t for t in (self.descriptions or {}).get(c, ()) if t and t.strip()] for c in trainable}
+        every = [t for texts_of_code in described.values() for t in texts_of_code]
+        every_vectors = self._vectors(every, self.vectorizer_.transform(every)) if every else None
+        self.description_vectors_, start = {}, 0
+        for code, texts_of_code in described.items():
+            if texts_of_code:
+                self.description_vectors_[code] = every_vectors[start:start + len(texts_of_code)]
+                start += len(texts_of_code)
         exclude = np.full(len(texts), -1)
         exclude[reviewed_rows] = np.arange(len(reviewed_rows))
 
@@ -336,10 +340,12 @@ class CombinedCoder(ClassifierMixin, BaseEstimator):
         return pd.DataFrame(columns, index=range(len(texts)), columns=self.codes_)
 
     def predict(self, X, rule_hits=None) -> pd.DataFrame:
-        rules = pd.DataFrame(index=range(len(list(X)))) if rule_hits is None else rule_hits.reset_index(drop=True)
-        proba = self.predict_proba(X, rule_hits)
-        rules = rules.reindex(columns=list(dict.fromkeys([*rules.columns, *proba.columns]))).fillna(0.0)
-        return combine(rules, proba, self.threshold_)
+        """0/1 per learnt code (and per code in ``rule_hits``): rule hits, plus additions."""
+        texts = list(X)
+        proba = self.predict_proba(texts, rule_hits)
+        rules = pd.DataFrame(index=range(len(texts))) if rule_hits is None else rule_hits.reset_index(drop=True)
+        return combine(rules.reindex(columns=rules.columns.union(proba.columns, sort=False), fill_value=0.0),
+                       proba, self.threshold_)
 
     def evidence(self, text: str, code: str) -> tuple[int, int] | None:
         """Character span of the word n-gram in ``text`` that most supports ``code``, if any.

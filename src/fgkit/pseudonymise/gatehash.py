@@ -43,17 +43,15 @@ def _first_word(norm: str) -> str:
     return match.group(0) if match else ""
 
 
-def write_gate_hashes(private_dir: Path, entities, allow_list=()) -> Path:
+def write_gate_hashes(private_dir: Path, entities) -> Path:
     """Write the hashes of ``entities`` (normal form -> KeyEntity) next to the encrypted key."""
     salt = os.urandom(16)
-    allow = {normalise(w) for w in allow_list}
     entries, firsts, max_words = {}, set(), 1
     for norm, entity in entities.items():
         if len(norm) < 2:
             continue
         kind = "participant name" if entity.type == "Participant" else entity.type
-        strict = norm in allow or entity.case_sensitive
-        entries[_digest(salt, norm)] = [kind, entity.placeholder, strict]
+        entries[_digest(salt, norm)] = [kind, entity.placeholder, entity.case_sensitive]
         firsts.add(_digest(salt, _first_word(norm)))
         max_words = max(max_words, len(_WORD.findall(norm)))
     data = {"format": FORMAT, "salt": salt.hex(), "max_words": max_words,
@@ -91,11 +89,15 @@ class HashedValues:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def digest(self, value: str) -> str:
+        """The hash of ``value``'s comparison form, as the entries are keyed."""
+        return _digest(self.salt, normalise(value))
+
     def placeholders(self) -> set[str]:
         return {placeholder for _, placeholder, _ in self.entries.values() if placeholder}
 
-    def finditer(self, text: str) -> Iterator[tuple[int, int, str, str, bool]]:
-        """(start, end, kind, placeholder, strict) for each hashed value in ``text``."""
+    def finditer(self, text: str) -> Iterator[tuple[int, int, str, str, str, bool]]:
+        """(start, end, digest, kind, placeholder, case_sensitive) for each hashed value in ``text``."""
         # Offsets must point into the text as written, so candidates are unescaped one by one;
         # an entity ("&#39;", "&nbsp;") adds a word run, hence the wider span.
         escaped = "&" in text
@@ -114,9 +116,10 @@ class HashedValues:
                     candidate = text[first:stop]
                     if escaped:
                         candidate = html.unescape(candidate)
-                    found = entries.get(_digest(salt, normalise(candidate.replace("\xa0", " "))))
+                    digest = _digest(salt, normalise(candidate.replace("\xa0", " ")))
+                    found = entries.get(digest)
                     if found is not None:
-                        hit = (first, stop, *found)
+                        hit = (first, stop, digest, *found)
                         break
                 if hit:
                     break

@@ -74,6 +74,8 @@ class LeakValues:
         placeholders = {p for _, p in self.values.values() if p} | {f"[{t}]" for t in _FIXED_TYPES}
         if hashed is not None:
             placeholders |= hashed.placeholders()
+            # Hashed values follow today's allow list, like the plain ones.
+            self._hashed_allow = {hashed.digest(w) for w in allow_list}
         self._placeholders = re.compile("|".join(re.escape(p) for p in sorted(placeholders, key=len, reverse=True)))
 
     @staticmethod
@@ -104,7 +106,8 @@ class LeakValues:
                     yield match.start(), found[0], found[1]
         if self.hashed is None:
             return
-        for start, end, kind, placeholder, strict in self.hashed.finditer(text):
+        for start, end, digest, kind, placeholder, case_sensitive in self.hashed.finditer(text):
+            strict = case_sensitive or digest in self._hashed_allow
             if start in found_at or (strict and not ordinary_word_is_name(text, start, end)):
                 continue
             if inside and any(a <= start < b for a, b in inside):

@@ -187,8 +187,7 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
     key_path = save_key(project.private_dir, key, passphrase)
     if passphrase:
         # Without the passphrase later commands cannot read the key; the leak gate uses these.
-        write_gate_hashes(project.private_dir, key.entities,
-                          project.setting("pseudonymise", "allow_list", []) or [])
+        write_gate_hashes(project.private_dir, key.entities)
     log_path = project.private(LOG_FILE)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
