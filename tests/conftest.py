@@ -16,8 +16,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DIR = REPO_ROOT.parent / "shared"
-REFI_SCHEMAS = SHARED_DIR / "reference" / "refi-qda"
+# The published REFI-QDA schemas, copied into the repository with their licence.
+REFI_SCHEMAS = REPO_ROOT / "tests" / "fixtures" / "refi-qda"
 
 
 def copy_sample_project(dest: Path) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,15 +15,8 @@ from fgkit.codebook_refi import NS, code_guid, import_qdc, qdc_bytes
 from fgkit.errors import CodebookError
 
 
-def _refi_schemas() -> Path:
-    """REFI_SCHEMAS from tests/conftest.py (not importable by name under --import-mode=importlib)."""
-    spec = importlib.util.spec_from_file_location("tests_conftest", Path(__file__).parents[1] / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.REFI_SCHEMAS
-
-
-REFI_SCHEMAS = _refi_schemas()
+# The published schemas, copied into the repository with their licence.
+REFI_SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "refi-qda"
 
 
 @pytest.fixture(scope="module")

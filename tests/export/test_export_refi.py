@@ -15,8 +15,8 @@ from fgkit.cli import app
 from fgkit.errors import InputError, LeakError
 from fgkit.export.refi_export import export_refi
 
-# The published schemas, beside the repository as tests/conftest.py's REFI_SCHEMAS.
-REFI_SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "refi-qda"
+# The published schemas, copied into the repository with their licence.
+REFI_SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "refi-qda"
 NS = {"q": "urn:QDA-XML:project:1.0"}
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 SCHEMA_ORDER = ["Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Links", "Sets",
