@@ -103,7 +103,10 @@ def test_typed_transcript_header_metadata_labels_and_continuations():
     assert [(a.speaker, a.text) for a in back] == [("P2", "No.")]
     assert p1.text[back[0].offset :].startswith("We just share")
     assert any(w.startswith("lines 1-5:") and "metadata" in w for w in t.warnings)
-    assert any(w.startswith("line 14:") for w in t.warnings)
+    # "Question 3." alone above a labelled question is a section heading: kept as a marker
+    # before the interviewer's turn (it used to be dropped as metadata).
+    assert [(s.title, s.line, s.turn_index) for s in t.sections] == [("Question 3.", 14, 2)]
+    assert any(w.startswith("line 14:") and "section heading" in w for w in t.warnings)
     assert t.turns[3].start == 225.0
     assert [a.text for a in t.turns[3].annotations if a.kind == "unclear"] == ["Beeston?"]
 

@@ -143,11 +143,15 @@ def test_vtt_with_only_a_header_has_no_speech(tmp_path):
     assert "nothing that looks like speech" in info.value.message
 
 
-def test_prose_without_labels_is_not_a_transcript(tmp_path):
+def test_prose_without_labels_is_read_as_unknown_speaker_paragraphs_with_one_warning(tmp_path):
     prose = b"Minutes of the team meeting.\n\nWe discussed allocation and agreed to meet again.\n"
-    with pytest.raises(TranscriptError) as info:
-        read_transcript(write(tmp_path, "minutes.txt", prose))
-    assert "no speaker labels" in info.value.message
+    t = read_transcript(write(tmp_path, "minutes.txt", prose))
+    assert [(x.speaker_label, x.text) for x in t.turns] == [
+        ("Unknown Speaker", "Minutes of the team meeting."),
+        ("Unknown Speaker", "We discussed allocation and agreed to meet again."),
+    ]
+    (warning,) = t.warnings
+    assert "no speaker labels" in warning and "P1:" in warning
 
 
 def test_vtt_header_straight_into_cue_without_blank_line(tmp_path):
@@ -172,8 +176,11 @@ def test_error_and_warning_messages_never_quote_speech(tmp_path):
     t = read_transcript(path)
     assert all("Okafor" not in w and "Beeston" not in w for w in t.warnings)
     with pytest.raises(TranscriptError) as info:
-        read_transcript(write(tmp_path, "p.txt", f"{secret}\n".encode()))
+        read_transcript(write(tmp_path, "p.vtt", f"WEBVTT\n\nNOTE {secret}\n".encode()))
     assert "Okafor" not in str(info.value)
+    unlabelled = read_transcript(write(tmp_path, "p.txt", f"{secret}.\n\nACTION ITEM: {secret}\n".encode()))
+    assert unlabelled.turns[0].text == f"{secret}."
+    assert all("Okafor" not in w and "Beeston" not in w and "ACTION" not in w for w in unlabelled.warnings)
 
 
 def test_speaker_labels_are_kept_exactly_as_written(tmp_path):

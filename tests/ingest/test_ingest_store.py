@@ -121,3 +121,42 @@ def test_store_transcripts_takes_already_read_transcripts(folder, store):
     assert store.query("SELECT COUNT(*) AS n FROM turns")[0]["n"] == sum(len(t.turns) for t in transcripts)
     with pytest.raises(TranscriptError):
         store_transcripts([transcripts[0], transcripts[0]], store)
+
+
+def test_sections_are_stored_with_their_transcript_never_as_turns(tmp_path, store):
+    layouts = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
+    (result,) = ingest_transcripts([layouts / "photo_elicitation.txt"], store)
+    row = store.query("SELECT sections FROM transcripts WHERE name='photo_elicitation.txt'")[0]
+    stored = json.loads(row["sections"])
+    assert stored == [{"title": s.title, "line": s.line, "turn_index": s.turn_index}
+                      for s in result.transcript.sections]
+    assert [s["title"] for s in stored] == ["Participant 14", "Image three", "Participant 15",
+                                            "Cooking Again - Looking Back"]
+    texts = [r["text"] for r in store.query("SELECT text FROM turns")]
+    assert not any(s["title"] in text for s in stored for text in texts)
+
+
+def test_a_store_from_an_earlier_version_gains_the_sections_column(tmp_path, folder):
+    import sqlite3
+
+    path = tmp_path / "old" / "fgkit.sqlite"
+    path.parent.mkdir()
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE transcripts (name TEXT PRIMARY KEY, format TEXT NOT NULL, sha256 TEXT NOT NULL, "
+        "n_turns INTEGER NOT NULL, n_words INTEGER NOT NULL, warnings TEXT NOT NULL DEFAULT '[]', "
+        "ingested_at TEXT NOT NULL);"
+        "INSERT INTO transcripts VALUES ('old.txt', 'typed', 'abc', 1, 2, '[]', '2025-01-01');"
+    )
+    old.commit()
+    old.close()
+    with Store.open(path) as upgraded:
+        assert upgraded.query("SELECT sections FROM transcripts WHERE name='old.txt'")[0]["sections"] == "[]"
+        ingest_transcripts(sorted(folder.iterdir()), upgraded)
+        rows = upgraded.query("SELECT name, sections FROM transcripts ORDER BY name")
+        assert [r["name"] for r in rows] == ["old.txt", "otter_fg3.txt", "teams_fg1.vtt", "typed_fg4.txt"]
+        typed = json.loads(rows[-1]["sections"])
+        assert [(s["title"], s["line"]) for s in typed] == [("Question 3.", 14)]
+    with Store.open(path) as again:  # opening twice adds nothing twice
+        columns = [r[1] for r in again.query("PRAGMA table_info(transcripts)")]
+        assert columns.count("sections") == 1
