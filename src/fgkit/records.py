@@ -14,6 +14,7 @@ __all__ = [
     "Utterance",
     "Turn",
     "Transcript",
+    "Section",
     "Participant",
     "RegisterEntry",
     "PseudoTurn",
@@ -84,14 +85,31 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A heading in a transcript (``Image eleven``, ``Part 2 - Workload``): a marker, never speech.
+
+    ``line`` is where the heading stands in the file; ``turn_index`` is the index of the turn it
+    precedes (``len(turns)`` for a heading after the last turn).
+    """
+
+    title: str
+    line: int
+    turn_index: int
+
+
+@dataclass(frozen=True)
 class Transcript:
-    """A transcript file read into turns. ``name`` is the file name within the transcripts folder."""
+    """A transcript file read into turns. ``name`` is the file name within the transcripts folder.
+
+    ``sections`` are the headings found between turns, in file order.
+    """
 
     name: str
     format: str
     sha256: str
     turns: tuple[Turn, ...]
     warnings: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
 
     @property
     def words(self) -> int:

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS transcripts (
     n_turns INTEGER NOT NULL,
     n_words INTEGER NOT NULL,
     warnings TEXT NOT NULL DEFAULT '[]',
-    ingested_at TEXT NOT NULL
+    ingested_at TEXT NOT NULL,
+    sections TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS turns (
     turn_id TEXT PRIMARY KEY,
@@ -126,6 +127,23 @@ CREATE TABLE IF NOT EXISTS cache (
 """
 
 
+# Columns added after a table was first released: a store made by an earlier version gains
+# them when it is opened (CREATE TABLE IF NOT EXISTS leaves an existing table as it was).
+_ADDED_COLUMNS = (("transcripts", "sections", "TEXT NOT NULL DEFAULT '[]'"),)
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    for table, column, declaration in _ADDED_COLUMNS:
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            try:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+            except sqlite3.OperationalError:
+                # another process opening the same store added it first
+                if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+                    raise
+
+
 def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
@@ -151,6 +169,7 @@ class Store:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.executescript(SCHEMA)
+            _add_missing_columns(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{path}: the working store cannot be opened ({exc}); move it aside and re-run"

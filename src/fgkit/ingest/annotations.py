@@ -3,7 +3,9 @@
 Recognised inside square brackets (and, for the keyword marks, round ones too):
 ``[inaudible]`` ``[inaudible 00:12:34]`` ``[laughs]`` ``[laughter]`` ``[crosstalk 00:12:34]``
 ``[pause]`` ``[unclear: word?]`` ``[overlapping]`` ``[coughs]`` and back-channels by another
-speaker ``[Paul: Yeah.]``; pauses ``(.)`` ``(..)`` ``(2.0)``; a bare ``[00:12:45]`` timestamp.
+speaker ``[Paul: Yeah.]``; pauses ``(.)`` ``(..)`` ``(2.0)``; a bare ``[00:12:45]`` timestamp;
+stage directions in either bracket (``(reads caption)``, ``[nods]``, ``(pointing at the
+screen)``) as kind "other".
 Any other bracketed text (``[the Beeston office]``, a transcriber's clarification) is speech
 and stays. An annotation's ``offset`` is where it stood in the cleaned text: the index of the
 character that followed it.
@@ -34,6 +36,8 @@ _PAUSE_MARK = re.compile(r"^(?:\.{1,3}|\d{1,2}\.\d)$")
 _BARE_TS = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?$")
 _BACKCHANNEL = re.compile(r"^(?P<who>[^:]{1,60}?)\s*:\s*(?P<what>.+)$")
 _NO_SPACE_BEFORE = ",.;:!?)"
+_DIRECTION = re.compile(r"^(?P<verb>[A-Za-z][a-z]{3,})(?:\s+[a-z][a-z'\-]*){0,5}\.?$")
+_DIRECTION_MAX_ZIPF = 5.5
 
 
 def _classify(raw: str, inner: str, square: bool) -> Annotation | None:
@@ -42,10 +46,12 @@ def _classify(raw: str, inner: str, square: bool) -> Annotation | None:
     if not square and _PAUSE_MARK.match(inner):
         return Annotation("pause", raw, 0)
     for kind, pattern in _KEYWORDS:
-        m = pattern.match(inner)
+        m = pattern.match(inner.rstrip("."))
         if m:
             ts = m.group("ts")
             return Annotation(kind, raw, 0, timestamp=parse_clock(ts) if ts else None)
+    if _stage_direction(inner):
+        return Annotation("other", raw, 0, text=inner.rstrip("."))
     if not square:
         return None
     m = _UNCLEAR.match(inner)
@@ -58,6 +64,32 @@ def _classify(raw: str, inner: str, square: bool) -> Annotation | None:
         return Annotation("backchannel", raw, 0, speaker=m.group("who").strip(),
                           text=m.group("what").strip())
     return None
+
+
+def _stage_direction(inner: str) -> bool:
+    """``reads caption``, ``nods``, ``points at the screen``: what someone did, not what they said.
+
+    The class is a short lower-case phrase opened by a verb in the third person (``-s``) or
+    the ``-ing`` form whose stem is an English word. Very frequent ``-s`` words are left out
+    (``this``, ``was``, ``things``, ``years``): as the first word in brackets they open speech.
+    """
+    m = _DIRECTION.match(inner)
+    if not m:
+        return False
+    verb = m.group("verb").lower()
+    if verb.endswith("ing"):
+        stems = [verb[:-3], verb[:-3] + "e", verb[:-4]]
+    elif verb.endswith("ies"):
+        stems = [verb[:-3] + "y"]
+    elif verb.endswith(("ches", "shes", "sses", "xes", "zes", "oes")):
+        stems = [verb[:-2]]
+    elif verb.endswith("s") and not verb.endswith(("ss", "us", "is", "ous")):
+        stems = [verb[:-1]]
+    else:
+        return False
+    from .labels import zipf
+
+    return zipf(verb) < _DIRECTION_MAX_ZIPF and any(len(s) >= 3 and zipf(s) >= 3.0 for s in stems)
 
 
 def _append(out: list[str], length: int, chunk: str, found: list[tuple[Annotation, int]]) -> int:
@@ -73,6 +105,8 @@ def _append(out: list[str], length: int, chunk: str, found: list[tuple[Annotatio
             out[-1] = out[-1].rstrip()
             length = sum(len(p) for p in out)
             found[:] = [(a, min(off, length)) for a, off in found]
+    if not chunk:  # nothing between two marks: an empty piece would hide the space before them
+        return length
     out.append(chunk)
     return length + len(chunk)
 

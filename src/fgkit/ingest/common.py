@@ -7,7 +7,9 @@ Normalisation choices (applied to every format, so the same words always look th
   one file; the codebook's phrases ("don't", "can't cope") must match either way, and no
   meaning is lost.
 - text in other scripts (stray CJK or Cyrillic tokens, typical ASR debris) is kept as written,
-  because deleting words distorts the data, but the file gets a warning naming the lines.
+  because deleting words distorts the data, but the file gets a warning naming the lines;
+- a byte-order mark is removed and reported: README promises that quirks are reported, and a
+  mark in the middle of a pasted file is a sign that files were joined.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ __all__ = [
     "UNKNOWN_SPEAKER",
     "Source",
     "decode_bytes",
+    "header_with_time",
     "looks_like_label",
     "normalise_text",
     "other_script_lines",
     "parse_clock",
     "split_label",
+    "split_label_time",
+    "unbold",
 ]
 
 UNKNOWN_SPEAKER = "Unknown Speaker"
@@ -59,6 +64,11 @@ class Source:
     data: bytes
     text: str = ""
     warnings: list[str] = field(default_factory=list)
+    # Headings found by a reader, as (line, title): section markers, never speech.
+    sections: list[tuple[int, str]] = field(default_factory=list)
+    # Numbering taken off a moderator prompt (``Question 3.``), by the prompt's line: kept as
+    # an annotation of the prompt's turn.
+    marks: dict[int, str] = field(default_factory=dict)
 
     def warn(self, message: str, line: int | None = None) -> None:
         self.warnings.append(f"line {line}: {message}" if line is not None else message)
@@ -77,6 +87,7 @@ def decode_bytes(data: bytes, path: Path, warnings: list[str]) -> str:
         raise TranscriptError("the file is empty; export the transcript again", path)
     for bom, encoding in _BOMS:
         if data.startswith(bom):
+            warnings.append(f"the file starts with a byte-order mark ({encoding.upper()}); removed")
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
@@ -163,7 +174,7 @@ def parse_clock(value: str, source: Source | None = None, line: int | None = Non
 # A speaker label: a name-like run of words. Each word is capitalised (or a digit, an iDevice,
 # a name particle); parentheses (role suffixes) and e-mail addresses are allowed anywhere.
 _LABEL_WORD = re.compile(
-    r"^(?:[A-Z0-9][\w'.\-]*|i[A-Z]\w*|de|da|di|du|van|von|der|den|la|le|bin|al|"
+    r"^(?:[A-Z0-9][\w'.\-]*|i[A-Z]\w*|[a-z]{1,4}\d{1,4}|de|da|di|du|van|von|der|den|la|le|bin|al|"
     r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+)[,]?$"
 )
 # Capitalised words that open sentences ("Yes: that's it") rather than name anyone.
@@ -198,22 +209,55 @@ def looks_like_label(label: str) -> bool:
     return all(_LABEL_WORD.match(w) for w in words)
 
 
+# A clock as transcripts write it: 1:23, 01:23, 1:02:03, 00:01:23.450.
+CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+# ``Name (00:01:23): text``, ``Name [01:23]: text``, ``Name 00:01:23: text``: the time belongs
+# to the turn, not to the label (left in, one person becomes as many speakers as turns).
+_LABEL_TIME = re.compile(
+    r"^(?P<label>[^:\n]{1,60}?)(?:\s*(?P<open>[(\[])|\s+)(?:[-\u2013\u2014@]\s*)?"
+    r"(?P<ts>" + CLOCK + r")(?(open)[)\]])\s*:(?:\s+|$)(?P<rest>.*)$"
+)
+_BOLD = re.compile(r"^(\*\*|__)(?P<inner>[^*_\n]{1,80}?)\1(?P<after>.*)$")
+
+
+def unbold(line: str) -> str:
+    """``**Jane Doe**  0:00`` -> ``Jane Doe  0:00``: markdown emphasis around a leading label."""
+    m = _BOLD.match(line)
+    return m.group("inner") + m.group("after") if m else line
+
+
+def split_label_time(line: str) -> tuple[str | None, str, str | None]:
+    """(label, speech, timestamp) of ``"Ann Lee (00:01:23): text"``; (None, line, None) without one."""
+    line = line.strip()
+    m = _LABEL_TIME.match(line)
+    if m and looks_like_label(m.group("label")):
+        return m.group("label").strip(), m.group("rest").strip(), m.group("ts")
+    m = _LABEL_SPLIT.match(line)
+    if m and looks_like_label(m.group("label")):
+        return m.group("label").strip(), m.group("rest").strip(), None
+    return None, line, None
+
+
 def split_label(line: str) -> tuple[str | None, str]:
     """``"Ann Lee (SL): text"`` -> ("Ann Lee (SL)", "text"); (None, line) when there is no label."""
-    m = _LABEL_SPLIT.match(line.strip())
-    if m and looks_like_label(m.group("label")):
-        return m.group("label").strip(), m.group("rest").strip()
-    return None, line.strip()
+    label, rest, _ = split_label_time(line)
+    return label, rest
 
 
-# Otter.ai (and Word exports from it): ``Firstname Lastname  0:03`` alone on a line.
-HEADER_WITH_TIME = re.compile(r"^(?P<label>\S.{0,60}?)\s+(?P<ts>\d{1,2}:\d{2}(?::\d{2})?)$")
-OTTER_FOOTER = re.compile(r"^transcribed by\s+(?:https?://)?otter\.ai\b", re.IGNORECASE)
+# Otter.ai (and Word exports from it): ``Firstname Lastname  0:03`` alone on a line; also with
+# the time in brackets or after a dash, and the markdown export's ``**Name**  0:03``.
+HEADER_WITH_TIME = re.compile(
+    r"^(?P<label>\S.{0,60}?)(?:\s*(?P<open>[(\[])|\s+)(?:[-\u2013\u2014@|]\s*)?"
+    r"(?P<ts>" + CLOCK + r")(?(open)[)\]])\s*:?$"
+)
+OTTER_FOOTER = re.compile(
+    r"^[*_\s]*transcribed by\s+[\[(<]?(?:https?://)?(?:www\.)?otter\.ai(?![a-z0-9\-])", re.IGNORECASE
+)
 
 
 def header_with_time(line: str) -> tuple[str, str] | None:
     """(label, timestamp) for an Otter-style speaker line, else None."""
-    m = HEADER_WITH_TIME.match(line.strip())
+    m = HEADER_WITH_TIME.match(unbold(line.strip()))
     if m and looks_like_label(m.group("label")):
         return m.group("label").strip(), m.group("ts")
     return None

@@ -1,27 +1,19 @@
-"""Otter.ai text exports: ``Name  0:03`` on one line, the speech on the lines after it."""
+"""Otter.ai exports: ``Name  0:03`` (or markdown ``**Name**  0:03``) on one line, the speech below.
+
+The line parser typed transcripts use reads them: a timed speaker line is a label standing
+alone, the lines under it are that speaker's speech, a title block above the first speaker is
+metadata and the ``Transcribed by https://otter.ai`` footer is neither. One parser for both
+keeps headings, notes and quirks handled the same way in each.
+"""
 
 from __future__ import annotations
 
 from ..records import Utterance
-from .common import OTTER_FOOTER, Source, header_with_time, parse_clock
+from .common import Source
+from .typed import parse_lines
 
 __all__ = ["read_otter"]
 
 
 def read_otter(source: Source) -> list[Utterance]:
-    out: list[Utterance] = []
-    speaker: str | None = None
-    start: float | None = None
-    for n, line in source.lines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if OTTER_FOOTER.match(stripped):
-            continue
-        header = header_with_time(stripped)
-        if header is not None:
-            speaker, start = header[0], parse_clock(header[1], source, n)
-            continue
-        out.append(Utterance(speaker, stripped, n, start))
-        speaker, start = None, None
-    return out
+    return parse_lines(source.lines(), source)

@@ -1,4 +1,8 @@
-"""Ingested transcripts into the working store: one transaction per file, skipped if unchanged."""
+"""Ingested transcripts into the working store: one transaction per file, skipped if unchanged.
+
+Section headings are kept with their transcript (``transcripts.sections``, JSON of title, line
+and the index of the turn they precede), never as turns.
+"""
 
 from __future__ import annotations
 
@@ -64,8 +68,9 @@ def _write(store: Store, t: Transcript) -> None:
         conn.execute("DELETE FROM turns WHERE transcript=?", (t.name,))
         conn.execute(
             "INSERT OR REPLACE INTO transcripts(name, format, sha256, n_turns, n_words, warnings, "
-            "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (t.name, t.format, t.sha256, len(t.turns), t.words, json.dumps(list(t.warnings)), now_iso()),
+            "ingested_at, sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (t.name, t.format, t.sha256, len(t.turns), t.words, json.dumps(list(t.warnings)), now_iso(),
+             json.dumps([asdict(s) for s in t.sections])),
         )
         conn.executemany(
             "INSERT INTO turns(turn_id, transcript, turn_index, speaker_label, text, line, start, "

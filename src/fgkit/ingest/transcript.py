@@ -15,7 +15,7 @@ from .detect import detect_format
 from .docx import read_docx
 from .otter import read_otter
 from .srt import read_srt
-from .turns import build_turns
+from .turns import build_parts
 from .typed import read_typed
 from .vtt import read_vtt
 
@@ -32,9 +32,15 @@ READERS: dict[str, Callable[[Source], list[Utterance]]] = {
     "csv": read_csv,
 }
 
-# Formats whose units are timed cues or rows: without any speaker labels each unit is still
-# usable speech. In the free-text formats a file without labels is not a transcript at all.
+# Formats whose units are timed cues or rows; in the free-text formats a unit is a paragraph.
 _UNIT_FORMATS = frozenset({"teams_vtt", "zoom_vtt", "vtt", "srt", "csv"})
+_HOW_TO_LABEL = {
+    "csv": "fill in a speaker column (for example 'P1', 'Interviewer') and ingest again",
+    "cue": "start each cue's text with its speaker's label and a colon (for example 'P1: ...' "
+           "or 'Interviewer: ...') and ingest again",
+    "paragraph": "start each turn with its speaker's label and a colon on a new line (for example "
+                 "'P1: ...' or 'Interviewer: ...') and ingest again",
+}
 
 
 def read_transcript(path: Path, name: str | None = None) -> Transcript:
@@ -57,18 +63,13 @@ def read_transcript(path: Path, name: str | None = None) -> Transcript:
         fmt = detect_format(path, source.text)
     utterances = READERS[fmt](source)
     merge = True
-    unlabelled = not any(u.speaker for u in utterances)
-    if unlabelled and fmt not in _UNIT_FORMATS:
-        raise source.error(
-            f"no speaker labels found (read as {fmt}; expected lines like 'P1: ...' or "
-            "'Name  0:03'); add labels or export the transcript with speaker names"
-        )
-    if utterances and unlabelled:
-        source.warn(f"no speaker labels: every {'row' if fmt == 'csv' else 'cue'} is its own "
-                    f"turn, labelled '{UNKNOWN_SPEAKER}'")
+    if utterances and not any(u.speaker for u in utterances):
+        unit = "row" if fmt == "csv" else "cue" if fmt in _UNIT_FORMATS else "paragraph"
+        source.warn(f"no speaker labels: each {unit} is one turn by '{UNKNOWN_SPEAKER}'; to name "
+                    f"the speakers, {_HOW_TO_LABEL['csv' if fmt == 'csv' else unit]}")
         utterances = [replace(u, speaker=UNKNOWN_SPEAKER) for u in utterances]
         merge = False
-    turns = build_turns(name, utterances, source, merge=merge)
+    turns, sections = build_parts(name, utterances, source, merge=merge)
     if not turns:
         raise source.error(
             f"nothing that looks like speech was found (read as {fmt}); check this is a "
@@ -80,4 +81,5 @@ def read_transcript(path: Path, name: str | None = None) -> Transcript:
         sha256=hashlib.sha256(data).hexdigest(),
         turns=turns,
         warnings=tuple(source.warnings),
+        sections=sections,
     )

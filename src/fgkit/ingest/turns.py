@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..records import Annotation, Turn, Utterance, stable_id
+from ..records import Annotation, Section, Turn, Utterance, stable_id
 from .annotations import extract_annotations
 from .common import UNKNOWN_SPEAKER, Source, other_script_lines
 
-__all__ = ["build_turns"]
+__all__ = ["build_parts", "build_turns"]
 
 _MAX_LINES_LISTED = 10
 
@@ -44,16 +44,35 @@ class _Draft:
 def build_turns(
     name: str, utterances: list[Utterance], source: Source, merge: bool = True
 ) -> tuple[Turn, ...]:
-    """Merge utterances into turns (see the package doc); ``merge=False`` keeps one turn per unit.
+    """Merge utterances into turns (see the package doc); ``merge=False`` keeps one turn per unit."""
+    return build_parts(name, utterances, source, merge)[0]
 
-    Consecutive utterances by one speaker merge; an unlabelled one continues the current turn.
+
+def build_parts(
+    name: str, utterances: list[Utterance], source: Source, merge: bool = True
+) -> tuple[tuple[Turn, ...], tuple[Section, ...]]:
+    """Turns and the sections between them.
+
+    Consecutive utterances by one speaker merge; an unlabelled one continues the current
+    speaker. A heading (``source.sections``) ends the turn before it: the next utterance starts
+    a new turn even when the same person goes on speaking. A prompt's numbering
+    (``source.marks``) becomes an annotation at the start of the prompt's speech.
     """
     drafts: list[_Draft] = []
+    headings = sorted(source.sections)
+    sections: list[Section] = []
+    h = 0
+    cut = False
     for u in utterances:
+        while h < len(headings) and headings[h][0] < u.line:
+            sections.append(Section(headings[h][1], headings[h][0], len(drafts)))
+            h, cut = h + 1, True
         text, anns = extract_annotations(u.text)
+        if u.line in source.marks and text:
+            anns = (Annotation("other", source.marks[u.line], 0), *anns)
         current = drafts[-1] if drafts else None
         if not text:
-            if current is not None and anns:
+            if current is not None and anns and not cut:
                 current.attach(anns, u.speaker)
             continue
         speaker = u.speaker.strip() if u.speaker and u.speaker.strip() else None
@@ -63,14 +82,16 @@ def build_turns(
                 speaker = UNKNOWN_SPEAKER
             else:
                 speaker = current.speaker
-        if merge and current is not None and current.speaker == speaker:
+        if merge and not cut and current is not None and current.speaker == speaker:
             current.add(text, anns, u.start, u.end)
         else:
             draft = _Draft(speaker, u.line)
             draft.add(text, anns, u.start, u.end)
             drafts.append(draft)
+        cut = False
+    sections.extend(Section(title, line, len(drafts)) for line, title in headings[h:])
     _warn_other_scripts(utterances, source)
-    return _number(name, drafts)
+    return _number(name, drafts), tuple(sections)
 
 
 def _number(name: str, drafts: list[_Draft]) -> tuple[Turn, ...]:
