@@ -271,3 +271,70 @@ def test_participants_init_drafts_the_prompt_speaker_as_a_facilitator(tmp_path):
     assert roles[("numbered_lines.txt", "Moderator")] == "facilitator"
     assert roles[("photo_elicitation.txt", "Interviewer")] == "facilitator"
     assert roles[("question_prompts.txt", "Owen Price")] == ""
+
+
+def _read(tmp_path, text: str, name: str = "fg.txt"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return read_transcript(path)
+
+
+def test_a_title_block_of_short_fields_names_people_without_giving_them_speech(tmp_path):
+    t = _read(tmp_path, "Interviewer: Sam Hughes\nInterviewee: P3\nDate: 3 June 2025\n\n"
+                        "Interviewer: Thanks for coming in today.\nP3: No problem at all.\n")
+    assert [(x.speaker_label, x.text) for x in t.turns] == [
+        ("Interviewer", "Thanks for coming in today."), ("P3", "No problem at all."),
+    ]
+    assert any(w.startswith("lines 1-3:") and "header block" in w for w in t.warnings)
+
+
+def test_zoom_text_transcript_with_bracketed_names_and_clock_times(tmp_path):
+    t = _read(tmp_path, "[Jane Doe] 10:02:15\nHello everyone.\n\n[Tom Price] 10:02:21\nLoud and clear.\n")
+    assert [(x.speaker_label, x.text, x.start) for x in t.turns] == [
+        ("Jane Doe", "Hello everyone.", 36135.0), ("Tom Price", "Loud and clear.", 36141.0),
+    ]
+
+
+def test_f4_time_marks_and_bare_minute_stamps(tmp_path):
+    t = _read(tmp_path, "I: Thank you for taking part. #00:00:05-0#\n\nB1: You're welcome. #00:00:12-3#\n")
+    assert [(x.speaker_label, x.text) for x in t.turns] == [("I", "Thank you for taking part."),
+                                                           ("B1", "You're welcome.")]
+    assert [a.timestamp for x in t.turns for a in x.annotations] == [5.0, 12.0]
+    t = _read(tmp_path, "00:01 Interviewer: How did it go?\n00:05 Participant: Badly.\n00:09 It took hours.\n"
+                        "00:15 Interviewer: Hours?\n")
+    assert [(x.speaker_label, x.text, x.start) for x in t.turns] == [
+        ("Interviewer", "How did it go?", 1.0), ("Participant", "Badly. It took hours.", 5.0),
+        ("Interviewer", "Hours?", 15.0),
+    ]
+
+
+def test_a_label_inside_speech_does_not_make_codes_line_numbers(tmp_path):
+    t = _read(tmp_path, "Facilitator: Go on.\nP1: Three things: time, trust, tea.\nP2: Yes.\n"
+                        "P3: Note: I only speak for my team.\nP1: Fair.\n")
+    assert [x.speaker_label for x in t.turns] == ["Facilitator", "P1", "P2", "P3", "P1"]
+    assert t.turns[3].text == "Note: I only speak for my team."
+
+
+def test_numbered_theme_with_a_colon_is_a_section(tmp_path):
+    t = _read(tmp_path, "JOHN: The rota is the problem.\nMARY: It always is.\n\nTheme 2: Weekend cover\n\n"
+                        "JOHN: Weekends are the worst.\n")
+    assert [(s.title, s.turn_index) for s in t.sections] == [("Theme 2: Weekend cover", 2)]
+    assert t.speakers == ["JOHN", "MARY"]
+
+
+@pytest.mark.parametrize(
+    "speech, clean, raws",
+    [
+        ("Six years. (Jane laughs) Too long.", "Six years. Too long.", ["(Jane laughs)"]),
+        ("Yes. (nods) I think so.", "Yes. I think so.", ["(nods)"]),
+        ("We gave them (carers) a leaflet.", "We gave them (carers) a leaflet.", []),
+        ("That one (points at the chart) matters.", "That one (points at the chart) matters.", []),
+        ("It starts at 09:00 (00:01:23) sharp.", "It starts at 09:00 sharp.", ["(00:01:23)"]),
+        ("Meet at noon (12:30) then.", "Meet at noon (12:30) then.", []),
+    ],
+)
+def test_stage_directions_are_notes_between_sentences_only(speech, clean, raws):
+    from fgkit.ingest.annotations import extract_annotations
+
+    text, anns = extract_annotations(speech)
+    assert text == clean and [a.raw for a in anns] == raws

@@ -4,8 +4,8 @@ Recognised inside square brackets (and, for the keyword marks, round ones too):
 ``[inaudible]`` ``[inaudible 00:12:34]`` ``[laughs]`` ``[laughter]`` ``[crosstalk 00:12:34]``
 ``[pause]`` ``[unclear: word?]`` ``[overlapping]`` ``[coughs]`` and back-channels by another
 speaker ``[Paul: Yeah.]``; pauses ``(.)`` ``(..)`` ``(2.0)``; a bare ``[00:12:45]`` timestamp;
-stage directions in either bracket (``(reads caption)``, ``[nods]``, ``(pointing at the
-screen)``) as kind "other".
+stage directions in either bracket between sentences (``(reads caption)``, ``[nods]``,
+``(Jane laughs)``) and recording times (``(00:12:45)``, f4's ``#00:12:45-3#``) as kind "other".
 Any other bracketed text (``[the Beeston office]``, a transcriber's clarification) is speech
 and stays. An annotation's ``offset`` is where it stood in the cleaned text: the index of the
 character that followed it.
@@ -20,7 +20,10 @@ from .common import looks_like_label, parse_clock
 
 __all__ = ["extract_annotations"]
 
-_BRACKETS = re.compile(r"\[(?P<sq>[^\[\]\n]{1,200})\]|\((?P<par>[^()\n]{1,40})\)")
+_BRACKETS = re.compile(
+    r"\[(?P<sq>[^\[\]\n]{1,200})\]|\((?P<par>[^()\n]{1,40})\)"
+    r"|#(?P<hash>\d{1,2}:\d{2}:\d{2})(?:[-.,]\d{1,3})?#"  # f4/MAXQDA time marks: #00:01:23-4#
+)
 _TS = r"(?:\s*[-@,]?\s*(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?))?"
 _KEYWORDS: list[tuple[str, re.Pattern[str]]] = [
     ("inaudible", re.compile(r"^(?:inaudible|indistinct|unintelligible)(?: speech)?" + _TS + r"$", re.IGNORECASE)),
@@ -36,21 +39,32 @@ _PAUSE_MARK = re.compile(r"^(?:\.{1,3}|\d{1,2}\.\d)$")
 _BARE_TS = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?$")
 _BACKCHANNEL = re.compile(r"^(?P<who>[^:]{1,60}?)\s*:\s*(?P<what>.+)$")
 _NO_SPACE_BEFORE = ",.;:!?)"
-_DIRECTION = re.compile(r"^(?P<verb>[A-Za-z][a-z]{3,})(?:\s+[a-z][a-z'\-]*){0,5}\.?$")
+_DIRECTION = re.compile(
+    r"^(?:(?:[A-Z][\w'\-]*|everyone|all|both|group)\s+)?(?P<verb>[A-Za-z][a-z]{3,})"
+    r"(?:\s+[a-z][a-z'\-]*){0,5}\.?$"
+)
+_LONG_TS = re.compile(r"^\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?$")
+_BOUNDARY_BEFORE = ".?!:;\"')]\u2014-"
 _DIRECTION_MAX_ZIPF = 5.5
 
 
-def _classify(raw: str, inner: str, square: bool) -> Annotation | None:
-    """The Annotation for one bracketed mark (offset filled in later), or None for speech."""
+def _classify(raw: str, inner: str, square: bool, boundary: bool = True) -> Annotation | None:
+    """The Annotation for one bracketed mark (offset filled in later), or None for speech.
+
+    ``boundary``: the mark stands between sentences (after closing punctuation, at the start or
+    at the end). Stage directions are only taken there: "gave them (carers) a leaflet" is speech.
+    """
     inner = inner.strip()
     if not square and _PAUSE_MARK.match(inner):
         return Annotation("pause", raw, 0)
+    if not square and _LONG_TS.match(inner):
+        return Annotation("other", raw, 0, timestamp=parse_clock(inner))
     for kind, pattern in _KEYWORDS:
         m = pattern.match(inner.rstrip("."))
         if m:
             ts = m.group("ts")
             return Annotation(kind, raw, 0, timestamp=parse_clock(ts) if ts else None)
-    if _stage_direction(inner):
+    if boundary and _stage_direction(inner):
         return Annotation("other", raw, 0, text=inner.rstrip("."))
     if not square:
         return None
@@ -118,8 +132,13 @@ def extract_annotations(text: str) -> tuple[str, tuple[Annotation, ...]]:
     found: list[tuple[Annotation, int]] = []
     pos = 0
     for m in _BRACKETS.finditer(text):
-        square = m.group("sq") is not None
-        ann = _classify(m.group(0), m.group("sq") if square else m.group("par"), square)
+        if m.group("hash"):
+            ann: Annotation | None = Annotation("other", m.group(0), 0, timestamp=parse_clock(m.group("hash")))
+        else:
+            square = m.group("sq") is not None
+            before = text[: m.start()].rstrip()
+            boundary = not before or before[-1] in _BOUNDARY_BEFORE or not text[m.end():].strip()
+            ann = _classify(m.group(0), m.group("sq") if square else m.group("par"), square, boundary)
         if ann is None:
             continue
         length = _append(out, length, text[pos : m.start()], found)

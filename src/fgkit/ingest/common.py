@@ -258,6 +258,9 @@ OTTER_FOOTER = re.compile(
 def header_with_time(line: str) -> tuple[str, str] | None:
     """(label, timestamp) for an Otter-style speaker line, else None."""
     m = HEADER_WITH_TIME.match(unbold(line.strip()))
-    if m and looks_like_label(m.group("label")):
-        return m.group("label").strip(), m.group("ts")
-    return None
+    if not m:
+        return None
+    label = m.group("label").strip()
+    if label.startswith("[") and label.endswith("]"):  # Zoom's text transcript: [Name] 10:02:15
+        label = label[1:-1].strip()
+    return (label, m.group("ts")) if looks_like_label(label) else None

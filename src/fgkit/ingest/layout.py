@@ -41,7 +41,8 @@ _BARE_MMSS = re.compile(r"^(?P<c>\d{1,2}:\d{2})\s+(?P<rest>\S.*)$")
 _AT_HEADER = re.compile(r"^@\s*(?P<ts>" + CLOCK + r")\s*[-\u2013\u2014]\s*(?P<label>.+)$")
 _CODE = r"[A-Za-z]{0,4}\d{1,5}[a-z]?"
 _BRACKET_CODE = re.compile(r"^\[(?P<code>[^\[\]\s]{1,20}|[A-Za-z]+ \d{1,3})\]\s*(?P<rest>.*)$")
-_BARE_CODE = re.compile(r"^(?P<code>[A-Z]{0,3}\d{1,5})[.):]?\s+(?P<rest>\S.*)$")
+# A bare line number ("12 ", "T001 ", "12. "); never with a colon, which makes it a label (P3:).
+_BARE_CODE = re.compile(r"^(?P<code>[A-Z]{0,3}\d{1,5})[.)]?\s+(?P<rest>\S.*)$")
 _BARE_CODE_START = re.compile(r"[A-Z]{0,3}\d")
 _IS_CODE = re.compile(r"^" + _CODE + r"$")
 _PROMPT = re.compile(
@@ -55,7 +56,8 @@ _FIELD_SPLIT = re.compile(r"^(?P<key>[A-Za-z][A-Za-z ]{0,30}?)\s*:(?:\s+|$)(?P<r
 # Workload"), never a speaker. Person words ("Participant 20:") are left to the label rules.
 _SECTION_LABEL = re.compile(
     r"^(?:part|section|session|image|photo|photograph|picture|slide|vignette|scenario|round|"
-    r"stage|phase|chapter|exercise|activity|task|card|clip|extract|item|week|day|module|unit)"
+    r"stage|phase|chapter|exercise|activity|task|card|clip|extract|item|week|day|module|unit|"
+    r"theme|topic|subtheme|block|segment)"
     r"\s+(?:\d{1,3}[a-z]?|[ivx]{1,5}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
     r"twelve)$",
     re.IGNORECASE,

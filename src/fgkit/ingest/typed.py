@@ -28,7 +28,7 @@ from collections import Counter
 
 from ..records import Utterance
 from .common import UNKNOWN_SPEAKER, Source, looks_like_label
-from .labels import MODERATOR, label_kind, names_speaker
+from .labels import MODERATOR, is_field, label_kind, names_speaker
 from .layout import (
     BLANK,
     FOOTER,
@@ -67,10 +67,17 @@ def _bare_mmss(lines: list[tuple[int, str]]) -> bool:
     return hits >= 3 and hits >= 0.3 * len(filled)
 
 
+def _prefix(code: str) -> str:
+    return re.sub(r"\d.*", "", code).lower()
+
+
 def _drop_line_numbers(read: list[Line], source: Source, bare_mmss: bool) -> None:
-    prefixes = {re.sub(r"\d.*", "", line.code).lower() for line in read if line.code_then_label}
+    """Codes that number lines stand before labels again and again, on most of their lines."""
+    coded = Counter(_prefix(line.code) for line in read if line.code)
+    before_label = Counter(_prefix(line.code) for line in read if line.code and line.code_then_label)
+    prefixes = {p for p, k in before_label.items() if k >= min(2, coded[p]) and k >= 0.3 * coded[p]}
     for i, line in enumerate(read):
-        if line.code and not line.code_then_label and re.sub(r"\d.*", "", line.code).lower() in prefixes:
+        if line.code and not line.code_then_label and _prefix(line.code) in prefixes:
             read[i] = reread_without_code(line, source, bare_mmss)
 
 
@@ -82,6 +89,25 @@ def _labels_without_colon(read: list[Line]) -> None:
         if (line.kind == TEXT and counts[line.speech] >= 2 and read[i + 1].kind == TEXT
                 and names_speaker(line.speech)):
             line.kind, line.label, line.heading = LABEL_ONLY, line.speech, 0
+
+
+def _field_block(read: list[Line]) -> None:
+    """A title block of short ``Key: value`` lines with at least one document field is metadata,
+    roles included: ``Interviewer: Sam Hughes`` there names the interviewer, it is not speech."""
+    start = next((i for i, x in enumerate(read) if x.kind != BLANK), None)
+    if start is None:
+        return
+    end = next((i for i in range(start, len(read)) if read[i].kind == BLANK), len(read))
+    block = read[start:end]
+    if end == len(read) or len(block) < 2 or not any(x.label and is_field(x.label) for x in block):
+        return
+    for x in block:
+        short = x.kind == LABEL_ONLY or (x.kind == LABELLED and len(x.speech.split()) <= 6
+                                         and x.speech[-1] not in ".?!")
+        if not (short or (x.kind in (TEXT, HEADING) and x.heading)):
+            return
+    for x in block:
+        x.kind = META
 
 
 def _classify_labels(read: list[Line]) -> set[int]:
@@ -156,6 +182,7 @@ def parse_lines(
             line.document_title = line.n in titles
     _drop_line_numbers(read, source, bare_mmss)
     _labels_without_colon(read)
+    _field_block(read)
     confirmed = _classify_labels(read)
     _resolve_prompts(read)
     first = next((i for i, x in enumerate(read) if i in confirmed or x.kind == PROMPT), None)
@@ -280,8 +307,9 @@ def _warn(source: Source, metadata: list[int], unknown: list[int]) -> None:
                     "source, action items, observers' notes) kept out of the speech")
     if source.sections:
         numbers = [n for n, _ in source.sections]
-        source.warn(f"{_lines_text(numbers)}: {len(numbers)} section heading"
-                    f"{'s' if len(numbers) > 1 else ''} kept as section markers, not speech")
+        many = len(numbers) > 1
+        source.warn(f"{_lines_text(numbers)}: {len(numbers)} section heading{'s' if many else ''} kept "
+                    f"as {'section markers' if many else 'a section marker'}, not speech")
     if unknown:
         source.warn(f"{_lines_text(unknown)}: unlabelled speech after a numbered question; labelled "
                     f"'{UNKNOWN_SPEAKER}'")
