@@ -74,7 +74,8 @@ def test_store_transactions_roll_back_and_runs_are_recorded(tmp_path):
     with pytest.raises(ZeroDivisionError):
         with store.transaction() as conn:
             conn.execute(
-                "INSERT INTO transcripts VALUES ('a.vtt','teams_vtt','x',0,0,'[]','now')"
+                "INSERT INTO transcripts(name, format, sha256, n_turns, n_words, warnings, ingested_at) "
+                "VALUES ('a.vtt','teams_vtt','x',0,0,'[]','now')"
             )
             1 / 0
     assert store.query("SELECT count(*) AS n FROM transcripts")[0]["n"] == 0

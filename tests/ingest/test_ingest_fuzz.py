@@ -16,7 +16,10 @@ from fgkit.ingest.turns import build_turns
 from fgkit.records import Transcript
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "transcripts"
-TEXT_FIXTURES = sorted(p for p in FIXTURES.iterdir() if p.is_file())
+LAYOUTS = FIXTURES.parent / "layouts"
+TEXT_FIXTURES = sorted(p for p in FIXTURES.iterdir() if p.is_file()) + sorted(
+    p for p in LAYOUTS.iterdir() if p.is_file() and not p.name.endswith(".json")
+)
 TEXT_FORMATS = sorted(f for f in READERS if f != "docx")
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

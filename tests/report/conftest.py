@@ -95,7 +95,8 @@ def _fill_store(store) -> pd.DataFrame:
         for group, fmt in formats.items():
             turns = [t for t in TURNS if t[0] == group]
             conn.execute(
-                "INSERT INTO transcripts VALUES (?, ?, ?, ?, ?, '[]', '2026-01-01T00:00:00')",
+                "INSERT INTO transcripts(name, format, sha256, n_turns, n_words, warnings, ingested_at) "
+                "VALUES (?, ?, ?, ?, ?, '[]', '2026-01-01T00:00:00')",
                 (f"{group}.{fmt}", fmt, stable_id(group), len(turns), sum(len(t[2].split()) for t in turns)),
             )
         for group, who, text, codes, decision in TURNS:

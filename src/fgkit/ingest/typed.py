@@ -176,8 +176,9 @@ def parse_lines(
     """
     bare_mmss = _bare_mmss(lines)
     read = [read_line(n, text, source, bare_mmss) for n, text in lines]
+    styled = headings | titles
     for line in read:
-        if line.n in headings | titles and line.kind not in (BLANK, FOOTER):
+        if line.n in styled and line.kind not in (BLANK, FOOTER):
             line.kind, line.heading, line.title = HEADING, 3, line.plain or line.title
             line.document_title = line.n in titles
     _drop_line_numbers(read, source, bare_mmss)
