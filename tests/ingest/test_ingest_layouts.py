@@ -338,3 +338,21 @@ def test_stage_directions_are_notes_between_sentences_only(speech, clean, raws):
 
     text, anns = extract_annotations(speech)
     assert text == clean and [a.raw for a in anns] == raws
+
+
+def test_docx_headings_without_styles_or_blank_lines(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for text in ("Interviewer: Which photo first?", "P20: The allotment.", "Fitspiration \u2013 Retrospective",
+                 "Interviewer: And this one?", "P20: My gym card. Never used.", "More Than I Expected",
+                 "for a card."):
+        document.add_paragraph(text)
+    path = tmp_path / "fg.docx"
+    document.save(path)
+    t = read_transcript(path)
+    assert [(x.speaker_label, x.text) for x in t.turns] == [
+        ("Interviewer", "Which photo first?"), ("P20", "The allotment."), ("Interviewer", "And this one?"),
+        ("P20", "My gym card. Never used. More Than I Expected for a card."),
+    ]
+    assert [(s.title, s.turn_index) for s in t.sections] == [("Fitspiration \u2013 Retrospective", 2)]

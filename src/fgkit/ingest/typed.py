@@ -148,10 +148,13 @@ def _is_heading(read: list[Line], i: int) -> bool:
     if line.heading >= 3:
         return True
     before = i == 0 or read[i - 1].kind in _SEPARATORS
-    after = i + 1 == len(read) or read[i + 1].kind in (_SEPARATORS | {LABELLED, LABEL_ONLY, PROMPT})
+    label_next = i + 1 < len(read) and read[i + 1].kind in (LABELLED, LABEL_ONLY, PROMPT)
+    after = label_next or i + 1 == len(read) or read[i + 1].kind in _SEPARATORS
     if line.heading == 2:
         return before or after
-    return line.heading == 1 and before and after
+    # A title shape right above a speaker label is a heading (Word documents have no blank
+    # lines); elsewhere it must stand between blank lines, or it is speech going on.
+    return line.heading == 1 and (label_next or (before and after))
 
 
 def _mark_headings(read: list[Line], first: int, least: int = 1) -> None:
