@@ -102,6 +102,7 @@ class Detector:
         )
         from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
+        from .numbers import number_recognizers
         from .recognizers import (
             DateOfBirthRecognizer,
             KnownValuesRecognizer,
@@ -112,6 +113,7 @@ class Detector:
             UkPhoneRecognizer,
             UkPostcodeRecognizer,
         )
+        from .spoken import SpokenNumberRecognizer
 
         ner_config = NerModelConfiguration(
             model_to_presidio_entity_mapping={
@@ -136,6 +138,8 @@ class Detector:
             DateOfBirthRecognizer(),
             KnownValuesRecognizer(self.nlp.vocab, self.nlp.make_doc, self.known, self.allow_list),
             NameHeuristicRecognizer(self.protected),
+            SpokenNumberRecognizer(),
+            *number_recognizers(),
         ):
             registry.add_recognizer(recognizer)
         analyzer = AnalyzerEngine(
@@ -184,14 +188,16 @@ class Detector:
     # --- recognizing -------------------------------------------------------------------------
     def detect(self, texts: list[str], store=None) -> list[list[Detection]]:
         """Detections per text, in text order; model results come from the cache when it can."""
+        from .numbers import DIGIT_ENTITIES
         from .recognizers import PRESIDIO_TYPES
 
         out = []
         for text, doc in zip(texts, self._docs(texts, store)):
             artifacts = self._artifacts(doc)
-            entities = ["PARTICIPANT", *_NER_ENTITIES]
+            # Spoken numbers hold no digit; their recognizer filters each text with one regex first.
+            entities = ["PARTICIPANT", *_NER_ENTITIES, "NUMBER"]
             if _DIGIT.search(text):
-                entities += ["PHONE_NUMBER", "UK_NHS", "UK_POSTCODE", "DATE_OF_BIRTH"]
+                entities += ["PHONE_NUMBER", "UK_NHS", "UK_POSTCODE", "DATE_OF_BIRTH", *DIGIT_ENTITIES]
             elif any(c.isalpha() for c in text):
                 entities.append("UK_POSTCODE")
             if "@" in text:

@@ -35,7 +35,8 @@ _KEY_MARKERS = (b'"format": "fgkit-key', b'"format":"fgkit-key')
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_END = re.compile(r"</(?:w:p|w:tc|p|li|td|th|tr|si|c|row|text:p|div|h\d)>|<w:br/>|<w:tab/>|<br\s*/?>")
 MAX_REPORTED = 50
-_FIXED_TYPES = ("Phone", "Email", "NHS number", "Postcode", "Date of birth")
+_FIXED_TYPES = ("Phone", "Email", "NHS number", "Postcode", "Date of birth", "Card number", "Bank account",
+                "NI number", "IP address", "Username", "File name", "Number")
 
 
 @dataclass(frozen=True)

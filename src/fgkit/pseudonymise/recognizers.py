@@ -44,6 +44,13 @@ PRESIDIO_TYPES = {
     "UK_NHS": "NHS number",
     "UK_POSTCODE": "Postcode",
     "DATE_OF_BIRTH": "Date of birth",
+    "CREDIT_CARD": "Card number",
+    "BANK_ACCOUNT": "Bank account",
+    "UK_NINO": "NI number",
+    "IP_ADDRESS": "IP address",
+    "USERNAME": "Username",
+    "FILE_NAME": "File name",
+    "NUMBER": "Number",
 }
 TYPE_TO_PRESIDIO = {v: k for k, v in PRESIDIO_TYPES.items()}
 

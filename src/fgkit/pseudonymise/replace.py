@@ -33,7 +33,8 @@ __all__ = ["NUMBERED_TYPES", "Replacement", "StudyEntities", "build_entities", "
 
 NUMBERED_TYPES = ("Person", "Place", "Organisation")
 _PRIORITY = ["Participant", "Person", "Place", "Organisation", "Email", "Phone", "NHS number",
-             "Postcode", "Date of birth"]
+             "Postcode", "Date of birth", "Card number", "Bank account", "NI number", "IP address",
+             "Username", "File name", "Number"]
 _BRACKETED = re.compile(r"\[[^\[\]\n]{1,40}\]")
 _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof"}
 _COMMON_ZIPF = 3.5  # "panel", "training": everyday English words

@@ -30,7 +30,8 @@ __all__ = [
 
 EXTRA_FILE = "extra-identifiers.csv"
 REVIEW_FILE = "pseudonymisation-review.csv"
-ENTITY_TYPES = ("Person", "Place", "Organisation", "Phone", "Email", "NHS number", "Postcode", "Date of birth")
+ENTITY_TYPES = ("Person", "Place", "Organisation", "Phone", "Email", "NHS number", "Postcode", "Date of birth",
+                "Card number", "Bank account", "NI number", "IP address", "Username", "File name", "Number")
 _TYPE_ALIASES = {
     "person": "Person", "name": "Person", "per": "Person", "people": "Person",
     "place": "Place", "location": "Place", "loc": "Place", "gpe": "Place", "address": "Place",
@@ -41,6 +42,14 @@ _TYPE_ALIASES = {
     "nhs number": "NHS number", "nhs": "NHS number", "nhs_number": "NHS number",
     "postcode": "Postcode", "post code": "Postcode",
     "date of birth": "Date of birth", "dob": "Date of birth", "date_of_birth": "Date of birth",
+    "card number": "Card number", "card": "Card number", "credit card": "Card number",
+    "debit card": "Card number", "bank account": "Bank account", "account number": "Bank account",
+    "sort code": "Bank account", "iban": "Bank account", "bank": "Bank account",
+    "ni number": "NI number", "national insurance": "NI number",
+    "national insurance number": "NI number", "nino": "NI number", "ip address": "IP address",
+    "ip": "IP address", "username": "Username", "user name": "Username", "login": "Username",
+    "handle": "Username", "file name": "File name", "filename": "File name", "file": "File name",
+    "number": "Number", "reference": "Number", "reference number": "Number", "id number": "Number",
 }
 _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev"}
 _DEVICE_WORDS = {"ipad", "iphone", "android", "galaxy", "laptop", "pc", "phone", "mobile", "macbook", "surface"}

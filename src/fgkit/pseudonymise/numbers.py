@@ -1,0 +1,218 @@
+"""Numbers that identify someone: phones of any country, cards, bank details, NI numbers, IP
+addresses, and long reference numbers of no known shape.
+
+Checks come from libraries: python-phonenumbers for phones of every region, Presidio's
+predefined recognizers for cards (Luhn), IBANs (ISO 7064 check digits), IP addresses
+(``ipaddress``) and National Insurance numbers. Written bank details and long references have
+no checksum, so they are found by shape and the words before them ("sort code", "account
+number"). ``classify_digits`` gives the same verdict on a digit string however it was said,
+so a number spoken as words (``spoken``) is judged exactly like a written one.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import phonenumbers
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    UkNinoRecognizer,
+)
+
+__all__ = [
+    "DIGIT_ENTITIES",
+    "IntlPhoneRecognizer",
+    "LongNumberRecognizer",
+    "classify_digits",
+    "luhn_valid",
+    "nhs_valid",
+    "number_recognizers",
+]
+
+# Presidio entity names for what this module finds (fgkit types in recognizers.PRESIDIO_TYPES).
+DIGIT_ENTITIES = ["CREDIT_CARD", "BANK_ACCOUNT", "UK_NINO", "IP_ADDRESS", "NUMBER"]
+
+# National formats are read for the UK and North America (the countries a UK study's speakers
+# most often give numbers in); any number written with + or 00 is read for every country.
+_REGIONS = ("GB", "US")
+# A run of digits a phone, card or reference could be: 7+ digits with spaces, dots, dashes or
+# brackets between groups, optionally after + or inside "(0115)".
+_RUN = re.compile(r"(?<![\w.,/£$€])(?:\+\s?|\()?\d(?:[\s().\-]{0,2}\d){6,}(?![\w%])")
+_SORT_CODE = re.compile(r"sort\s*-?\s*code", re.IGNORECASE)
+_ACCOUNT = re.compile(r"\b(?:account|acc|a/c)(?:\s*(?:number|no\.?|num|#))?\b", re.IGNORECASE)
+_NUMBER_CONTEXT = 40  # characters before a number searched for "sort code" / "account"
+# Dates and year ranges are numbers of 7+ digits that identify nobody.
+_DATE = re.compile(r"^\d{1,2}[\s./-]\d{1,2}[\s./-](?:19|20)?\d{2}$|^(?:19|20)\d{2}[\s./-]\d{1,2}[\s./-]\d{1,2}$")
+_YEARS = re.compile(r"^(?:(?:19|20)\d{2}[\s\-–]*)+$")
+_MONEY_AFTER = re.compile(
+    r"^\s*(?:pounds?|quid|euros?|dollars?|pence|p\b|k\b|m\b|bn\b|million|billion|per\s?cent|%)",
+    re.IGNORECASE,
+)
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def nhs_valid(digits: str) -> bool:
+    """Ten digits whose mod-11 check digit is right (the NHS and CHI number rule)."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    check = 11 - sum(int(d) * (10 - i) for i, d in enumerate(digits[:9])) % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def _uk_shape(digits: str) -> bool:
+    """A UK national number (0 then 9-10 digits, not 00) or +44 / 0044 and 9-10 digits. Ofcom's
+    drama ranges (07700 900xxx, 0115 496 0xxx) pass: phonenumbers calls them invalid."""
+    for prefix in ("+44", "0044", "44"):
+        if digits.startswith(prefix) and 9 <= len(digits[len(prefix):].lstrip("0")) <= 10:
+            return prefix != "44" or len(digits) in (12, 13)
+    return digits.startswith("0") and not digits.startswith("00") and len(digits) in (10, 11)
+
+
+@lru_cache(maxsize=4096)
+def _valid_phone(digits: str) -> bool:
+    regions = ("ZZ",) if digits.startswith("+") else _REGIONS
+    for region in regions:
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse(digits, None if region == "ZZ" else region)):
+                return True
+        except phonenumbers.NumberParseException:
+            continue
+    return False
+
+
+def classify_digits(digits: str, before: str = "") -> str | None:
+    """The Presidio entity a digit string is, given the text just before it; None for numbers
+    too short to identify anyone. ``digits`` may start with "+"."""
+    plain = digits.lstrip("+")
+    context = before[-_NUMBER_CONTEXT:]
+    if len(plain) == 6 and _SORT_CODE.search(context):
+        return "BANK_ACCOUNT"
+    if len(plain) == 8 and _ACCOUNT.search(context) and not _SORT_CODE.search(context[-15:]):
+        return "BANK_ACCOUNT"
+    if len(plain) < 7:
+        return None
+    if not digits.startswith("+") and nhs_valid(plain):
+        return "UK_NHS"
+    if _uk_shape(digits) or _valid_phone(digits):
+        return "PHONE_NUMBER"
+    if 13 <= len(plain) <= 19 and luhn_valid(plain):
+        return "CREDIT_CARD"
+    return "NUMBER"
+
+
+def _result(recognizer, entity: str, start: int, end: int, score: float) -> RecognizerResult:
+    return RecognizerResult(entity, start, end, score, recognition_metadata={
+        RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
+    })
+
+
+class IntlPhoneRecognizer(EntityRecognizer):
+    """Phone numbers python-phonenumbers calls valid: UK and North American national formats,
+    and any country's number written with + or 00 ("+353 87 555 0123", "(212) 555-0147").
+
+    The matcher runs only on a run of digits that could be such a number (so a turn without one
+    costs one regex search); a bare ten-digit number with a valid NHS check digit is left to the
+    NHS recognizer, and UK national numbers to UkPhoneRecognizer, which keeps Ofcom's drama
+    ranges that phonenumbers calls invalid.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["PHONE_NUMBER"], name="IntlPhoneRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = []
+        for run in _RUN.finditer(text):
+            raw = run.group().lstrip("(")
+            digits = re.sub(r"\D", "", raw)
+            if raw.startswith(("+", "00")):
+                region = "GB"  # any country; GB reads 00 as the international prefix
+            elif len(digits) == 10 or (len(digits) == 11 and digits[0] == "1"):
+                if digits[0] == "0" or nhs_valid(digits):
+                    continue  # UK national numbers are UkPhoneRecognizer's; NHS numbers stay NHS
+                region = "US"
+            else:
+                continue
+            # The matcher needs a little room: "+" or "(" before the run, a word after it.
+            lo, hi = max(0, run.start() - 2), min(len(text), run.end() + 1)
+            for match in phonenumbers.PhoneNumberMatcher(text[lo:hi], region, leniency=phonenumbers.Leniency.VALID):
+                results.append(_result(self, "PHONE_NUMBER", lo + match.start, lo + match.end, 0.75))
+        return results
+
+
+class LongNumberRecognizer(EntityRecognizer):
+    """Written digit runs the other recognizers may not type: sort codes and account numbers
+    after "sort code" / "account number", and any other run of 7+ digits ("reference 48213377"),
+    typed by ``classify_digits``. Dates, year ranges and sums of money are left alone.
+    Scored below the checksum recognizers, which win where both find the same number.
+    """
+
+    _SHORT = re.compile(r"(?<![\w.,/£$€])\d{2}[\s-]?\d{2}[\s-]?\d{2}(?:\d{2})?(?![\w%]|[.,]\d)")
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["NUMBER", "BANK_ACCOUNT"], name="LongNumberRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = []
+        spans = {(m.start(), m.end()) for m in _RUN.finditer(text)}
+        if "sort" in text.lower() or "acc" in text.lower() or "a/c" in text.lower():
+            spans |= {(m.start(), m.end()) for m in self._SHORT.finditer(text)}
+        for start, end in sorted(spans):
+            raw = text[start:end]
+            if "." in raw:
+                continue  # IP addresses, versions or decimals, each found (or not) elsewhere
+            digits = ("+" if raw.lstrip("(").startswith("+") else "") + re.sub(r"\D", "", raw)
+            entity = classify_digits(digits, text[:start])
+            if entity is None:
+                continue
+            # "20-45-77" after "sort code" is bank detail even in a date's shape.
+            if entity != "BANK_ACCOUNT" and (
+                    _DATE.match(raw) or _YEARS.match(raw) or _MONEY_AFTER.match(text[end:end + 12])):
+                continue
+            results.append(_result(self, entity, start, end, 0.5))
+        return results
+
+
+def _gated(cls, gate: str, **kwargs) -> EntityRecognizer:
+    """A Presidio pattern recognizer that first checks one cheap regex: its own patterns cost
+    far more, and most turns hold nothing of the kind."""
+    check = re.compile(gate)
+
+    class Gated(cls):
+        def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+            if not check.search(text):
+                return []
+            return super().analyze(text, entities, nlp_artifacts, regex_flags)
+
+    Gated.__name__ = Gated.__qualname__ = cls.__name__
+    return Gated(**kwargs)
+
+
+def number_recognizers() -> list[EntityRecognizer]:
+    """Every recognizer for written numbers, with fgkit's entity names."""
+    return [
+        IntlPhoneRecognizer(),
+        LongNumberRecognizer(),
+        _gated(CreditCardRecognizer, r"\d(?:[ -]?\d){11}", supported_entity="CREDIT_CARD"),
+        _gated(IbanRecognizer, r"[A-Z]{2}\d{2}", supported_entity="BANK_ACCOUNT"),
+        _gated(IpRecognizer, r"\d\.\d{1,3}\.\d|:[0-9A-Fa-f]*:", supported_entity="IP_ADDRESS"),
+        _gated(UkNinoRecognizer, r"\d\d ?\d\d ?\d\d", supported_entity="UK_NINO"),
+    ]
