@@ -16,9 +16,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .codebook_patterns import CONTEXT_WINDOW, PatternValidation, Patterns
 from .errors import CodebookError, InputError
 
 __all__ = [
+    "CONTEXT_WINDOW",
     "Code",
     "Codebook",
     "Patterns",
@@ -32,28 +34,8 @@ TOP_KEYS = {"version", "name", "description", "codes"}
 CODE_KEYS = {
     "id", "label", "definition", "include", "exclude", "examples", "colour", "parent", "patterns",
 }
-PATTERN_KEYS = {"lemma", "lower", "tokens", "exclude", "negation", "confidence"}
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 COLOUR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
-# The coder runs the tagger and lemmatizer only: attributes set by the parser or the entity
-# recogniser would never match, so a pattern using them is an error, not a silent miss.
-UNAVAILABLE_ATTRS = {"DEP", "HEAD", "SENT_START", "IS_SENT_START", "ENT_TYPE", "ENT_IOB", "ENT_ID"}
-
-
-@dataclass(frozen=True)
-class Patterns:
-    """How the rule coder detects a code. Empty patterns mean the code is applied by hand."""
-
-    lemma: tuple[str, ...] = ()
-    lower: tuple[str, ...] = ()
-    tokens: tuple[tuple[dict, ...], ...] = ()
-    exclude: tuple[str, ...] = ()
-    negation: bool = True
-    confidence: float = 0.7
-
-    @property
-    def empty(self) -> bool:
-        return not (self.lemma or self.lower or self.tokens)
 
 
 @dataclass(frozen=True)
@@ -165,7 +147,7 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
     return _Validator(path).build(root)
 
 
-class _Validator:
+class _Validator(PatternValidation):
     def __init__(self, path: Path) -> None:
         import yaml
 
@@ -174,6 +156,7 @@ class _Validator:
         self.yaml = yaml
         self.constructor = yaml.constructor.SafeConstructor()
         self.parent_nodes: dict[str, Any] = {}
+        self.ambiguous_nodes: dict[str, Any] = {}
 
     # --- reporting -----------------------------------------------------------------------
     def problem(self, node: Any, message: str) -> None:
@@ -319,69 +302,6 @@ class _Validator:
             line=node.start_mark.line + 1,
         )
 
-    def patterns(self, node: Any, code_id: str) -> Patterns:
-        yaml = self.yaml
-        if not isinstance(node, yaml.MappingNode):
-            self.problem(node, f"'patterns' of '{code_id}' must be a mapping "
-                               "(lemma, lower, tokens, exclude, negation, confidence)")
-            return Patterns()
-        keys = self.mapping(node, PATTERN_KEYS, "patterns")
-        def get(key: str) -> Any:
-            return keys[key][1] if key in keys else None
-
-        negation = True
-        if "negation" in keys:
-            value = self.value(get("negation"))
-            if not isinstance(value, bool):
-                self.problem(get("negation"), "negation must be true or false")
-            else:
-                negation = value
-        confidence = 0.7
-        if "confidence" in keys:
-            value = self.value(get("confidence"))
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
-                self.problem(get("confidence"), "confidence must be a number above 0 and at most 1")
-            else:
-                confidence = float(value)
-        return Patterns(
-            lemma=self.strings(get("lemma"), "lemma"),
-            lower=self.strings(get("lower"), "lower"),
-            tokens=self.token_patterns(get("tokens")),
-            exclude=self.strings(get("exclude"), "exclude"),
-            negation=negation,
-            confidence=confidence,
-        )
-
-    def token_patterns(self, node: Any) -> tuple[tuple[dict, ...], ...]:
-        from spacy.schemas import validate_token_pattern
-
-        if node is None:
-            return ()
-        if not isinstance(node, self.yaml.SequenceNode):
-            self.problem(node, "tokens must be a list of spaCy Matcher patterns "
-                               "(each a list of token dicts)")
-            return ()
-        out = []
-        for item in node.value:
-            value = self.value(item)
-            if not isinstance(value, list) or not value or not all(isinstance(t, dict) for t in value):
-                self.problem(item, "a token pattern must be a non-empty list of token dicts, "
-                                   "e.g. [{LEMMA: too}, {LEMMA: many}]")
-                continue
-            errors = validate_token_pattern(value)
-            used = {str(k).upper() for t in value for k in t}
-            unavailable = sorted(used & UNAVAILABLE_ATTRS)
-            if unavailable:
-                errors.append(f"attribute {unavailable[0]} needs a pipeline component the coder "
-                              "does not run; use LEMMA, LOWER, POS, TAG or shape attributes")
-            if errors:
-                # spaCy's messages name the offending key path, never the pattern's text.
-                self.problem(item, f"invalid token pattern: {errors[0]}; see the spaCy Matcher "
-                                   "documentation for allowed keys")
-                continue
-            out.append(tuple(value))
-        return tuple(out)
-
     def check_tree(self, codes: list[Code], nodes: dict[str, Any]) -> None:
         by_id = {c.id: c for c in codes}
         for code in codes:
@@ -405,6 +325,7 @@ class _Validator:
                         reported.update(cycle)
                     break
                 seen.append(current.id)
+        self.check_context(by_id)
 
 
 def codebook_to_yaml(codebook: Codebook) -> str:
@@ -422,7 +343,8 @@ def codebook_to_yaml(codebook: Codebook) -> str:
         for key in ("include", "exclude", "examples"):
             if getattr(c, key):
                 entry[key] = list(getattr(c, key))
-        if not c.patterns.empty:
+        # A parent may hold only the context its sub-codes' ambiguous patterns use.
+        if c.patterns != Patterns():
             p = c.patterns
             pats: dict[str, Any] = {}
             for key in ("lemma", "lower"):
@@ -432,6 +354,11 @@ def codebook_to_yaml(codebook: Codebook) -> str:
                 pats["tokens"] = [list(t) for t in p.tokens]
             if p.exclude:
                 pats["exclude"] = list(p.exclude)
+            for key in ("ambiguous", "context"):
+                if getattr(p, key):
+                    pats[key] = [e if isinstance(e, str) else list(e) for e in getattr(p, key)]
+            if p.context_window is not None:
+                pats["context_window"] = p.context_window
             pats["negation"] = p.negation
             pats["confidence"] = p.confidence
             entry["patterns"] = pats

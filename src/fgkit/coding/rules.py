@@ -4,6 +4,10 @@ Each hit keeps the words that matched, their character offsets and the pattern, 
 sees why a code was suggested. Phrases sit in PhraseMatchers (cost barely grows with their
 number); token patterns go to one Matcher. A hit is dropped when it overlaps one of the code's
 exclusion phrases, or when a negation precedes it in the same clause (see ``clause_negation``).
+An *ambiguous* pattern ("fair", "pressure", "tired") counts only when one of the code's context
+phrases ("caseload", "referral", "visit") is in the same sentence or within a few tokens, because
+the same words are everyday speech in any other study; its hit names both the pattern and the
+context it found.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..codebook import Codebook
+from ..codebook import CONTEXT_WINDOW, Codebook
 from ..errors import ModelError
 
 __all__ = ["CODER", "Hit", "RuleCoder", "load_nlp", "NLP_DISABLED", "clause_negation"]
@@ -30,11 +34,16 @@ DISMISSING_NEXT = frozenset({"that", "about"})
 CLAUSE_BREAKS = frozenset({"but", "and", "so", "because", "cos", "though", "although", "however",
                            "whereas", "while", "if", "when", "or"})
 NEGATION_WINDOW = 6
+# What a matcher key stands for: a plain pattern, an exclusion, or the two halves of a
+# context-dependent match.
+HIT, EXCLUDE, AMBIGUOUS, CONTEXT = "hit", "exclude", "ambiguous", "context"
+SENTENCE_ENDS = frozenset({".", "?", "!", "…", "...", "?!", "!!", "??"})
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A pattern match that survived exclusion and negation; offsets are into the text coded."""
+    """A pattern match that survived exclusion, negation and, for an ambiguous pattern, the
+    search for context; offsets are into the text coded."""
 
     code: str
     start: int
@@ -91,37 +100,59 @@ class RuleCoder:
         self.lemma_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.token_matcher = Matcher(nlp.vocab)
-        # key string -> (code, pattern label, is_exclusion)
-        self.keys: dict[int, tuple[str, str, bool]] = {}
-        lemma_phrases: dict[str, list[str]] = {}
+        # key string -> (code, pattern label, kind)
+        self.keys: dict[int, tuple[str, str, str]] = {}
+        self.lemma_phrases: dict[str, str] = {}
         for code in codebook.codes:
             p = code.patterns
             for phrase in p.lemma:
-                key = self._key(code.id, f"lemma:{phrase}", False)
-                lemma_phrases[key] = [phrase]
-                # A word lemmatised on its own can differ from the same word in a sentence
-                # ("data" -> "datum"), so the exact wording always matches as well.
-                self.lower_matcher.add(key, [nlp.make_doc(phrase.lower())])
+                self._phrase(code.id, f"lemma:{phrase}", phrase, HIT)
             for phrase in self._exclusions(code.id):
-                key = self._key(code.id, f"exclude:{phrase}", True)
-                lemma_phrases[key] = [phrase]
-                self.lower_matcher.add(key, [nlp.make_doc(phrase.lower())])
+                self._phrase(code.id, f"exclude:{phrase}", phrase, EXCLUDE)
             for phrase in p.lower:
-                self.lower_matcher.add(self._key(code.id, f"lower:{phrase}", False),
+                self.lower_matcher.add(self._key(code.id, f"lower:{phrase}", HIT),
                                        [nlp.make_doc(phrase.lower())])
             for i, pattern in enumerate(p.tokens, 1):
-                self.token_matcher.add(self._key(code.id, f"tokens:{code.id}#{i}", False),
+                self.token_matcher.add(self._key(code.id, f"tokens:{code.id}#{i}", HIT),
                                        [list(pattern)])
+            for kind, entries in ((AMBIGUOUS, p.ambiguous), (CONTEXT, p.context)):
+                for i, entry in enumerate(entries, 1):
+                    if isinstance(entry, str):
+                        self._phrase(code.id, f"{kind}:{entry}", entry, kind)
+                    else:
+                        self.token_matcher.add(self._key(code.id, f"{kind}:{code.id}#{i}", kind),
+                                               [list(entry)])
         # LEMMA matching needs pattern docs lemmatised by the same pipeline, not make_doc.
-        keys, texts = list(lemma_phrases), [v[0] for v in lemma_phrases.values()]
+        keys, texts = list(self.lemma_phrases), list(self.lemma_phrases.values())
         for key, doc in zip(keys, nlp.pipe(texts, batch_size=256)):
             self.lemma_matcher.add(key, [doc])
         self.negation = {c.id: c.patterns.negation for c in codebook.codes}
+        # A code's ambiguous matches accept its own context and its ancestors' ("stress" under
+        # time pressure is on topic near "caseload" too), within its window or its parent's.
+        self.lineage = {c.id: self._lineage(c.id) for c in codebook.codes}
+        self.window = {
+            c.id: next((codebook.get(a).patterns.context_window for a in self.lineage[c.id]
+                        if codebook.get(a).patterns.context_window is not None), CONTEXT_WINDOW)
+            for c in codebook.codes
+        }
 
-    def _key(self, code: str, label: str, exclusion: bool) -> str:
+    def _key(self, code: str, label: str, kind: str) -> str:
         key = f"{code}\x1f{label}"
-        self.keys[self.nlp.vocab.strings.add(key)] = (code, label, exclusion)
+        self.keys[self.nlp.vocab.strings.add(key)] = (code, label, kind)
         return key
+
+    def _phrase(self, code: str, label: str, phrase: str, kind: str) -> None:
+        key = self._key(code, label, kind)
+        self.lemma_phrases[key] = phrase
+        # A word lemmatised on its own can differ from the same word in a sentence
+        # ("data" -> "datum"), so the exact wording always matches as well.
+        self.lower_matcher.add(key, [self.nlp.make_doc(phrase.lower())])
+
+    def _lineage(self, code_id: str) -> list[str]:
+        out = [code_id]
+        while (parent := self.codebook.get(out[-1]).parent) is not None:
+            out.append(parent)
+        return out
 
     def _exclusions(self, code_id: str) -> list[str]:
         """A code's exclusion phrases and its ancestors' ("blood pressure" is never workload)."""
@@ -141,22 +172,31 @@ class RuleCoder:
             *(self.token_matcher(doc) if len(self.token_matcher) else ()),
         ]
         excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        context: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         candidates = []
         for key, start, end in found:
-            code, label, is_exclusion = self.keys[key]
-            if is_exclusion:
+            code, label, kind = self.keys[key]
+            if kind == EXCLUDE:
                 excluded[code].append((start, end))
+            elif kind == CONTEXT:
+                context[code].append((start, end, label))
             else:
-                candidates.append((start, -end, code, label))
+                candidates.append((start, -end, code, label, kind))
         hits: list[Hit] = []
         seen: set[tuple[str, int, int]] = set()
-        for start, neg_end, code, label in sorted(candidates):
+        sentence = sentence_ids(doc) if context else []
+        for start, neg_end, code, label, kind in sorted(candidates):
             end = -neg_end
             if any(s < end and start < e for s, e in excluded.get(code, ())):
                 continue
             negation = clause_negation(doc, start)
             if negation == "dismissed" or (negation and self.negation[code]):
                 continue
+            if kind == AMBIGUOUS:
+                near = self._nearest_context(code, start, end, context, sentence)
+                if near is None:
+                    continue
+                label = f"{label} + {near}"
             span = doc[start:end]
             # Overlapping hits of one code (e.g. "stretched" inside "stretched thin") count once.
             if any(c == code and s < span.end_char and span.start_char < e for c, s, e in seen):
@@ -164,3 +204,34 @@ class RuleCoder:
             seen.add((code, span.start_char, span.end_char))
             hits.append(Hit(code, span.start_char, span.end_char, label))
         return hits
+
+    def _nearest_context(self, code: str, start: int, end: int,
+                         context: dict[str, list[tuple[int, int, str]]],
+                         sentence: list[int]) -> str | None:
+        """The label of the closest context match outside [start, end): in the same sentence,
+        or across a sentence end within the code's window (tokens between the two).
+
+        A context word inside the ambiguous match itself proves nothing about the talk
+        around it."""
+        window, best = self.window[code], None
+        for owner in self.lineage[code]:
+            for s, e, label in context.get(owner, ()):
+                gap = start - e if e <= start else s - end if s >= end else -1
+                if gap < 0 or (gap > window and sentence[s] != sentence[start]):
+                    continue
+                if best is None or gap < best[0]:
+                    best = (gap, label)
+        return best[1] if best else None
+
+
+def sentence_ids(doc) -> list[int]:
+    """A sentence number per token, split after sentence-final punctuation.
+
+    The coder runs without the parser or senter (see NLP_DISABLED); punctuation is what a
+    transcript marks sentences with, and unpunctuated ASR text stays one sentence per segment."""
+    ids, current = [], 0
+    for token in doc:
+        ids.append(current)
+        if token.text in SENTENCE_ENDS:
+            current += 1
+    return ids
