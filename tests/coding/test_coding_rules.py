@@ -35,7 +35,7 @@ def top_codes(coder, nlp, text):
         ("A score can't tell you what's going on in that house.", {"professional_judgement"}),
         ("I'd worry about AI deciding who gets care.", {"ai_attitudes"}),
         ("Who is accountable when it goes wrong?", {"governance"}),
-        ("Trust me, it was chaos.", {"pressure"}),
+        ("Trust me, it was chaos on duty.", {"pressure"}),
     ],
 )
 def test_default_codebook_on_hard_cases(coder, nlp, text, expected):
@@ -52,11 +52,11 @@ def test_evidence_offsets_point_at_the_matched_words(coder, nlp):
 
 
 def test_sub_code_token_pattern_and_its_label(coder, nlp):
-    hits = coder.match(nlp("There's never enough time to see people properly."))
+    hits = coder.match(nlp("There's never enough time to see people properly between visits."))
     assert [(h.code, h.pattern) for h in hits] == [("pressure_time", "tokens:pressure_time#2")] or \
         "pressure_time" in {h.code for h in hits}
     time_hit = next(h for h in hits if h.code == "pressure_time")
-    assert "enough time" in "There's never enough time to see people properly."[time_hit.start:time_hit.end]
+    assert "enough time" in "There's never enough time to see people properly between visits."[time_hit.start:time_hit.end]
 
 
 BOOK = """\
