@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import TranscriptError
@@ -193,6 +194,7 @@ _PAREN = re.compile(r"\([^()]{0,40}\)|<[^<>]{0,60}>")
 _LABEL_SPLIT = re.compile(r"^(?P<label>[^:\n]{1,60}?)\s*:(?:\s+|$)(?P<rest>.*)$")
 
 
+@lru_cache(maxsize=8192)  # labels recur on every turn of a file
 def looks_like_label(label: str) -> bool:
     """True when ``label`` reads like a speaker name, role or participant code."""
     label = label.strip()
@@ -222,6 +224,8 @@ _BOLD = re.compile(r"^(\*\*|__)(?P<inner>[^*_\n]{1,80}?)\1(?P<after>.*)$")
 
 def unbold(line: str) -> str:
     """``**Jane Doe**  0:00`` -> ``Jane Doe  0:00``: markdown emphasis around a leading label."""
+    if line[:1] not in ("*", "_"):
+        return line
     m = _BOLD.match(line)
     return m.group("inner") + m.group("after") if m else line
 

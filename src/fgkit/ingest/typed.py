@@ -178,7 +178,19 @@ def parse_lines(
     (Word heading and title styles).
     """
     bare_mmss = _bare_mmss(lines)
-    read = [read_line(n, text, source, bare_mmss) for n, text in lines]
+    read: list[Line] = []
+    after_timed = False
+    for n, text in lines:
+        stripped = text.strip()
+        if after_timed and stripped:
+            # The line under a timed speaker line (Otter's "Name  0:03") is that speaker's
+            # speech, as written: no label, heading or prompt can stand there.
+            read.append(Line(n, TEXT, plain=stripped, speech=stripped))
+            after_timed = False
+            continue
+        line = read_line(n, text, source, bare_mmss)
+        after_timed = line.kind == LABEL_ONLY and line.timed
+        read.append(line)
     styled = headings | titles
     for line in read:
         if line.n in styled and line.kind not in (BLANK, FOOTER):
