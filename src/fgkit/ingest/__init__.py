@@ -5,8 +5,12 @@ speaker label); common code merges them into ``Turn``s: consecutive utterances b
 form one turn, an unlabelled utterance continues the current turn (a leading one is labelled
 "Unknown Speaker", with a warning), transcribers' marks become ``Annotation``s and leave the
 text, and ``turn_id = stable_id(name, speaker, text, occurrence)`` so ids survive re-ingest and
-edits elsewhere in the file. Speaker labels are kept exactly as written (``Lee, Ann``,
-``Ann Lee (SL)``, ``Sam's iPad``, an e-mail address): the participants register maps them.
+edits elsewhere in the file. Speaker labels are kept as written (``Lee, Ann``,
+``Ann Lee (SL)``, ``Sam's iPad``, an e-mail address), without markup or timestamps: the
+participants register maps them. Headings between turns become ``Section`` markers on the
+``Transcript``; header fields and note-takers' lines are metadata (``typed`` and ``labels``
+say how each is told from a speaker). A file with no labels at all gives one "Unknown
+Speaker" turn per cue, row or paragraph, with one warning saying how to add labels.
 """
 
 from __future__ import annotations
