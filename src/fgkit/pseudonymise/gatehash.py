@@ -48,7 +48,8 @@ def write_gate_hashes(private_dir: Path, entities) -> Path:
     salt = os.urandom(16)
     entries, firsts, max_words = {}, set(), 1
     for norm, entity in entities.items():
-        if len(norm) < 2:
+        # Values replaced only where found are not watched for elsewhere, as with a plain key.
+        if len(norm) < 2 or getattr(entity, "scope", "study") == "local":
             continue
         kind = "participant name" if entity.type == "Participant" else entity.type
         entries[_digest(salt, norm)] = [kind, entity.placeholder, entity.case_sensitive]

@@ -1,14 +1,21 @@
 """The leak gate: no real value and no key file may sit in the shareable zone.
 
-Every file under ``reports/`` is read (plain text, HTML, CSV, JSON, XLSX/DOCX/.qdpx and other zip
+Files are read by ``leakfiles`` (plain text, HTML, CSV, JSON, XLSX/DOCX/.qdpx and other zip
 members, Parquet columns) and searched in one pass for every real value the project knows: the
 key's entities, the register's names, name-like speaker labels, the study's extra identifiers
-and the researcher's "missed" review entries. Matching is case-insensitive at word boundaries
-and also finds HTML/XML-escaped and curly-apostrophe forms. Values that are also ordinary words
-(the allow list: "Will", "May", ...) count only where used as a name ("Will said"), not as
-the verb ("Will you ...", "I will"). A leak names the file, the position and the
-kind of value, never the value. When the key is encrypted and no passphrase is given, its
-values are found by their keyed hashes (``gatehash``), so the gate still covers them.
+and the researcher's "missed" review entries. Values the researcher marked "wrong" (not an
+identifier) are not looked for, unless the register names them. Matching is case-insensitive at
+word boundaries and also finds HTML/XML-escaped and curly-apostrophe forms. Values that are also
+ordinary words (the allow list: "Will", "May", ...) count only where used as a name ("Will
+said"), not as the verb ("Will you ...", "I will"). When the key is encrypted and no passphrase
+is given, its values are found by their keyed hashes (``gatehash``), so the gate still covers them.
+
+fgkit's own words never count: a value found in a file is excused when it is one of fgkit's own
+words (``gatewords``: its templates, methods text, column and format names, the codebook) and the
+study's pseudonymised text nowhere contains it, so it cannot have come from a transcript.
+
+A leak names the file, the position and the kind of value, never the value; ``reveal=True``
+(``fgkit check --show``) also carries the text found, for the terminal only.
 """
 
 from __future__ import annotations
@@ -16,41 +23,57 @@ from __future__ import annotations
 import bisect
 import html
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from ..errors import InputError, LeakError
 from .gatehash import HashedValues, load_gate_hashes
 from .names import normalise, ordinary_word_is_name, surface_variants, trie_pattern
 
-__all__ = ["Leak", "LeakValues", "leak_values", "run_leak_gate", "scan_shareable", "scan_text"]
+__all__ = [
+    "Gate", "Leak", "LeakValues", "leak_values", "leak_message", "resolution", "run_leak_gate",
+    "scan_shareable", "scan_text",
+]
 
-ZIP_SUFFIXES = {".zip", ".qdpx", ".xlsx", ".xlsm", ".docx", ".pptx", ".odt", ".ods", ".epub"}
-PRIVATE_FILE_NAMES = {
-    "key.json", "key.json.enc", "anonymisation-log.csv", "pseudonymisation-review.csv",
-    "participants.csv", "withdrawals.csv", "fgkit.sqlite", "gate-hashes.json",
-}
-_KEY_MARKERS = (b'"format": "fgkit-key', b'"format":"fgkit-key')
-_TAG = re.compile(r"<[^>]*>")
-_BLOCK_END = re.compile(r"</(?:w:p|w:tc|p|li|td|th|tr|si|c|row|text:p|div|h\d)>|<w:br/>|<w:tab/>|<br\s*/?>")
 MAX_REPORTED = 50
 _FIXED_TYPES = ("Phone", "Email", "NHS number", "Postcode", "Date of birth", "Card number", "Bank account",
                 "NI number", "IP address", "Username", "File name", "Number")
+SHOW_HINT = ("Run `fgkit check --show` to see the values (printed to your terminal only) and the "
+             "command that resolves each, then run `fgkit run` again.")
 
 
 @dataclass(frozen=True)
 class Leak:
-    """A real value (or key file) found in the shareable zone. Never holds the value itself."""
+    """A real value (or key file) found in a shareable file.
+
+    ``value`` is empty unless the scan was asked to reveal it; ``str()`` never shows it, so a
+    leak can go into an error message or a log safely. ``note`` is advice that names no value.
+    """
 
     file: str
     position: str
     entity_type: str
     placeholder: str = ""
+    value: str = field(default="", repr=False, compare=False)
+    origin: str = field(default="", compare=False)
+    note: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         tail = f" (shown elsewhere as {self.placeholder})" if self.placeholder else ""
-        return f"{self.file}: {self.position}: {self.entity_type}{tail}"
+        note = f"; {self.note}" if self.note else ""
+        return f"{self.file}: {self.position}: {self.entity_type}{tail}{note}"
+
+
+@dataclass(frozen=True)
+class Match:
+    """One value found in a text: where, what kind, and its comparison form."""
+
+    start: int
+    end: int
+    kind: str
+    placeholder: str
+    norm: str
+    origin: str
 
 
 class LeakValues:
@@ -62,8 +85,11 @@ class LeakValues:
         allow_list: list[str] | tuple = (),
         case_sensitive: set[str] | frozenset = frozenset(),
         hashed: HashedValues | None = None,
+        origins: dict[str, str] | None = None,
+        wrong: set[str] | frozenset = frozenset(),
     ) -> None:
         self.values = {k: v for k, v in values.items() if len(k) >= 2}
+        self.origins = origins or {}
         self.hashed = hashed
         allow = {normalise(w) for w in allow_list} | set(case_sensitive)
         loose = {k for k in self.values if k not in allow}
@@ -73,10 +99,12 @@ class LeakValues:
         self._strict = self._compile(strict, re.IGNORECASE)
         # Placeholders are pseudonymised text: "NHS" inside "[NHS number]" is no leak.
         placeholders = {p for _, p in self.values.values() if p} | {f"[{t}]" for t in _FIXED_TYPES}
+        self._hashed_skip: set[str] = set()
         if hashed is not None:
             placeholders |= hashed.placeholders()
-            # Hashed values follow today's allow list, like the plain ones.
+            # Hashed values follow today's allow list and review decisions, like the plain ones.
             self._hashed_allow = {hashed.digest(w) for w in allow_list}
+            self._hashed_skip = {hashed.digest(w) for w in wrong}
         self._placeholders = re.compile("|".join(re.escape(p) for p in sorted(placeholders, key=len, reverse=True)))
 
     @staticmethod
@@ -89,8 +117,8 @@ class LeakValues:
     def __bool__(self) -> bool:
         return bool(self.values) or bool(self.hashed)
 
-    def finditer(self, text: str) -> Iterator[tuple[int, str, str]]:
-        """(offset, kind, placeholder) for each value found in ``text``."""
+    def matches(self, text: str) -> Iterator[Match]:
+        """Every value found in ``text``, in pattern order (plain values, then hashed ones)."""
         inside = [(m.start(), m.end()) for m in self._placeholders.finditer(text)] if "[" in text else []
         found_at = set()
         for pattern, strict in ((self._loose, False), (self._strict, True)):
@@ -101,20 +129,77 @@ class LeakValues:
                     continue
                 if inside and any(a <= match.start() < b for a, b in inside):
                     continue
-                found = self.values.get(normalise(html.unescape(match.group(0)).replace("\xa0", " ")))
+                norm = _comparison_form(match.group(0))
+                found = self.values.get(norm)
                 if found is not None:
                     found_at.add(match.start())
-                    yield match.start(), found[0], found[1]
+                    yield Match(match.start(), match.end(), found[0], found[1], norm,
+                                self.origins.get(norm, "key"))
         if self.hashed is None:
             return
         for start, end, digest, kind, placeholder, case_sensitive in self.hashed.finditer(text):
             strict = case_sensitive or digest in self._hashed_allow
-            if start in found_at or (strict and not ordinary_word_is_name(text, start, end)):
+            if start in found_at or digest in self._hashed_skip:
+                continue
+            if strict and not ordinary_word_is_name(text, start, end):
                 continue
             if inside and any(a <= start < b for a, b in inside):
                 continue
             found_at.add(start)
-            yield start, kind, placeholder
+            yield Match(start, end, kind, placeholder, _comparison_form(text[start:end]), "key")
+
+    def finditer(self, text: str) -> Iterator[tuple[int, str, str]]:
+        """(offset, kind, placeholder) for each value found in ``text``."""
+        for match in self.matches(text):
+            yield match.start, match.kind, match.placeholder
+
+
+def _comparison_form(found: str) -> str:
+    return normalise(html.unescape(found).replace("\xa0", " "))
+
+
+class Gate:
+    """One scan: the values to look for, which of fgkit's own words to excuse, and whether
+    to keep the text found (``reveal``, for ``fgkit check --show`` only)."""
+
+    def __init__(self, values: LeakValues, excused: Callable[[str], bool] | None = None,
+                 reveal: bool = False) -> None:
+        self.values = values
+        self.excused = excused
+        self.reveal = reveal
+
+    def __bool__(self) -> bool:
+        return bool(self.values)
+
+    def matches(self, text: str) -> Iterator[Match]:
+        if not self.values:
+            return
+        for match in self.values.matches(text):
+            if self.excused is not None and self.excused(match.norm):
+                continue
+            yield match
+
+    def leak(self, text: str, match: Match, file: str, position: str) -> Leak:
+        value = html.unescape(text[match.start:match.end]) if self.reveal else ""
+        return Leak(file, position, match.kind, match.placeholder, value, match.origin)
+
+    def scan(self, text: str, file: str, where: str = "",
+             place: Callable[[int], str | None] | None = None) -> list[Leak]:
+        """Leaks in one decoded text, positioned as line and column (or as ``place`` says)."""
+        newlines = None
+        leaks = []
+        prefix = f"{where}, " if where else ""
+        for match in self.matches(text):
+            spot = place(match.start) if place is not None else None
+            if spot:
+                leaks.append(self.leak(text, match, file, prefix + spot))
+                continue
+            if newlines is None:
+                newlines = [i for i, ch in enumerate(text) if ch == "\n"] if "\n" in text else []
+            line = bisect.bisect_left(newlines, match.start) + 1
+            column = match.start - (newlines[line - 2] + 1 if line > 1 else 0) + 1
+            leaks.append(self.leak(text, match, file, f"{prefix}line {line}, column {column}"))
+        return leaks
 
 
 def leak_values(project, key=None) -> LeakValues:
@@ -122,9 +207,10 @@ def leak_values(project, key=None) -> LeakValues:
     import os
 
     from .key import PASSPHRASE_ENV, load_key
-    from .sources import extra_identifiers, register_name_values, review_missed
+    from .sources import extra_identifiers, register_name_values, review_decisions
 
     values: dict[str, tuple[str, str]] = {}
+    origins: dict[str, str] = {}
     case_sensitive: set[str] = set()
     hashed = None
     if key is None:
@@ -135,160 +221,96 @@ def leak_values(project, key=None) -> LeakValues:
             # keyed hashes instead, beside the register and the study's lists.
             key = None
             hashed = load_gate_hashes(project.private_dir)
+    wrong, missed = review_decisions(project)
     for norm, kind, placeholder in register_name_values(project):
         values.setdefault(norm, (kind, placeholder))
-    for value, kind in extra_identifiers(project) + review_missed(project):
-        values.setdefault(normalise(value), (kind, ""))
+        origins.setdefault(norm, "register")
+    for source, pairs in (("extra", extra_identifiers(project)), ("missed", missed)):
+        for value, kind in pairs:
+            norm = normalise(value)
+            if norm not in wrong:
+                values.setdefault(norm, (kind, ""))
+                origins.setdefault(norm, source)
     if key is not None:
         for norm, entity in key.entities.items():
+            # A low-evidence detection replaced only where it was found is not watched for
+            # elsewhere; a value the researcher marked "not an identifier" is no leak, unless
+            # the register names it (the register is the stronger word).
+            if getattr(entity, "scope", "study") == "local":
+                continue
+            if norm in wrong and origins.get(norm) != "register":
+                continue
             kind = "participant name" if entity.type == "Participant" else entity.type
             values[norm] = (kind, entity.placeholder)
+            origins.setdefault(norm, "key")
             if entity.case_sensitive:
                 case_sensitive.add(norm)
     allow = project.setting("pseudonymise", "allow_list", []) or []
-    return LeakValues(values, allow, case_sensitive, hashed)
+    return LeakValues(values, allow, case_sensitive, hashed, origins, wrong)
 
 
 def scan_text(text: str, values: LeakValues, file: str, where: str = "") -> list[Leak]:
-    """Leaks in one decoded text, positioned as line and column."""
-    if not values:
-        return []
-    newlines = [i for i, ch in enumerate(text) if ch == "\n"] if "\n" in text else []
-    leaks = []
-    prefix = f"{where}, " if where else ""
-    for offset, kind, placeholder in values.finditer(text):
-        line = bisect.bisect_left(newlines, offset) + 1
-        column = offset - (newlines[line - 2] + 1 if line > 1 else 0) + 1
-        leaks.append(Leak(file, f"{prefix}line {line}, column {column}", kind, placeholder))
-    return leaks
+    """Leaks in one decoded text, positioned as line and column (no word is excused)."""
+    return Gate(values).scan(text, file, where)
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Latin-1 never fails, and keeps ASCII names findable in cp1252 or binary files.
-        return data.decode("latin-1")
+def scan_shareable(project, key=None, values: LeakValues | None = None, reveal: bool = False) -> list[Leak]:
+    """Every leak in the shareable zone, in file order; fgkit's own words are excused."""
+    from .gatewords import own_word_excuse
+    from .leakfiles import scan_file
 
-
-def _is_private_file(name: str, head: bytes) -> str | None:
-    base = Path(name).name.lower()
-    if base in PRIVATE_FILE_NAMES or base.startswith("fgkit.sqlite") or base.endswith(".key.json"):
-        return "private file (key, log, register or store)"
-    if any(marker in head for marker in _KEY_MARKERS):
-        return "pseudonym key file"
-    if head.startswith(b"SQLite format 3"):
-        return "database file"
-    return None
-
-
-def _scan_xml(text: str, values: LeakValues, file: str, where: str) -> list[Leak]:
-    """XML members: the raw markup (escaped names), then the text with tags removed, which
-    finds names a word processor split across formatting runs."""
-    leaks = scan_text(text, values, file, where)
-    seen = {(leak.entity_type, leak.placeholder) for leak in leaks}
-    joined = _TAG.sub("", _BLOCK_END.sub(" ", text))
-    prefix = f"{where}, " if where else ""
-    for offset, kind, placeholder in values.finditer(joined):
-        if (kind, placeholder) not in seen:
-            seen.add((kind, placeholder))
-            leaks.append(Leak(file, f"{prefix}text offset {offset}", kind, placeholder))
-    return leaks
-
-
-def _scan_zip(data: bytes, values: LeakValues, file: str, where: str, depth: int = 0) -> list[Leak]:
-    import io
-    import zipfile
-
-    leaks: list[Leak] = []
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return scan_text(_decode(data), values, file, where.rstrip(", "))
-    with archive:
-        for info in archive.infolist():
-            if info.is_dir():
-                continue
-            inner = f"{where}member {info.filename}"
-            member = archive.read(info)
-            private = _is_private_file(info.filename, member[:4096])
-            if private:
-                leaks.append(Leak(file, inner, private))
-            leaks.extend(_scan_bytes(info.filename, member, values, file, inner, depth + 1))
-    return leaks
-
-
-def _scan_parquet(path: Path, values: LeakValues, file: str) -> list[Leak]:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path)
-    leaks = [Leak(file, "column names", k, p) for _, k, p in values.finditer("\n".join(table.column_names))]
-    for name in table.column_names:
-        column = table.column(name)
-        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
-                or pa.types.is_dictionary(column.type)):
-            continue
-        cells = [c or "" for c in pc.cast(column, pa.string()).to_pylist()]
-        starts = []
-        pos = 0
-        for cell in cells:
-            starts.append(pos)
-            pos += len(cell) + 1
-        for offset, kind, placeholder in values.finditer("\n".join(cells)):
-            row = bisect.bisect_right(starts, offset)
-            leaks.append(Leak(file, f"column {name!r}, row {row}", kind, placeholder))
-    return leaks
-
-
-def _scan_bytes(name: str, data: bytes, values: LeakValues, file: str, where: str, depth: int) -> list[Leak]:
-    suffix = Path(name).suffix.lower()
-    if (suffix in ZIP_SUFFIXES or data[:4] == b"PK\x03\x04") and depth < 4:
-        return _scan_zip(data, values, file, f"{where}, " if where else "", depth)
-    text = _decode(data)
-    if suffix in {".xml", ".html", ".htm", ".qde", ".qdc", ".svg", ".xhtml", ".rels"} or text.lstrip().startswith("<"):
-        return _scan_xml(text, values, file, where)
-    return scan_text(text, values, file, where)
-
-
-def scan_shareable(project, key=None, values: LeakValues | None = None) -> list[Leak]:
-    """Every leak in the shareable zone, in file order."""
     root = project.shareable_dir
     if not root.is_dir():
         return []
     values = values if values is not None else leak_values(project, key)
+    gate = Gate(values, own_word_excuse(project, values), reveal)
     leaks: list[Leak] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        rel = str(path.relative_to(root.parent))
-        data = path.read_bytes()
-        private = _is_private_file(path.name, data[:4096])
-        if private:
-            leaks.append(Leak(rel, "whole file", private))
-        if path.suffix.lower() == ".parquet":
-            leaks.extend(_scan_parquet(path, values, rel))
-        else:
-            leaks.extend(_scan_bytes(path.name, data, values, rel, "", 0))
+        leaks.extend(scan_file(path, gate, str(path.relative_to(root.parent))))
     return leaks
+
+
+def resolution(leak: Leak) -> str:
+    """The one command (or step) that resolves a leak; names the value only if it was revealed."""
+    import shlex
+
+    from .names import word_zipf
+    from .sources import ENTITY_TYPES
+
+    if leak.origin == "file":
+        return "move this file out of the shareable zone (it belongs in the private zone, data/)"
+    if leak.note:
+        return leak.note
+    value = shlex.quote(leak.value) if leak.value else "VALUE"
+    kind = leak.entity_type if leak.entity_type in ENTITY_TYPES else "Person"
+    missed = f"fgkit pseudonymise correct {value} --missed {shlex.quote(kind)}"
+    wrong = f"fgkit pseudonymise correct {value} --wrong"
+    if leak.origin == "register":
+        return f"{missed}   (the register names this person)"
+    # A detection that is an everyday word ("ask", "primary") is most likely a wrong detection.
+    words = leak.value.split()
+    ordinary = bool(words) and (leak.value.islower() or (len(words) == 1 and word_zipf(leak.value.casefold()) >= 4.0))
+    if ordinary:
+        return f"{wrong}   (or, if it does identify someone: --missed {shlex.quote(kind)})"
+    return f"{missed}   (or, if it is not an identifier: --wrong)"
+
+
+def leak_message(leaks: list[Leak], where: str, outcome: str) -> str:
+    """The one error a gate failure raises: counts, places and kinds, never a value."""
+    shown = [str(leak) for leak in leaks[:MAX_REPORTED]]
+    if len(leaks) > len(shown):
+        shown.append(f"... and {len(leaks) - len(shown)} more")
+    return (f"the leak gate found {len(leaks)} real identifier(s) or private file(s) in {where}; "
+            f"{outcome} {SHOW_HINT}\n" + "\n".join(shown))
 
 
 def run_leak_gate(project, key=None) -> int:
     """Raise LeakError listing each leak (file, position, kind) if the shareable zone leaks.
 
-    Returns the number of files checked. Commands that write to the shareable zone call this
-    before they finish.
+    Returns the number of files checked.
     """
     leaks = scan_shareable(project, key)
     if leaks:
-        shown = [str(leak) for leak in leaks[:MAX_REPORTED]]
-        more = len(leaks) - len(shown)
-        if more:
-            shown.append(f"... and {more} more")
-        raise LeakError(
-            f"the leak gate found {len(leaks)} real identifier(s) or private file(s) in the "
-            "shareable zone; remove or pseudonymise them, then re-run:\n" + "\n".join(shown)
-        )
+        raise LeakError(leak_message(leaks, "the shareable zone", "nothing was changed."))
     root = project.shareable_dir
     return sum(1 for p in root.rglob("*") if p.is_file()) if root.is_dir() else 0
