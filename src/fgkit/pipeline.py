@@ -99,15 +99,6 @@ def _outputs_intact(recorded: dict[str, str | None]) -> bool:
     return all(Path(path).is_file() and sha256_file(path) == digest for path, digest in recorded.items())
 
 
-def _zone_digests(project) -> dict[Path, str]:
-    return {p: sha256_file(p) for p in _shareable_files(project)}
-
-
-def _shareable_files(project) -> set[Path]:
-    root = project.shareable_dir
-    return {p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")} if root.is_dir() else set()
-
-
 # --- the stages -----------------------------------------------------------------------------
 
 def _run_pseudonymise(project, store, options):
@@ -216,6 +207,9 @@ class RunSummary:
     transcripts: int
     words: int
     changed_transcripts: int
+    removed: list[Path] = field(default_factory=list)
+    refreshed: list[Path] = field(default_factory=list)
+    files_checked: int = 0
 
 
 def run_all(
@@ -230,11 +224,13 @@ def run_all(
     """Ingest, pseudonymise, code, analyse, report and export, reusing unchanged work.
 
     ``on_stage(name, event)`` is called with event "start", "skip" or "done" for progress display.
-    The leak gate runs last over the whole shareable zone.
+    Every stage writes into one publication: the leak gate checks the shareable zone as it will
+    be (new outputs, kept ones, anything else in it), and only then is it all published at once.
+    Outputs an earlier run wrote that this one no longer produces are removed; a review
+    worksheet nobody has edited since fgkit wrote it is refreshed.
     """
-    from .pseudonymise.leakgate import run_leak_gate
-
     from .codebook import load_codebook
+    from .shareable import check_edited_worksheets, zone_publication
 
     notify = on_stage or (lambda name, event: None)
     outcomes: list[StageOutcome] = []
@@ -245,52 +241,77 @@ def run_all(
     if not store.cache_get_many("valid-codebook", [codebook_digest]):
         load_codebook(project.codebook_path)
         store.cache_put_many("valid-codebook", {codebook_digest: True})
+    check_edited_worksheets(project)
 
-    notify("ingest", "start")
-    started = time.perf_counter()
-    results, _ = ingest_project(project, store)
-    outcomes.append(StageOutcome("ingest", False, time.perf_counter() - started))
-    notify("ingest", "done")
-
-    options: dict[str, Any] = {"topics": topics, "passphrase": passphrase}
-    # Digests of the shareable zone, carried from one stage to the next: skipped stages
-    # change nothing, so only a stage that ran needs the zone hashed again.
-    before = _zone_digests(project)
-    for stage in STAGES:
-        fingerprint = _fingerprint(stage, project, store, options)
-        previous = store.cache_get_many("stage", [stage.name]).get(stage.name)
-        if (
-            not force
-            and previous
-            and previous["fingerprint"] == fingerprint
-            and _outputs_intact(previous["outputs"])
-        ):
-            outcomes.append(StageOutcome(stage.name, True, 0.0, [Path(p) for p in previous["outputs"]]))
-            notify(stage.name, "skip")
-            continue
-        notify(stage.name, "start")
+    with zone_publication(project, "run", {stage.name for stage in STAGES}) as pub:
+        notify("ingest", "start")
         started = time.perf_counter()
-        stage.run(project, store, options)
-        elapsed = time.perf_counter() - started
-        after = _zone_digests(project)
-        written = sorted(p for p, digest in after.items() if before.get(p) != digest)
-        recorded = {str(p): after[p] for p in written}
-        # Outputs a stage rewrote identically still belong to it.
-        if previous:
-            recorded.update({p: d for p, d in previous["outputs"].items() if Path(p) in after and p not in recorded})
-        # Taken again after the run: a stage may create one of its own inputs (pseudonymise
-        # writes the review-file template), and that must not make the next run redo it.
-        fingerprint = _fingerprint(stage, project, store, options)
-        store.cache_put_many("stage", {stage.name: {"fingerprint": fingerprint, "outputs": recorded}})
-        outcomes.append(StageOutcome(stage.name, False, elapsed, [Path(p) for p in recorded]))
-        notify(stage.name, "done")
-        before = after
+        results, _ = ingest_project(project, store)
+        outcomes.append(StageOutcome("ingest", False, time.perf_counter() - started))
+        notify("ingest", "done")
 
-    run_leak_gate(project)
+        options: dict[str, Any] = {"topics": topics, "passphrase": passphrase}
+        for stage in STAGES:
+            fingerprint = _fingerprint(stage, project, store, options)
+            previous = store.cache_get_many("stage", [stage.name]).get(stage.name)
+            if (
+                not force
+                and previous
+                and previous["fingerprint"] == fingerprint
+                and _outputs_intact(previous["outputs"])
+            ):
+                for path in previous["outputs"]:
+                    pub.keep(Path(path), stage.name)
+                outcomes.append(StageOutcome(stage.name, True, 0.0, [Path(p) for p in previous["outputs"]]))
+                notify(stage.name, "skip")
+                continue
+            notify(stage.name, "start")
+            started = time.perf_counter()
+            with pub.part(stage.name) as written:
+                stage.run(project, store, options)
+            elapsed = time.perf_counter() - started
+            # Recorded as they will be published; a run stopped before publishing (the gate, a
+            # kill) leaves them unmatched in reports/, so the next run redoes the stage.
+            recorded = {str(p): pub.digest(p) for p in written}
+            # Taken again after the run: a stage may create one of its own inputs (pseudonymise
+            # writes the review-file template), and that must not make the next run redo it.
+            fingerprint = _fingerprint(stage, project, store, options)
+            store.cache_put_many("stage", {stage.name: {"fingerprint": fingerprint, "outputs": recorded}})
+            outcomes.append(StageOutcome(stage.name, False, elapsed, list(written)))
+            notify(stage.name, "done")
+
+        refreshed = _refresh_worksheets(project, store) if force or any(not o.skipped for o in outcomes[1:]) else []
+        notify("leak gate", "start")
+        pub.commit()
+        notify("leak gate", "done")
+
     transcripts = [r.transcript for r in results]
     return RunSummary(
         stages=outcomes,
         transcripts=len(transcripts),
         words=sum(t.words for t in transcripts),
         changed_transcripts=sum(1 for r in results if r.changed),
+        removed=sorted(pub.removed + pub.dropped),
+        refreshed=refreshed,
+        files_checked=pub.checked,
     )
+
+
+def _refresh_worksheets(project, store) -> list[Path]:
+    """Rewrite each review worksheet fgkit exported into the zone, with the options it was
+    exported with, unless a person edited it and has not imported it (then it stays)."""
+    from .coding.review import export_worksheet
+    from .shareable import recorded, zone_file
+
+    refreshed = []
+    for rel, entry in sorted(recorded(project).items()):
+        path = zone_file(project, rel)
+        if entry.get("source") != "review-worksheet" or not path.is_file():
+            continue
+        if sha256_file(path) not in {entry.get("sha256"), *entry.get("imported", [])}:
+            continue
+        recipe = entry.get("params") or {}
+        export_worksheet(project, store, path=path, fmt=recipe.get("format", path.suffix[1:]),
+                         **recipe.get("filters", {}))
+        refreshed.append(path)
+    return refreshed

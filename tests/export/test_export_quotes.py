@@ -129,7 +129,9 @@ def test_real_name_in_a_quote_stops_the_export_before_writing(study):
     with pytest.raises(LeakError) as info:
         export_quotes(project, store)
     assert "Okafor" not in str(info.value) and "Bev" not in str(info.value)
-    assert "row 1" in str(info.value)
+    # Placed as a spreadsheet shows it: the header is row 1.
+    assert "reports/quotes.csv: row 2, column quote" in str(info.value)
+    assert "reports/quotes.xlsx: member xl/worksheets/sheet1.xml, cell B2" in str(info.value)
     assert not list(project.shareable_dir.glob("quotes.*"))
 
 

@@ -125,3 +125,278 @@ def test_check_cli_exit_code_and_no_values(project):
     as_json = runner.invoke(app, ["check", "--project", str(project.root), "--json"])
     assert as_json.exit_code == 3
     assert json.loads(as_json.stdout)["leaks"][0]["type"] == "participant name"
+
+
+# --- transcript-derived text against fgkit's own words ----------------------------------------
+#
+# A coded study built straight into the store (the export tests' builder), with register names
+# and study identifiers that are also fgkit's own words: "Otter" is a format name, "Page",
+# "Cross" and "Judge" occur in fgkit's own text, "Link" in a column name.
+
+import html as _html
+import importlib.util
+import itertools
+import re
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+_BUILDER = importlib.util.spec_from_file_location(
+    "export_study_builder", Path(__file__).resolve().parents[1] / "export" / "conftest.py")
+_builder = importlib.util.module_from_spec(_BUILDER)
+_BUILDER.loader.exec_module(_builder)
+
+EXTRA_PEOPLE = (
+    "FG2.vtt,Joan Otter,P09,practitioner,FG2,given,Joan Otter,\n"
+    "FG2.vtt,Marcus Page,P10,practitioner,FG2,given,Marcus Page,\n"
+    "FG1.vtt,Ruth Cross,P11,practitioner,FG1,given,Ruth Cross,\n"
+    "FG1.vtt,Simon Judge,P12,practitioner,FG1,given,Simon Judge,Si\n"
+)
+STUDY_IDENTIFIERS = "value,type\nRiverside Link,organisation\nHyson Green,place\nTrent Lodge,organisation\n"
+
+
+def _coded_study(root: Path):
+    project, store, _ = _builder.build_study(root)
+    project.register_path.write_text(project.register_path.read_text() + EXTRA_PEOPLE, encoding="utf-8")
+    (project.private_dir / "extra-identifiers.csv").write_text(STUDY_IDENTIFIERS, encoding="utf-8")
+    with store.transaction() as conn:
+        for name, fmt in (("FG1.vtt", "otter"), ("FG2.vtt", "teams-vtt")):
+            conn.execute("INSERT INTO transcripts(name, format, sha256, n_turns, n_words, ingested_at) "
+                         "VALUES (?, ?, ?, 5, 80, '2024-01-01T00:00:00+00:00')", (name, fmt, name))
+        # Turn-level evidence, so codings.csv carries speech as well.
+        conn.execute("UPDATE codings SET evidence = (SELECT text FROM segments s "
+                     "WHERE s.segment_id = codings.segment_id)")
+    return project, store
+
+
+def _transcripts(project, store):
+    from fgkit.shareable import publication
+
+    rows = store.query("SELECT transcript, speaker, text FROM pseudo_turns ORDER BY transcript, turn_index")
+    with publication(project, "pseudonymise") as out:
+        for name, turns in itertools.groupby(rows, key=lambda r: r[0]):
+            out.write_text(f"transcripts/{Path(name).stem}.txt",
+                           "\n\n".join(f"{r[1]}: {r[2]}" for r in turns) + "\n")
+
+
+def _tables(project, store):
+    from fgkit.analysis import analyse_project, write_tables
+
+    write_tables(project, analyse_project(project, store, topics=False))
+
+
+def _report(fmt):
+    def write(project, store):
+        from fgkit.report import build_reports
+
+        build_reports(project, store, formats=(fmt,), topics=False)
+    return write
+
+
+def _quotes(fmt):
+    def write(project, store):
+        from fgkit.export.quotes import export_quotes
+
+        export_quotes(project, store, formats=(fmt,), context=True)
+    return write
+
+
+def _worksheet(fmt):
+    def write(project, store):
+        from fgkit.coding.review import export_worksheet
+
+        export_worksheet(project, store, fmt=fmt, statuses=("suggested", "accepted", "uncoded"))
+    return write
+
+
+def _codings(project, store):
+    from fgkit.coding.run import write_codings_reports
+
+    write_codings_reports(project, store)
+
+
+def _refi(project, store):
+    from fgkit.export.refi_export import export_refi
+
+    export_refi(project, store, include_suggestions=True)
+
+
+OUTPUTS = {
+    "transcripts (txt)": _transcripts, "codings (csv, parquet)": _codings,
+    "analysis tables (csv, parquet)": _tables,
+    **{f"report ({fmt})": _report(fmt) for fmt in ("html", "md", "docx", "xlsx")},
+    **{f"quotes ({fmt})": _quotes(fmt) for fmt in ("csv", "xlsx", "docx")},
+    **{f"worksheet ({fmt})": _worksheet(fmt) for fmt in ("csv", "xlsx")},
+    "REFI-QDA project (qdpx)": _refi,
+}
+ALLOWED = {"will", "may", "hope", "green", "amber", "red", "purple", "duty"}
+
+
+def _names() -> list[str]:
+    from fgkit.participants import load_register
+    from fgkit.pseudonymise.sources import participant_names
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project, store = _coded_study(Path(tmp) / "s")
+        store.close()
+        register = load_register(project.register_path)
+        names = {n for p in register.participants.values() if not p.withdrawn for n in participant_names(p)}
+    names |= {line.split(",")[0] for line in STUDY_IDENTIFIERS.splitlines()[1:]}
+    return sorted(n for n in names if n.casefold() not in ALLOWED and len(n) > 2)
+
+
+NAMES = _names()
+
+
+def _insert(text: str, surface: str, where: float) -> str:
+    words = text.split(" ")
+    at = round(where * len(words))
+    return " ".join(words[:at] + [surface] + words[at:])
+
+
+def _readable(path: Path) -> str:
+    """What a person could read in a file, by an independent route (not the gate's reader)."""
+    import io
+    import zipfile
+
+    data = path.read_bytes()
+    if path.suffix == ".parquet":
+        import pandas as pd
+
+        return pd.read_parquet(io.BytesIO(data)).to_csv(index=False)
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return "\n".join(_html.unescape(re.sub(r"<[^>]+>", "", zf.read(m).decode("utf-8", "replace")))
+                             for m in zf.namelist())
+    return _html.unescape(data.decode("utf-8-sig", "replace"))
+
+
+def test_the_names_include_fgkits_own_words():
+    from fgkit.pseudonymise.gatewords import own_words
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project, store = _coded_study(Path(tmp) / "s")
+        store.close()
+        own = own_words(project)
+    assert {"Otter", "Page", "Cross", "Judge", "Riverside Link"} <= set(NAMES)
+    assert all(name.casefold() in own for name in ("Otter", "Page", "Cross", "Judge"))
+
+
+@settings(max_examples=45, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(NAMES),
+    output=st.sampled_from(sorted(OUTPUTS)),
+    where=st.floats(min_value=0, max_value=1),
+    form=st.sampled_from(["as written", "upper case", "lower case", "possessive"]),
+)
+def test_any_register_name_in_any_transcript_derived_text_of_any_output_is_caught(name, output, where, form):
+    """Inserted into the pseudonymised text every output draws on (turns, segments, evidence),
+    wherever the name lands in an output the gate stops it, whatever else the name matches;
+    an output that leaves that part of the text out (a summary cut short) is published."""
+    surface = {"as written": name, "upper case": name.upper(), "lower case": name.lower(),
+               "possessive": f"{name}'s"}[form]
+    with tempfile.TemporaryDirectory() as tmp:
+        caught, published, held = _write_with_name(Path(tmp) / "s", output, surface, where)
+    reached = any(surface.casefold() in text.casefold() for text in (held or published))
+    assert bool(caught) == reached, (output, "gate" if caught else "no gate", "reached" if reached else "absent")
+    if caught:
+        assert surface not in caught and name not in caught
+        assert not published, "something was published"
+
+
+@pytest.mark.parametrize("output", sorted(OUTPUTS))
+def test_every_output_format_carries_the_inserted_name_to_the_gate(output, tmp_path):
+    """The property above is not vacuous: a name opening every text reaches every output."""
+    for surface in ("Joan Otter", "Tasha"):
+        caught, published, held = _write_with_name(tmp_path / surface.replace(" ", "-"), output, surface, 0.0)
+        assert caught and not published and held, (output, surface)
+        assert any(surface.casefold() in text.casefold() for text in held)
+
+
+def _write_with_name(root: Path, output: str, surface: str, where: float):
+    """(error message or "", texts published, texts held back) after writing ``output``."""
+    from fgkit.errors import LeakError
+
+    project, store = _coded_study(root)
+    caught = ""
+    try:
+        with store.transaction() as conn:
+            for table, key in (("pseudo_turns", "turn_id"), ("segments", "segment_id")):
+                for row in conn.execute(f"SELECT {key}, text FROM {table}").fetchall():
+                    conn.execute(f"UPDATE {table} SET text = ? WHERE {key} = ?",
+                                 (_insert(row[1], surface, where), row[0]))
+            conn.execute("UPDATE codings SET evidence = (SELECT text FROM segments s "
+                         "WHERE s.segment_id = codings.segment_id)")
+        try:
+            OUTPUTS[output](project, store)
+        except LeakError as exc:
+            caught = str(exc)
+    finally:
+        store.close()
+    published = [_readable(p) for p in project.shareable_dir.rglob("*") if p.is_file()]
+    held = [_readable(p) for p in (project.private_dir / ".publish" / "held").rglob("*")
+            if p.is_file() and p.name != "held.json"]
+    return caught, published, held
+
+
+def test_fgkits_own_words_that_are_key_values_never_fire(tmp_path):
+    """Key values detected in speech (and replaced there) that fgkit's own text also uses: a code
+    label word, a format name, column names, words of the methods text."""
+    from fgkit.errors import LeakError
+    from fgkit.pseudonymise.key import KeyEntity, PseudonymKey, save_key
+    from fgkit.pseudonymise.leakgate import scan_shareable
+
+    project, store = _coded_study(tmp_path / "s")
+    key = PseudonymKey()
+    for i, (value, kind) in enumerate((("Labour", "Organisation"), ("Otter", "Organisation"),
+                                       ("Evidence", "Person"), ("Transcript", "Organisation"),
+                                       ("Quotes", "Person"), ("Worksheet", "Place"))):
+        key.entities[value.casefold()] = KeyEntity(value, kind, f"[{kind} {i + 1}]", "detected")
+    save_key(project.private_dir, key)
+    try:
+        for write in OUTPUTS.values():
+            write(project, store)
+        assert scan_shareable(project) == []
+        text = {p.name: _readable(p) for p in project.shareable_dir.rglob("*") if p.is_file()}
+        # Not vacuous: each of those words is in what was published, in fgkit's own text.
+        assert "Emotional labour" in text["report.md"] and "otter" in text["report.md"].lower()
+        assert "evidence" in text["codings.csv"].splitlines()[0]
+        assert "transcript" in text["quotes.csv"].splitlines()[0]
+        # Said in speech, the same word is a leak wherever fgkit's own text also has it.
+        with store.transaction() as conn:
+            conn.execute("UPDATE segments SET text = 'We rang Otter about it. ' || text "
+                         "WHERE segment_id = (SELECT MIN(segment_id) FROM codings)")
+            conn.execute("UPDATE pseudo_turns SET text = 'We rang Otter about it. ' || text "
+                         "WHERE turn_id = (SELECT turn_id FROM segments WHERE segment_id = "
+                         "(SELECT MIN(segment_id) FROM codings))")
+        before = {p: p.read_bytes() for p in project.shareable_dir.rglob("*") if p.is_file()}
+        with pytest.raises(LeakError) as caught:
+            _quotes("csv")(project, store)
+        assert "reports/quotes.csv: row" in str(caught.value) and "Otter" not in str(caught.value)
+        assert {p: p.read_bytes() for p in project.shareable_dir.rglob("*") if p.is_file()} == before
+    finally:
+        store.close()
+
+
+def test_values_marked_wrong_are_not_looked_for_but_register_names_are(project):
+    share = project.shareable_dir
+    (share / "a.txt").write_text("We met at Hyson Green. Grace said so.\n", encoding="utf-8")
+    assert kinds(scan_shareable(project)) == [("reports/a.txt", "Place"), ("reports/a.txt", "participant name")]
+    (project.private_dir / "pseudonymisation-review.csv").write_text(
+        "value,type,decision,note\nHyson Green,place,wrong,\nGrace,person,wrong,\n", encoding="utf-8")
+    assert kinds(scan_shareable(project)) == [("reports/a.txt", "participant name")]
+
+
+def test_reveal_keeps_the_value_out_of_every_message(project):
+    from fgkit.pseudonymise.leakgate import leak_message, resolution
+
+    (project.shareable_dir / "q.csv").write_text("quote,role\n\"then gracie rang\",practitioner\n", encoding="utf-8")
+    hidden, = scan_shareable(project)
+    shown, = scan_shareable(project, reveal=True)
+    assert hidden.value == "" and shown.value == "gracie"
+    assert shown.position == "row 2, column quote"
+    for text in (str(shown), repr(shown), leak_message([shown], "x", "y")):
+        assert "gracie" not in text.lower()
+    assert resolution(shown) == "fgkit pseudonymise correct gracie --missed Person   (the register names this person)"

@@ -147,6 +147,8 @@ HALF_WRITTEN = {
 def _plant_half_written(project: Path, reference_reports: Path) -> None:
     for real, temp in HALF_WRITTEN.items():
         data = (reference_reports / real).read_bytes()
+        # Killed runs publish nothing now, so the folder may not exist yet.
+        (project / "reports" / temp).parent.mkdir(parents=True, exist_ok=True)
         (project / "reports" / temp).write_bytes(data[: len(data) // 2])
 
 

@@ -72,17 +72,19 @@ def analyse_project(project, store, topics: bool | None = None) -> AnalysisResul
 
 
 def write_tables(project, result: AnalysisResult) -> list[Path]:
-    """Write every table as CSV and Parquet into the shareable zone; return the paths."""
-    from ..io import atomic_path
+    """Write every table as CSV and Parquet into the shareable zone; return the paths.
+
+    The tables are published together, and only once the leak gate has passed them."""
+    from ..shareable import publication
 
     written = []
-    for stem, frame in result.tables().items():
-        for suffix in ("csv", "parquet"):
-            path = project.shareable(f"{stem}.{suffix}")
-            with atomic_path(path) as tmp:
+    with publication(project, "analyse") as out:
+        for stem, frame in result.tables().items():
+            for suffix in ("csv", "parquet"):
+                tmp = out.staged(f"{stem}.{suffix}")
                 if suffix == "csv":
                     frame.to_csv(tmp, index=False, lineterminator="\n")
                 else:
                     frame.to_parquet(tmp, index=False)
-            written.append(path)
+                written.append(out.target(f"{stem}.{suffix}"))
     return written

@@ -25,20 +25,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Cohen's kappa, Krippendorff's alpha and percent agreement per code, and disagreements."""
         from ..coding.agreement import agreement
-        from ..io import atomic_path
+        from ..shareable import publication
 
         proj = load_project(project)
         with recorded_run(proj, "agree", parameters={"coders": coders, "codes": code}) as (store, _run):
             result = agreement(store, coders, codes=code or None)
-            agreement_path = proj.shareable("agreement.csv")
-            disagreements_path = proj.shareable("disagreements.csv")
-            with atomic_path(agreement_path) as tmp:
-                result.per_code.to_csv(tmp, index=False)
-            with atomic_path(disagreements_path) as tmp:
-                result.disagreements.to_csv(tmp, index=False)
-            from ..pseudonymise.leakgate import run_leak_gate
-
-            run_leak_gate(proj)
+            with publication(proj, "agree") as out:
+                result.per_code.to_csv(out.staged("agreement.csv"), index=False)
+                result.disagreements.to_csv(out.staged("disagreements.csv"), index=False)
+            agreement_path, disagreements_path = out.target("agreement.csv"), out.target("disagreements.csv")
         typer.echo(f"Agreement between {' and '.join(coders)} over {result.overall['n_segments']} segments")
         typer.echo(f"{'code':<30} {'kappa':>6} {'alpha':>6} {'agree%':>6} {'n':>5}  strength")
         for rec in result.per_code.itertuples(index=False):

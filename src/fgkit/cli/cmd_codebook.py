@@ -41,19 +41,20 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the codebook as a REFI-QDA .qdc for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
         from ..codebook import load_codebook
-        from ..codebook_refi import export_qdc
+        from ..codebook_refi import export_qdc, qdc_bytes
+        from ..shareable import publication, zone_file
 
         proj = load_project(project)
         source = codebook or proj.codebook_path
-        target = output or proj.shareable("codebook.qdc")
+        target = output.expanduser().absolute() if output else zone_file(proj, "codebook.qdc")
         with recorded_run(proj, "codebook export-qdc", inputs=[source],
                           parameters={"output": str(target)}):
             book = load_codebook(source)
-            export_qdc(book, target)
-            if target.resolve().is_relative_to(proj.shareable_dir):
-                from ..pseudonymise.leakgate import run_leak_gate
-
-                run_leak_gate(proj)
+            if proj.is_private(target):
+                export_qdc(book, target)
+            else:
+                with publication(proj, "codebook") as out:
+                    out.write_bytes(target, qdc_bytes(book))
         typer.echo(f"Wrote {len(book.codes)} codes to {target}")
 
     @sub.command("import-qdc")

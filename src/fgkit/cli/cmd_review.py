@@ -56,16 +56,28 @@ def register(app: typer.Typer) -> None:
         """Store the decisions in a worksheet; every bad row is reported and nothing is stored."""
         from ..coding.review import import_worksheet
         from ..coding.run import write_codings_reports
+        from ..errors import LeakError
+        from ..published import mark_imported
 
         proj = load_project(project)
+        stale = ""
         with recorded_run(proj, "review import", inputs=[file], parameters={"reviewer": reviewer}) as (store, _run):
             report = import_worksheet(proj, store, file, reviewer)
+            # Its decisions are stored now, so `fgkit run` may replace this worksheet with a fresh one.
+            mark_imported(proj, file)
             if report.n_stored:
-                # The shareable codings table shows the decisions at once, not after the next run.
-                write_codings_reports(proj, store)
+                # The shareable codings table shows the decisions at once, not after the next run;
+                # after a correction not yet applied the gate stops it, and `fgkit run` writes it.
+                try:
+                    write_codings_reports(proj, store)
+                except LeakError as exc:
+                    stale = str(exc).splitlines()[0]
         stored = ", ".join(f"{n} {d}" for d, n in report.stored.items())
         typer.echo(f"{report.n_rows} rows read; stored {report.n_stored} decisions ({stored}); "
                    f"{report.unchanged} already in force")
+        if stale:
+            typer.echo("note: the decisions are stored, but reports/codings.csv was not rewritten: "
+                       f"{stale} `fgkit run` rewrites it once the corrections apply.", err=True)
         if report.memos_without_decision:
             rows = ", ".join(str(r) for r in report.memos_without_decision[:10])
             typer.echo(f"note: memo without a decision on row(s) {rows}: not stored", err=True)

@@ -79,10 +79,14 @@ def _print_summary(project, summary) -> None:
     for outcome in summary.stages:
         state = "reused (unchanged)" if outcome.skipped else f"{outcome.seconds:.1f} s"
         typer.echo(f"  {outcome.name:<13} {state}")
-    written = sorted({p for o in summary.stages for p in o.outputs})
+    written = sorted({p for o in summary.stages for p in o.outputs} | set(summary.refreshed))
     if written:
         typer.echo(f"Shareable outputs in {project.shareable_dir}:")
         for path in written:
             typer.echo(f"  {path.relative_to(project.shareable_dir)}")
+    if summary.removed:
+        typer.echo("Removed (written by fgkit earlier, no longer produced or stale):")
+        for path in summary.removed:
+            typer.echo(f"  {path.relative_to(project.shareable_dir)}")
     typer.echo(f"Private working files (never share) in {project.private_dir}.")
-    typer.echo("Leak gate: passed.")
+    typer.echo(f"Leak gate: passed ({summary.files_checked} file(s) checked before publishing).")

@@ -177,25 +177,28 @@ def export_worksheet(
 ) -> ExportReport:
     """Write the review worksheet (default ``reports/review/worksheet.<fmt>``) and remember its rows.
 
-    The text is pseudonymised, so the worksheet belongs in the shareable zone; the leak gate's
-    search runs over every row before a worksheet is written outside the private zone.
+    The text is pseudonymised, so the worksheet belongs in the shareable zone; outside the
+    private zone it goes through the one shareable writer, which publishes it only once the leak
+    gate has passed it, and remembers how it was made so ``fgkit run`` can refresh it.
     """
-    if path is None:
-        path = project.shareable("review", f"worksheet.{fmt}")
-    path = Path(path)
+    from ..shareable import publication, zone_file
+
+    path = Path(path).expanduser().absolute() if path is not None else zone_file(project, f"review/worksheet.{fmt}")
     rows = worksheet_rows(store, codebook_labels(project), **filters)
     worksheet = stable_id(*(f"{r['segment_id']}/{r['code']}" for r in rows), length=12)
     for r in rows:
         r["worksheet"] = worksheet
-    if not project.is_private(path):
-        from ..export.safety import LeakCheck
-
+    if path.suffix.lower() not in (".xlsx", ".csv"):
+        raise ReviewFileError("worksheets are .xlsx or .csv; choose one of those suffixes", path)
+    if project.is_private(path):
+        write_worksheet(rows, path)
+    else:
         # The worksheet is meant to be e-mailed: a name the pseudonymiser missed stops it here.
-        LeakCheck(project).strings(
-            (path.name, f"row {r['row']} {column}", str(r[column]))
-            for r in rows for column in ("text", "speaker", "group")
-        )
-    write_worksheet(rows, path)
+        recipe = {"format": fmt, "filters": {k: list(v) if isinstance(v, (list, tuple)) else v
+                                              for k, v in filters.items()}}
+        with publication(project, "review-worksheet", recipe) as out:
+            write_worksheet(rows, out.staged(path))
+        path = out.target(path)
     # Remembered privately so an import can tell a deleted row from one never exported.
     store.cache_put_many(
         _EXPORT_NAMESPACE, {worksheet: [(r["row"], r["segment_id"], r["code"]) for r in rows]}

@@ -177,18 +177,12 @@ def write_codings_reports(project, store) -> list[Path]:
 
 
 def _write_reports(project, table) -> list[Path]:
-    from ..io import atomic_path
+    from ..shareable import publication
 
-    csv_path = project.shareable("codings.csv")
-    parquet_path = project.shareable("codings.parquet")
-    with atomic_path(csv_path) as tmp:
-        table.to_csv(tmp, index=False)
-    with atomic_path(parquet_path) as tmp:
-        table.to_parquet(tmp, index=False)
-    from ..pseudonymise.leakgate import run_leak_gate
-
-    run_leak_gate(project)
-    return [csv_path, parquet_path]
+    with publication(project, "code") as out:
+        table.to_csv(out.staged("codings.csv"), index=False)
+        table.to_parquet(out.staged("codings.parquet"), index=False)
+    return [out.target("codings.csv"), out.target("codings.parquet")]
 
 
 def _by_code_role(table):

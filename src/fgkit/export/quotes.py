@@ -8,7 +8,6 @@ are not written: quotes are attributed to groups, never to a person.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,9 +15,9 @@ from pathlib import Path
 
 from ..disclosure import role_title
 from ..errors import InputError
-from ..io import atomic_path
+from ..shareable import publication
 from .inputs import attribution_map, codings_in_force, load_codes, pseudo_turns, withdrawn_ids
-from .safety import LeakCheck, check_destination
+from .safety import check_destination
 
 __all__ = ["QUOTE_COLUMNS", "QuotesResult", "select_quotes", "export_quotes", "FORMATS"]
 
@@ -138,36 +137,26 @@ def export_quotes(
     """Write quotes.csv / .xlsx / .docx into ``output`` (default: the shareable zone).
 
     ``filters`` are passed to :func:`select_quotes`. Nothing is written when the destination
-    is in the private zone or the leak gate finds key material in what would be written.
+    is in the private zone or the leak gate finds key material in what would be written; the
+    files are published together, so a refusal leaves every earlier export in place.
     """
     from .quotes_writers import write_csv, write_docx, write_xlsx
 
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise InputError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    target = check_destination(project, output if output is not None else project.shareable_dir)
+    target = check_destination(project, output) if output is not None else None
     table = select_quotes(project, store, **filters)
     book = load_codes(project)
 
-    check = LeakCheck(project)
-    columns = list(table.columns)
-    check.strings([
-        *(
-            ("quotes", f"row {i + 1}, {column}", str(value))
-            for i, row in enumerate(table.itertuples(index=False))
-            for column, value in zip(columns, row, strict=True)
-        ),
-        *(("quotes", f"code {c.id}", f"{c.label}\n{c.definition}") for c in book),
-    ])
     writers = {"csv": write_csv, "xlsx": write_xlsx, "docx": write_docx}
-    files = [target / f"quotes.{fmt}" for fmt in FORMATS if fmt in formats]
-    # All files are checked under temporary names before any replaces its target, so a
-    # refusal leaves every earlier export in place and nothing new.
-    with contextlib.ExitStack() as stack:
-        for path in files:
-            tmp = stack.enter_context(atomic_path(path))
-            writers[path.suffix[1:]](table, tmp, book)
-            check.file(tmp, path.name)
+    names = [f"quotes.{fmt}" if target is None else target / f"quotes.{fmt}" for fmt in FORMATS if fmt in formats]
+    # Outside the default place an export is the researcher's own: `fgkit run` leaves it be.
+    source = "export" if output is None else "export-custom"
+    with publication(project, source) as out:
+        for name in names:
+            writers[Path(name).suffix[1:]](table, out.staged(name), book)
+    files = [out.target(name) for name in names]
     n_codes = len({c for codes in table["codes"] for c in codes.split("; ") if c})
     return QuotesResult(
         rows=len(table),

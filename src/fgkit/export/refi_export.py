@@ -15,11 +15,11 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..io import atomic_path
-from .inputs import codings_in_force, load_codes, pseudo_turns, withdrawn_ids
 from ..office import write_zip
+from ..shareable import publication
+from .inputs import codings_in_force, load_codes, pseudo_turns, withdrawn_ids
 from .qde import guid, layout_source, project_root, sub, xml_bytes
-from .safety import LeakCheck, check_destination
+from .safety import check_destination
 
 __all__ = ["RefiResult", "build_qdpx", "export_refi", "default_qdpx_name"]
 
@@ -201,15 +201,11 @@ def export_refi(
     project, store, output: str | Path | None = None, include_suggestions: bool = False
 ) -> RefiResult:
     """Write the project as ``reports/<project name>.qdpx`` (or ``output``)."""
-    default = project.shareable_dir / default_qdpx_name(project)
-    path = Path(output) if output is not None else default
-    if path.is_dir():
-        path = path / default_qdpx_name(project)
-    path = check_destination(project, path)
+    name: str | Path = default_qdpx_name(project)  # in the shareable zone
+    if output is not None:
+        path = Path(output)
+        name = check_destination(project, path / name if path.is_dir() else path)
     members, counts = build_qdpx(project, store, include_suggestions)
-    check = LeakCheck(project)
-    check.strings((f"{path.name}:{name}", "", data.decode("utf-8")) for name, data in members)
-    with atomic_path(path) as tmp:
-        write_zip(tmp, members)
-        check.file(tmp, path.name)
-    return RefiResult(path=path, **counts)
+    with publication(project, "export" if output is None else "export-custom") as out:
+        write_zip(out.staged(name), members)
+    return RefiResult(path=out.target(name), **counts)

@@ -1,25 +1,17 @@
-"""Guards every export passes before a byte reaches its final place.
+"""The destination guard every export passes before anything is staged.
 
-1. The destination must not be in the private zone.
-2. Every string about to be written is scanned with the leak gate's own search (pseudonym key
-   entities, register names and labels, extra identifiers) before any file is opened.
-3. Each finished file is scanned again, member by member for zip packages (a Word or Excel
-   template can carry text of its own), while it still sits under a temporary name; only a
-   clean file replaces the target.
-A hit raises LeakError naming the file, the place and the kind, never the value.
+An export never goes into the private zone. The leak gate itself runs in the one writer for
+shareable files (``fgkit.shareable``): files are staged privately, scanned (member by member for
+zip packages, whose templates can carry text of their own) and published only when clean.
 """
 
 from __future__ import annotations
 
-import zipfile
-from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import InputError, LeakError
+from ..errors import InputError
 
-__all__ = ["check_destination", "LeakCheck"]
-
-_MAX_REPORTED = 10
+__all__ = ["check_destination"]
 
 
 def check_destination(project, path: str | Path) -> Path:
@@ -32,46 +24,3 @@ def check_destination(project, path: str | Path) -> Path:
             resolved,
         )
     return resolved
-
-
-class LeakCheck:
-    """The leak gate's search, compiled once per export."""
-
-    def __init__(self, project) -> None:
-        from ..pseudonymise.leakgate import leak_values
-
-        self.values = leak_values(project)
-
-    def strings(self, items: Iterable[tuple[str, str, str]]) -> None:
-        """Raise LeakError if any (file, where, text) holds key material."""
-        from ..pseudonymise.leakgate import scan_text
-
-        if not self.values:
-            return
-        leaks = []
-        for file, where, text in items:
-            if text:
-                leaks.extend(scan_text(text, self.values, file, where))
-        if leaks:
-            shown = [str(leak) for leak in leaks[:_MAX_REPORTED]]
-            if len(leaks) > len(shown):
-                shown.append(f"... and {len(leaks) - len(shown)} more")
-            raise LeakError(
-                f"the export would contain {len(leaks)} real identifier(s); nothing was written. "
-                "Pseudonymise them (add missed names to deny_list, re-run pseudonymise), then "
-                "export again:\n" + "\n".join(shown)
-            )
-
-    def file(self, path: Path, shown_as: str) -> None:
-        """Scan a written file (each member of a zip package) before it is published."""
-        data = path.read_bytes()
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as zf:
-                items = [
-                    (f"{shown_as}:{name}", "", zf.read(name).decode("utf-8", errors="replace"))
-                    for name in zf.namelist()
-                    if not name.endswith((".jpeg", ".jpg", ".png", ".emf", ".bin"))
-                ]
-        else:
-            items = [(shown_as, "", data.decode("utf-8", errors="replace"))]
-        self.strings(items)

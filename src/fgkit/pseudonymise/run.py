@@ -2,8 +2,9 @@
 
 Reads the ``turns`` table and the register; writes ``pseudo_turns`` (consenting participants and
 facilitators only; withdrawn participants' turns are left out), the key and the anonymisation
-log in the private zone, and one plain-text transcript per file in ``reports/transcripts/``.
-Nothing reaches the shareable zone until the leak gate has passed the rendered text.
+log in the private zone, and one plain-text transcript per file in ``reports/transcripts/``,
+through the one shareable writer: nothing reaches the shareable zone until the leak gate has
+passed the rendered text.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import LeakError, ProjectError
+from ..errors import ProjectError
 from ..io import atomic_write_text
 from .gatehash import write_gate_hashes
 from .key import load_key, save_key
@@ -96,7 +97,7 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
     """Pseudonymise every stored turn; see the module docstring for what is written where."""
     from ..participants import load_register
     from .detect import Detector
-    from .leakgate import LeakValues, scan_text
+    from ..shareable import open_publication
     from .replace import build_entities, replace_text
     from .speakers import assign_pseudonyms
 
@@ -163,19 +164,13 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
                              r.placeholder, r.detector, r.score, r.start, r.end, r.new_start, r.new_end])
 
     rendered = {Path(name).stem + ".txt": "\n\n".join(paras) + "\n" for name, paras in by_transcript.items()}
-    gate = LeakValues(
-        {n: ("participant name" if e.type == "Participant" else e.type, e.placeholder)
-         for n, e in key.entities.items()},
-        sorted(allow), {n for n, e in key.entities.items() if e.case_sensitive},
-    )
-    leaks = [leak for name, text in rendered.items()
-             for leak in scan_text(text, gate, f"{TRANSCRIPTS_DIR}/{name}")]
-    if leaks:
-        raise LeakError(
-            f"{len(leaks)} identifier(s) survived pseudonymisation; nothing was written to the "
-            "shareable zone. Add them to data/pseudonymisation-review.csv as 'missed' or report "
-            "this:\n" + "\n".join(str(leak) for leak in leaks[:50])
-        )
+    # Through the one shareable writer: staged and gated here, before the store, the key or the
+    # log change, so a value the replacement missed stops the stage with nothing changed, and
+    # the staged transcripts are held back privately for `fgkit check --show`.
+    shared = open_publication(project, "pseudonymise")
+    for name, text in sorted(rendered.items()):
+        shared.write_text(f"{TRANSCRIPTS_DIR}/{name}", text)
+    shared.check(said="\n\n".join(rendered.values()))
 
     with store.transaction() as conn:
         conn.execute("DELETE FROM pseudo_turns")
@@ -197,11 +192,8 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
     review = project.private(REVIEW_FILE)
     if not review.exists():  # a ready template for the researcher's decisions
         atomic_write_text(review, "value,type,decision,note\n", mode=0o600)
-    outputs = []
-    for name, text in sorted(rendered.items()):
-        path = project.shareable(TRANSCRIPTS_DIR, name)
-        atomic_write_text(path, text)
-        outputs.append(path)
+    shared.commit()
+    outputs = shared.finals
     return PseudonymiseResult(
         turns_written=len(pseudo_rows), turns_withdrawn=withdrawn,
         transcripts=sorted(by_transcript), replacements=dict(sorted(counts.items())),

@@ -18,6 +18,7 @@ from .names import is_name_like_label, normalise
 
 __all__ = [
     "ENTITY_TYPES",
+    "add_review_decision",
     "EXTRA_FILE",
     "REVIEW_FILE",
     "canonical_type",
@@ -120,6 +121,52 @@ def review_decisions(project) -> tuple[set[str], list[tuple[str, str]]]:
 
 def review_missed(project) -> list[tuple[str, str]]:
     return review_decisions(project)[1]
+
+
+REVIEW_HEADER = ("value", "type", "decision", "note")
+
+
+def add_review_decision(project, value: str, decision: str, kind: str = "", note: str = "") -> tuple[Path, str]:
+    """Record one decision in the review file: "added", "unchanged" (already there) or "replaced"
+    (an earlier, opposite decision on the same value is dropped, so the file never says both)."""
+    from ..io import atomic_write_text
+
+    value = " ".join(value.split())
+    if not value:
+        raise InputError("the value is empty; give it as `fgkit check --show` printed it")
+    if decision not in ("wrong", "missed"):
+        raise InputError("decision must be 'wrong' or 'missed'")
+    if decision == "missed":
+        canonical = canonical_type(kind)
+        if canonical is None:
+            raise InputError(f"unknown type {kind!r}; use one of {', '.join(ENTITY_TYPES)}")
+        kind = canonical
+    path = project.private(REVIEW_FILE)
+    review_decisions(project)  # a broken file is reported by line before anything is added
+    text = path.read_bytes().decode("utf-8-sig") if path.exists() else ""
+    text = text if text.strip() else ""
+    rows = list(csv.reader(io.StringIO(text))) if text else [list(REVIEW_HEADER)]
+    header = [h.strip().lower() for h in rows[0]]
+    at = {name: header.index(name) for name in ("value", "decision") if name in header}
+    norm = normalise(value)
+    same = [r for r in rows[1:] if len(r) > at["value"] and normalise(r[at["value"]]) == norm]
+    if any(len(r) > at["decision"] and r[at["decision"]].strip().lower() == decision for r in same):
+        return path, "unchanged"
+    new = {"value": value, "type": kind, "decision": decision, "note": note}
+    line = [new.get(h, "") for h in header]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    if same:
+        writer.writerows([rows[0], *(r for r in rows[1:] if r not in same), line])
+        outcome = "replaced"
+    else:
+        buf.write(text if not text or text.endswith("\n") else text + "\n")
+        if not text:
+            writer.writerow(REVIEW_HEADER)
+        writer.writerow(line)
+        outcome = "added"
+    atomic_write_text(path, buf.getvalue(), mode=0o600)
+    return path, outcome
 
 
 def participant_names(participant) -> list[str]:

@@ -1,7 +1,8 @@
 """Theme reports for co-production leads: HTML, Word, Markdown, and the matrix in Excel.
 
 ``build_reports`` builds one report context and hands it to every renderer, so all formats say
-the same thing. Everything is written into the shareable zone, then the leak gate checks it.
+the same thing. Everything goes to the shareable zone through its one writer (``fgkit.shareable``),
+which publishes the reports only once the leak gate has passed them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def build_reports(project, store, analysis=None, formats=FORMATS, topics: bool |
     ``[topics] enabled`` setting (None: follow the setting).
     """
     from ..errors import ProjectError
+    from ..shareable import publication
     from .context import build_context
 
     unknown = sorted(set(formats) - set(FORMATS))
@@ -42,10 +44,12 @@ def build_reports(project, store, analysis=None, formats=FORMATS, topics: bool |
     ctx = build_context(project, store, analysis)
 
     written = []
-    for fmt in FORMATS:
-        if fmt in formats:
-            written.append(_writer(fmt)(project, ctx))
-    _leak_gate(project, written)
+    # One publication: every format is gated before any replaces the last report, so a leak
+    # leaves the previous reports in place, whole and consistent with each other.
+    with publication(project, "report"):
+        for fmt in FORMATS:
+            if fmt in formats:
+                written.append(_writer(fmt)(project, ctx))
     return written
 
 
@@ -54,22 +58,3 @@ def _writer(fmt: str):
 
     module, name = WRITERS[fmt]
     return getattr(importlib.import_module(f".{module}", __name__), name)
-
-
-def _leak_gate(project, written: list[Path]) -> None:
-    """Check the shareable zone; a report that leaks is removed at once, never left to be sent."""
-    try:
-        from ..pseudonymise.leakgate import run_leak_gate
-    except ImportError:
-        return
-    from ..errors import LeakError
-
-    try:
-        run_leak_gate(project)
-    except LeakError as exc:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise LeakError(
-            f"{exc}\nThe reports just written were removed; fix the pseudonymisation "
-            "(`fgkit pseudonymise`), then run `fgkit report` again."
-        ) from None

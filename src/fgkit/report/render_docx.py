@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..io import atomic_path
 from ..office import new_word_document, save_office
+from ..shareable import publication
 
 __all__ = ["render_docx", "write_docx"]
 
@@ -157,8 +157,7 @@ def render_docx(ctx):
 
 
 def write_docx(project, ctx) -> Path:
-    path = project.shareable("report.docx")
     document = render_docx(ctx)
-    with atomic_path(path) as tmp:
-        save_office(document, tmp)
-    return path
+    with publication(project, "report") as out:
+        save_office(document, out.staged("report.docx"))
+    return out.target("report.docx")

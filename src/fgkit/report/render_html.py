@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..io import atomic_write_text
+from ..shareable import publication
 from .templating import render
 
 __all__ = ["render_html", "write_html"]
@@ -15,6 +15,5 @@ def render_html(project, ctx) -> str:
 
 
 def write_html(project, ctx) -> Path:
-    path = project.shareable("report.html")
-    atomic_write_text(path, render_html(project, ctx))
-    return path
+    with publication(project, "report") as out:
+        return out.write_text("report.html", render_html(project, ctx))

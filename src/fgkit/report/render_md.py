@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..io import atomic_write_text
+from ..shareable import publication
 from .templating import render
 
 __all__ = ["render_md", "write_md"]
@@ -26,6 +26,5 @@ def render_md(project, ctx) -> str:
 
 
 def write_md(project, ctx) -> Path:
-    path = project.shareable("report.md")
-    atomic_write_text(path, render_md(project, ctx))
-    return path
+    with publication(project, "report") as out:
+        return out.write_text("report.md", render_md(project, ctx))

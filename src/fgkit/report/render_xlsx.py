@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..io import atomic_path
 from ..office import save_office
+from ..shareable import publication
 
 __all__ = ["cell_text", "render_xlsx", "write_xlsx"]
 
@@ -80,8 +80,7 @@ def render_xlsx(ctx):
 
 
 def write_xlsx(project, ctx) -> Path:
-    path = project.shareable("framework-matrix.xlsx")
     workbook = render_xlsx(ctx)
-    with atomic_path(path) as tmp:
-        save_office(workbook, tmp)
-    return path
+    with publication(project, "report") as out:
+        save_office(workbook, out.staged("framework-matrix.xlsx"))
+    return out.target("framework-matrix.xlsx")
