@@ -20,7 +20,8 @@ PassphraseFileOption = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    sub = typer.Typer(help="Pseudonymise speech and speakers; record corrections.")
+    # No help here: the callback's docstring describes `fgkit pseudonymise` itself.
+    sub = typer.Typer()
     app.add_typer(sub, name="pseudonymise")
 
     @sub.callback(invoke_without_command=True)
@@ -40,6 +41,7 @@ def register(app: typer.Typer) -> None:
         if ctx.invoked_subcommand is not None:
             return
         from ..pseudonymise import pseudonymise_project
+        from ..pseudonymise.run import TO_REVIEW_FILE
         from ..pseudonymise.key import read_passphrase
         from ..pseudonymise.sources import EXTRA_FILE, REVIEW_FILE
 
@@ -53,7 +55,7 @@ def register(app: typer.Typer) -> None:
         ) as (store, _run_id):
             result = pseudonymise_project(proj, store, passphrase)
         checked = len(result.output_files)
-        to_review = getattr(result, "to_review", 0)
+        to_review = result.to_review
         if as_json:
             typer.echo(json.dumps({
                 "turns_written": result.turns_written,
@@ -81,8 +83,10 @@ def register(app: typer.Typer) -> None:
                        "replaced only there; check them, and mark any mistake with "
                        "`fgkit pseudonymise correct VALUE --wrong`.")
         if to_review:
-            typer.echo(f"{to_review} low-evidence detection(s) to review in the private zone; confirm each "
-                       "with `fgkit pseudonymise correct VALUE --missed TYPE` or reject it with `--wrong`.")
+            typer.echo(f"{to_review} low-evidence detection(s) were replaced only where found; they are "
+                       f"listed in {result.log_path.parent / TO_REVIEW_FILE} (private). Confirm one with "
+                       "`fgkit pseudonymise correct VALUE --missed TYPE` (then it is replaced everywhere) "
+                       "or reject it with `--wrong`.")
         typer.echo(f"Leak gate: {checked} shareable file(s) checked, nothing found.")
 
     @sub.command("correct")
