@@ -41,7 +41,11 @@ _SCRYPT = {"n": 2**15, "r": 8, "p": 1}
 
 @dataclass
 class KeyEntity:
-    """One real value and its placeholder. ``source``: register, extra, detected, review."""
+    """One real value and its placeholder. ``source``: register, extra, detected, review.
+
+    ``scope`` "study": replaced wherever it occurs and watched for by the leak gate; "local": a
+    low-evidence detection replaced only where it was found (kept here so its number is stable).
+    """
 
     value: str
     type: str
@@ -49,6 +53,7 @@ class KeyEntity:
     source: str
     participant_id: str = ""
     case_sensitive: bool = False
+    scope: str = "study"
 
 
 @dataclass

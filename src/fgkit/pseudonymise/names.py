@@ -51,11 +51,17 @@ def normalise(value: str) -> str:
 
 
 def is_name_like_label(label: str) -> bool:
-    """True when a speaker label could be a person's name (not "P1", "Speaker 2", "FACILITATOR")."""
+    """True when a speaker label could be a person's name (not "P1", "Speaker 2", "FACILITATOR",
+    "Guest 1", "Host", "Audience member"): some word in it is a known first name or surname, or
+    is not an everyday English word ("Sam's iPad", "Okafor, Grace", "Will")."""
+    from .vocabulary import first_name, ordinary_word, surname
+
     label = label.strip()
-    if not label or not any(ch.isalpha() for ch in label):
+    if not label or not any(ch.isalpha() for ch in label) or _GENERIC_LABEL.match(label):
         return False
-    return not _GENERIC_LABEL.match(label)
+    words = [w for w in re.findall(r"[^\W\d_]+", re.sub(r"\([^)]*\)", " ", label)) if len(w) >= 2]
+    words = [w for w in words if w.casefold() not in ("s", "ipad", "iphone", "android", "laptop", "pc")]
+    return any(first_name(w) or surname(w) or not ordinary_word(w) for w in words)
 
 
 def opens_sentence(text: str, start: int) -> bool:
@@ -81,8 +87,12 @@ def ordinary_word_is_name(text: str, start: int, end: int) -> bool:
     if capitalised and not opens_sentence(text, start):
         return True
     rest = text[end:].lstrip(" \t")
-    if capitalised and (not rest or rest[0] in ".,!;:"):
-        return True  # "Will." introducing himself, "Will, can you..."
+    if capitalised and (not rest or rest[0] in ".,!;:?"
+                        or (rest[0].isupper() and not re.match(r"I\b", rest))):
+        # "Will." introducing himself, "Will, can you...", and "Tailor Do you mind?" where
+        # speech recognition left out the comma: the verb is followed by a capital only in
+        # "Will I ...".
+        return True
     follower = re.match(r"(['\u2019]s\b|[A-Za-z]+)", rest)
     return bool(follower) and follower.group(1).casefold().replace("\u2019", "'") in _NAME_FOLLOWERS
 

@@ -19,6 +19,7 @@ from presidio_analyzer import (
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, NhsRecognizer
 
+from .vocabulary import lowercase_first_name, ordinary_value
 from .names import normalise, ordinary_word_is_name, word_zipf
 
 __all__ = [
@@ -210,7 +211,9 @@ class KnownValuesRecognizer(DateOfBirthRecognizer):
             kind, pid = self.values.get(norm, (None, ""))
             if kind is None:
                 continue
-            if norm in self.allow and not ordinary_word_is_name(text, span.start_char, span.end_char):
+            # A name that is also an everyday word ("Rose", "Will") counts only where used as one.
+            if (norm in self.allow or ordinary_value(norm)) and not ordinary_word_is_name(
+                    text, span.start_char, span.end_char):
                 continue
             entity = "PARTICIPANT" if pid else TYPE_TO_PRESIDIO[kind]
             results.append(
@@ -235,11 +238,22 @@ _WORD = re.compile(r"(?<![\w'\u2019-])[^\W\d_]+(?:['\u2019-][^\W\d_]+)*(?![\w'\u
 _NOT_A_NAME = re.compile(r"['\u2019][a-z]{1,2}$|-[a-z]|(?:ing|ed|ly|tion|ment|ness|able|ise|ize)$")
 
 
+def _lowercase_style(text: str) -> bool:
+    """Speech-recognition output without capitals ("yeah so i work with dominic"): there a
+    lower-case first name is a name. In text that uses capitals, a lower-case "sybil" or "indie"
+    is a word the writer chose not to capitalise."""
+    letters = sum(ch.isalpha() for ch in text)
+    capitals = sum(ch.isupper() for ch in text) - len(re.findall(r"\bI\b", text))
+    return letters >= 15 and capitals <= letters // 100
+
+
 class NameHeuristicRecognizer(EntityRecognizer):
     """People the NER model missed: capitalised words that are rare in English (wordfreq Zipf
-    below ``rare_zipf``: "Tash", "Oyelaran"), and capitalised words right after a relation
-    ("her neighbour Precious", "his daughter Aisha"). Scored below the model, so where the
-    model found something at the same place its type stands.
+    below ``rare_zipf``: "Tash", "Oyelaran"), capitalised words right after a relation
+    ("her neighbour Precious", "his daughter Aisha"), and first names written in lower case, as
+    speech recognition writes them ("as dominic said"), when they are not everyday words.
+    Scored below the model, so where the model found something at the same place its type
+    stands.
     """
 
     def __init__(self, skip: set[str], rare_zipf: float = 3.0) -> None:
@@ -258,10 +272,18 @@ class NameHeuristicRecognizer(EntityRecognizer):
             and normalise(word).rstrip("s") not in self.skip
         )
 
+    def _lowercase_name(self, word: str) -> bool:
+        return (word.islower() and len(word) >= 3 and word not in self.skip
+                and lowercase_first_name(word))
+
     def analyze(self, text, entities, nlp_artifacts=None):
         # A regex over the text, not the Doc: iterating tokens costs more than the rest here.
-        words = [m for m in _WORD.finditer(text) if self._candidate(m.group())]
         results = []
+        if _lowercase_style(text):
+            for m in _WORD.finditer(text):
+                if self._lowercase_name(m.group()):
+                    results.append(self._result(m.start(), m.end(), 0.45))
+        words = [m for m in _WORD.finditer(text) if self._candidate(m.group())]
         i = 0
         while i < len(words):
             j = i + 1
@@ -271,12 +293,15 @@ class NameHeuristicRecognizer(EntityRecognizer):
             rare = any(word_zipf(m.group().lower()) < self.rare_zipf for m in words[i:j])
             related = bool(_RELATION.search(text[max(0, start - 30) : start]))
             if rare or related:
-                results.append(RecognizerResult(
-                    "PERSON", start, end, 0.6 if related else 0.5,
-                    recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                    },
-                ))
+                results.append(self._result(start, end, 0.6 if related else 0.5))
             i = j
         return results
+
+    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
+        return RecognizerResult(
+            "PERSON", start, end, score,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )

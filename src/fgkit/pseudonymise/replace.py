@@ -16,29 +16,21 @@ used as a name ("Will said", "me and will were"; not "Will you", "I will").
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
 from .detect import Detection
+from .evidence import Candidate, Verdict, alias_parts, gather, judge, stale
 from .key import KeyEntity, PseudonymKey
-from .names import (
-    normalise,
-    opens_sentence,
-    ordinary_word_is_name,
-    trie_pattern,
-    word_zipf,
-)
+from .vocabulary import ordinary_value
+from .names import normalise, ordinary_word_is_name, trie_pattern
 
-__all__ = ["NUMBERED_TYPES", "Replacement", "StudyEntities", "build_entities", "replace_text"]
+__all__ = ["NUMBERED_TYPES", "Replacement", "StudyEntities", "StudyLists", "build_entities", "replace_text"]
 
 NUMBERED_TYPES = ("Person", "Place", "Organisation")
 _PRIORITY = ["Participant", "Person", "Place", "Organisation", "Email", "Phone", "NHS number",
              "Postcode", "Date of birth", "Card number", "Bank account", "NI number", "IP address",
              "Username", "File name", "Number"]
 _BRACKETED = re.compile(r"\[[^\[\]\n]{1,40}\]")
-_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof"}
-_COMMON_ZIPF = 3.5  # "panel", "training": everyday English words
-_LOWER_WORD = re.compile(r"(?<![\w'])[a-z]+(?![\w'])")
 
 
 @dataclass(frozen=True)
@@ -55,121 +47,172 @@ class Replacement:
     score: float
 
 
-class StudyEntities:
-    """The study-wide entity set and its compiled search."""
+@dataclass(frozen=True)
+class StudyLists:
+    """What the study itself says about values: register names, its lists and corrections.
 
-    def __init__(self, entities: dict[str, KeyEntity], strict: set[str]) -> None:
+    ``participant_names``: normal form -> participant id (register); ``known``: normal form ->
+    (type or None, source) for extra identifiers, missed review entries and the deny list.
+    """
+
+    participant_names: dict[str, str]
+    pseudonyms: dict[str, str]
+    known: dict[str, tuple[str | None, str]]
+    allow: frozenset[str] = frozenset()
+    wrong: frozenset[str] = frozenset()
+    protected: frozenset[str] = frozenset()
+    withdrawn: frozenset[str] = frozenset()
+
+    def excluded(self, norm: str) -> bool:
+        """Never a new entity: allow-listed, marked wrong, or a pseudonym, role or group name."""
+        return (norm in self.allow or norm in self.wrong or norm in self.protected
+                or norm.rstrip("s") in self.allow)
+
+
+class StudyEntities:
+    """The study-wide entity set and its compiled search, plus values replaced only where found.
+
+    Matching modes: a value that is not an everyday word is found in any case ("okafor" in
+    speech-recognition text); a register name or listed value that is also an everyday word
+    ("Will", "Hope") counts where ``ordinary_word_is_name`` says it is used as a name; a detected
+    value that is an everyday word or an acronym ("Rose", "CLI") must also be written with its
+    capital.
+    """
+
+    def __init__(self, entities: dict[str, KeyEntity], strict: set[str],
+                 local: dict[str, KeyEntity] | None = None) -> None:
         self.entities = entities
         self.strict = strict
+        self.local = local or {}
         self.allowed_names = 0  # allow-listed words replaced where used as names: worth a look
-        loose = [k for k in entities if k not in strict]
-        self._loose = self._compile(set(loose), re.IGNORECASE)
-        self._strict = self._compile(set(strict), re.IGNORECASE)
+        self.review: list[tuple[Candidate, Verdict, KeyEntity]] = []
+        cased = {k for k, e in entities.items() if e.case_sensitive and k not in strict}
+        loose = set(entities) - strict - cased
+        self._loose = self._compile(loose)
+        self._strict = self._compile(set(strict) & set(entities))
+        self._cased = self._compile(cased)
+        self._local = self._compile(set(self.local))
 
     @staticmethod
-    def _compile(words: set[str], flags: int):
+    def _compile(words: set[str]):
         if not words:
             return None
-        return re.compile(rf"(?<!\w)(?:{trie_pattern(words)})(?!\w)", flags)
+        return re.compile(rf"(?<!\w)(?:{trie_pattern(words)})(?!\w)", re.IGNORECASE)
 
     def find(self, text: str) -> list[tuple[int, int, KeyEntity]]:
         found = []
-        for pattern, strict in ((self._loose, False), (self._strict, True)):
+        addresses = _addresses(text)
+        for pattern, mode in ((self._loose, "loose"), (self._strict, "strict"), (self._cased, "cased")):
             if pattern is None:
                 continue
             for m in pattern.finditer(text):
                 entity = self.entities.get(normalise(m.group(0)))
                 if entity is None:
                     continue
-                if strict and not ordinary_word_is_name(text, m.start(), m.end()):
+                # Inside an address everything is lower case and nothing is an everyday word.
+                in_address = any(a <= m.start() and m.end() <= b for a, b in addresses)
+                if not in_address:
+                    if mode != "loose" and not ordinary_word_is_name(text, m.start(), m.end()):
+                        continue
+                    if mode == "cased" and not _same_case(m.group(0), entity.value):
+                        continue
+                elif mode != "loose" and ordinary_value(normalise(m.group(0))):
                     continue
                 found.append((m.start(), m.end(), entity))
         return found
 
 
-def _resolve_type(votes: Counter) -> str:
-    best = max(votes.values())
-    return min((t for t, n in votes.items() if n == best), key=_PRIORITY.index)
+    def find_local(self, text: str, found: list[Detection]) -> list[tuple[int, int, KeyEntity]]:
+        """Low-evidence values, only where a detection in this text overlaps them (a model's
+        "UK" inside "Age UK" replaces the organisation's whole name)."""
+        if self._local is None or not found:
+            return []
+        out = []
+        for m in self._local.finditer(text):
+            entity = self.local.get(normalise(m.group(0)))
+            if entity is not None and any(d.start < m.end() and m.start() < d.end for d in found):
+                out.append((m.start(), m.end(), entity))
+        return out
+
+
+def _same_case(found: str, value: str) -> bool:
+    """Written as the value was: an acronym in capitals, a name with its capital."""
+    if value.isupper():
+        return found.upper() == found
+    return found[:1].isupper()
 
 
 def build_entities(
     texts: list[str],
     detections: list[list[Detection]],
     key: PseudonymKey,
-    participant_names: dict[str, str],
-    pseudonyms: dict[str, str],
-    known: dict[str, tuple[str, str]],
-    allow: set[str],
-    wrong: set[str],
-    protected: set[str],
-    strict_names: set[str],
-    withdrawn: frozenset[str] | set[str] = frozenset(),
+    lists: StudyLists,
+    where: list[tuple[str, int]] | None = None,
 ) -> StudyEntities:
     """Merge pass-one detections with the study's lists into the key and a compiled search.
 
-    ``participant_names``: normal form -> participant id (register); ``known``: normal form ->
-    (type, source) for extra identifiers, missed review entries and the deny list. A withdrawn
-    participant named by others becomes an ordinary ``[Person N]``: their pseudonym must not
-    appear in any output.
+    Register names, the study's lists and corrections are entities as they stand. Detections
+    are judged on their evidence across the study (``evidence.judge``): study-wide, here only,
+    or not at all. A withdrawn participant named by others becomes an ordinary ``[Person N]``:
+    their pseudonym must not appear in any output.
     """
-    votes: dict[str, Counter] = defaultdict(Counter)
-    first_seen: dict[str, str] = {}
-    promoted = _named_ordinary_words(texts, allow - set(participant_names) - set(known))
-    # Words the study itself uses in lower case are ordinary words, whatever a model says.
-    lowercase_words = {w for text in texts for w in _LOWER_WORD.findall(text)}
-    for text, found in zip(texts, detections):
-        for d in found:
-            value = text[d.start : d.end]
-            norm = normalise(value)
-            if d.participant_id or norm in participant_names or norm in known:
-                continue
-            if norm in allow or norm in wrong or norm in protected or norm.rstrip("s") in allow:
-                continue
-            if (d.type in ("Organisation", "Place") and " " not in norm and opens_sentence(text, d.start)
-                    and (norm in lowercase_words or word_zipf(norm) >= _COMMON_ZIPF)):
-                continue  # "Vacancies." tagged ORG at a sentence start: a capital, not a name
-            votes[norm][d.type] += 1
-            first_seen.setdefault(norm, value)
+    names, known = lists.participant_names, lists.known
+    where = where or [("", i) for i in range(len(texts))]
+    candidates = gather(texts, detections, where, lambda n: n in names or n in known)
+    promoted = _named_ordinary_words(texts, lists.allow - set(names) - set(known))
 
     entities: dict[str, KeyEntity] = {}
-    for norm, pid in participant_names.items():
-        if pid in withdrawn:
+    strict: set[str] = set(promoted)
+    for norm, pid in names.items():
+        if pid in lists.withdrawn:
             entities[norm] = replace(_entity(key, norm, norm, "Person", "withdrawn"), participant_id=pid)
         else:
-            entities[norm] = KeyEntity(norm, "Participant", f"[{pseudonyms[pid]}]", "register", pid)
+            entities[norm] = KeyEntity(norm, "Participant", f"[{lists.pseudonyms[pid]}]", "register", pid)
+        if ordinary_value(norm):
+            strict.add(norm)
     for norm, (kind, source) in known.items():
-        if norm in entities or (norm in wrong and source != "missed"):
+        if norm in entities or (norm in lists.wrong and source != "missed"):
             continue
         if kind is None:  # deny list: typed by what detection said, else a person
-            kind = _resolve_type(votes[norm]) if votes.get(norm) else "Person"
+            found = candidates.get(norm)
+            kind = max(found.votes, key=found.votes.get) if found and found.votes else "Person"
         entities[norm] = _entity(key, norm, norm, kind, source)
-    person_words = {w for n, v in votes.items() if _resolve_type(v) == "Person" for w in n.split(" ")}
-    person_words |= {w for n in participant_names for w in n.split(" ")}
-    for norm in first_seen:  # first-appearance order keeps numbering deterministic
-        if norm not in entities:
-            kind = _resolve_type(votes[norm])
-            if kind in ("Organisation", "Place") and " " in norm and set(norm.split(" ")) <= person_words:
-                kind = "Person"  # "Grace Adeyemi" tagged ORG once, but both words are names
-            entities[norm] = _entity(key, norm, first_seen[norm], kind, "detected")
+        if ordinary_value(norm):
+            strict.add(norm)
 
+    local: dict[str, KeyEntity] = {}
+    review = []
+    for norm, candidate in candidates.items():  # first-appearance order: stable numbering
+        verdict = judge(candidate, lists)
+        if verdict.scope is None:
+            continue
+        entity = replace(_entity(key, norm, candidate.value, verdict.type, "detected"),
+                         case_sensitive=verdict.case_sensitive, scope=verdict.scope)
+        if verdict.scope == "study":
+            entities[norm] = entity
+        else:
+            local[norm] = entity
+            review.append((candidate, verdict, entity))
     for norm, value in promoted.items():
         if norm not in entities:
             entities[norm] = _entity(key, norm, value, "Person", "detected")
-    strict = set(strict_names) | set(promoted)
     for norm, entity in list(entities.items()):
         if entity.type == "Person" and entity.source == "detected" and " " in norm:
-            for part in norm.split(" "):
-                if len(part) >= 3 and part not in entities and part not in _TITLES | allow | wrong | protected:
-                    entities[part] = KeyEntity(part, "Person", entity.placeholder, "alias")
-                    strict.add(part)
+            for part, cased in alias_parts(norm, lists):
+                if part not in entities:
+                    entities[part] = KeyEntity(part, "Person", entity.placeholder, "alias",
+                                               case_sensitive=cased)
     for norm in strict & set(entities):
         entities[norm] = replace(entities[norm], case_sensitive=True)
     # Entities of earlier runs stay in the key (the leak gate keeps watching for them) unless
-    # the researcher has since marked them as wrong.
-    key.entities = {k: v for k, v in key.entities.items() if k not in wrong or v.source == "register"}
+    # the researcher has since marked them wrong or today's rules would never replace them.
+    key.entities = {k: v for k, v in key.entities.items()
+                    if v.source == "register" or (k not in lists.wrong and not stale(k, v))}
     key.entities.update(entities)
-    study = StudyEntities(entities, strict)
+    key.entities.update(local)
+    study = StudyEntities(entities, strict, local)
     study.allowed_names = len(promoted)
+    study.review = review
     return study
 
 
@@ -205,11 +248,49 @@ def _entity(key: PseudonymKey, norm: str, value: str, kind: str, source: str) ->
     return KeyEntity(value, kind, placeholder, source)
 
 
+# A web address, an e-mail address or a handle: one unit, whatever part of it identifies.
+_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|[^\s<>\"'()]*@[^\s<>\"'()]*")
+_ADDRESS_TAIL = ".,;:!?)]}'\""
+
+
+def _addresses(text: str) -> list[tuple[int, int]]:
+    if "@" not in text and "http" not in text and "www." not in text:
+        return []
+    out = []
+    for m in _ADDRESS.finditer(text):
+        end = m.end()
+        while end > m.start() and text[end - 1] in _ADDRESS_TAIL:
+            end -= 1
+        if end - m.start() >= 3:
+            out.append((m.start(), end))
+    return out
+
+
+def _whole_addresses(text: str, spans: list) -> list:
+    """A value found inside an address replaces the whole address ("[URL]", "[Email]"): a
+    half-replaced link reads as garbage and can still lead back to the person."""
+    addresses = _addresses(text)
+    if not addresses:
+        return spans
+    out = []
+    for span in spans:
+        start, end = span[0], span[1]
+        hit = next(((a, b) for a, b in addresses if a < end and start < b), None)
+        if hit is None or (hit[0] == start and hit[1] == end):
+            out.append(span)
+            continue
+        kind = "Email" if "@" in text[hit[0] : hit[1]] and "://" not in text[hit[0] : hit[1]] else "URL"
+        out.append((min(start, hit[0]), max(end, hit[1]), KeyEntity("", kind, f"[{kind}]", "detected"),
+                    span[3], span[4]))
+    return out
+
+
 def replace_text(text: str, found: list[Detection], study: StudyEntities) -> tuple[str, list[Replacement]]:
     """The pseudonymised text and its replacements (with offsets in both texts)."""
     spans = []
     for d in found:
-        entity = study.entities.get(normalise(text[d.start : d.end]))
+        norm = normalise(text[d.start : d.end])
+        entity = study.entities.get(norm) or study.local.get(norm)
         if entity is not None:
             spans.append((d.start, d.end, entity, d.detector, d.score))
         elif d.type not in NUMBERED_TYPES and d.type != "Participant":
@@ -217,8 +298,11 @@ def replace_text(text: str, found: list[Detection], study: StudyEntities) -> tup
             spans.append((d.start, d.end, KeyEntity("", d.type, f"[{d.type}]", "detected"), d.detector, d.score))
     for start, end, entity in study.find(text):
         spans.append((start, end, entity, "study-wide", 1.0))
+    for start, end, entity in study.find_local(text, found):
+        spans.append((start, end, entity, "low-evidence", 0.5))
     inside = [(m.start(), m.end()) for m in _BRACKETED.finditer(text)]
     spans = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in inside)]
+    spans = _whole_addresses(text, spans)
     # Longest span first at each start; later overlapping spans are dropped.
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0]), s[3] == "study-wide"))
     out: list[str] = []

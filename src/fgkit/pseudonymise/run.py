@@ -23,9 +23,13 @@ from .key import load_key, save_key
 from .names import GENERIC_TERMS, is_name_like_label, normalise
 from .sources import REVIEW_FILE, extra_identifiers, participant_names, review_decisions
 
-__all__ = ["LOG_FILE", "TRANSCRIPTS_DIR", "PseudonymiseResult", "pseudonymise_project"]
+__all__ = ["LOG_FILE", "TO_REVIEW_FILE", "TRANSCRIPTS_DIR", "PseudonymiseResult", "pseudonymise_project"]
 
 LOG_FILE = "anonymisation-log.csv"
+# Regenerated each run: confirm a value with `fgkit pseudonymise correct VALUE --missed TYPE`
+# (then it is replaced everywhere), or reject it with `--wrong`.
+TO_REVIEW_FILE = "identifiers-to-review.csv"
+TO_REVIEW_COLUMNS = ["value", "type", "placeholder", "detections", "first_transcript", "first_turn", "why"]
 TRANSCRIPTS_DIR = "transcripts"
 LOG_COLUMNS = ["transcript", "turn_index", "turn_id", "type", "placeholder", "detector", "score",
                "start", "end", "new_start", "new_end"]
@@ -47,6 +51,7 @@ class PseudonymiseResult:
     turns_from_model: int = 0
     turns_from_cache: int = 0
     allow_listed_names: int = 0
+    to_review: int = 0
 
 
 def _load_turns(store) -> list:
@@ -98,7 +103,7 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
     from ..participants import load_register
     from .detect import Detector
     from ..shareable import open_publication
-    from .replace import build_entities, replace_text
+    from .replace import StudyLists, build_entities, replace_text
     from .speakers import assign_pseudonyms
 
     settings = project.settings.get("pseudonymise", {})
@@ -142,9 +147,13 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
         protected=_protected(register, pseudonyms) | wrong,
     )
     detections = detector.detect(texts, store)
-    strict_names = {n for n in set(names) | set(known) if n in allow}
-    study = build_entities(texts, detections, key, names, pseudonyms, known, allow, wrong,
-                           _protected(register, pseudonyms), strict_names, register.withdrawn_ids())
+    lists = StudyLists(
+        participant_names=names, pseudonyms=pseudonyms, known=known, allow=frozenset(allow),
+        wrong=frozenset(wrong), protected=frozenset(_protected(register, pseudonyms)),
+        withdrawn=frozenset(register.withdrawn_ids()),
+    )
+    where = [(row["transcript"], row["turn_index"]) for row, _ in kept]
+    study = build_entities(texts, detections, key, lists, where)
 
     pseudo_rows, log_rows, counts = [], [], Counter()
     by_transcript: dict[str, list[str]] = {}
@@ -192,6 +201,7 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
     review = project.private(REVIEW_FILE)
     if not review.exists():  # a ready template for the researcher's decisions
         atomic_write_text(review, "value,type,decision,note\n", mode=0o600)
+    atomic_write_text(project.private(TO_REVIEW_FILE), _to_review_csv(study.review), mode=0o600)
     shared.commit()
     outputs = shared.finals
     return PseudonymiseResult(
@@ -199,5 +209,17 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
         transcripts=sorted(by_transcript), replacements=dict(sorted(counts.items())),
         key_path=key_path, log_path=log_path, output_files=outputs,
         turns_from_model=detector.model_calls, turns_from_cache=len(texts) - detector.model_calls,
-        allow_listed_names=study.allowed_names,
+        allow_listed_names=study.allowed_names, to_review=len(study.review),
     )
+
+
+def _to_review_csv(review) -> str:
+    """The low-evidence detections, replaced only where found, for a person to confirm or reject."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(TO_REVIEW_COLUMNS)
+    for candidate, verdict, entity in review:
+        transcript, turn = candidate.where or ("", "")
+        writer.writerow([candidate.value, verdict.type, entity.placeholder, candidate.detections,
+                         transcript, turn, verdict.reason])
+    return buf.getvalue()
