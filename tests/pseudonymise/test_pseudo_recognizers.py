@@ -1,14 +1,22 @@
-"""The recognizers for the number classes issue 13 found missed: phones of any country, numbers
-said as words, cards, bank details, NI numbers, IP addresses.
+"""The recognizers for the classes issue 13 found missed: phones of any country, numbers said as
+words, cards, bank details, NI numbers, IP addresses, usernames and file names holding a name,
+e-mails said aloud, surnames and places known only by their context.
 
 Each is tested on its own on realistic sentences (hits and near-misses), then end to end through
-``Detector.detect``.
+``Detector.detect``. The two stress texts are scored last: stress-tuning.txt was used while the
+recognizers were built; stress-check.txt was written afterwards and scored once as it stood
+(40 of 42 items; the two misses led to one change, an initial glued to a surname, "bwalsh";
+the other, a first name alone at the start of a turn, is the name heuristics' business).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from fgkit.pseudonymise.context import ContextNameRecognizer
+from fgkit.pseudonymise.identifiers import IdentifierRecognizer, holds_name, split_identifier
 from fgkit.pseudonymise.numbers import (
     IntlPhoneRecognizer,
     LongNumberRecognizer,
@@ -18,7 +26,9 @@ from fgkit.pseudonymise.numbers import (
 )
 from fgkit.pseudonymise.spoken import SpokenNumberRecognizer, spoken_digits
 
+GOLD = Path(__file__).resolve().parents[1] / "fixtures" / "pseudonymise_gold"
 ALLOW = ["Green", "Amber", "Red", "Purple", "Will", "Hope", "May", "Duty"]
+SKIP = {w.lower() for w in ALLOW} | {"excel", "teams", "zoom"}
 
 
 def hits(recognizer, text):
@@ -130,6 +140,88 @@ def test_spoken_near_misses(text):
     assert hits(SpokenNumberRecognizer(), text) == []
 
 
+# --- usernames, file names, spoken e-mails ----------------------------------------------------
+def test_split_and_name_parts():
+    assert split_identifier("HarrietPengelly_carers_assessment") == ["harriet", "pengelly", "carers", "assessment"]
+    assert holds_name(split_identifier("sarah_thornton_feedback"))
+    assert holds_name(split_identifier("k_brennan74")) and holds_name(split_identifier("bwalsh_carer"))
+    assert not holds_name(split_identifier("meeting_notes_final"))
+    assert not holds_name(split_identifier("rose_field_notes"))  # "rose" and "field" are words
+    assert holds_name(split_identifier("rose_field_notes"), frozenset({"rose field"}))  # unless the register says
+
+
+@pytest.mark.parametrize("text, value, entity", [
+    ("I saved it as sarah_thornton_feedback.docx on the drive.", "sarah_thornton_feedback.docx", "FILE_NAME"),
+    ("It came as notes-for-ifeoma-blackwood.pdf, of all things.", "notes-for-ifeoma-blackwood.pdf", "FILE_NAME"),
+    ("Her username on the portal is k_brennan74, apparently.", "k_brennan74", "USERNAME"),
+    ("His Instagram is @rowan.blackmore and his mum saw it.", "@rowan.blackmore", "USERNAME"),
+    ("Her login is hpengelly, same as her email.", "hpengelly", "USERNAME"),
+    ("Send it to mo dot farouk at example dot com and copy me in.", "mo dot farouk at example dot com",
+     "EMAIL_ADDRESS"),
+    ("Write to bookings at example dot co dot uk please.", "bookings at example dot co dot uk", "EMAIL_ADDRESS"),
+    ("She said it as k underscore brennan seventy-four on the phone.", "k underscore brennan seventy-four",
+     "USERNAME"),
+    ("Her user name is t dot oduya, and the password I won't repeat.", "t dot oduya", "USERNAME"),
+])
+def test_identifiers(text, value, entity):
+    assert (value, entity) in hits(IdentifierRecognizer(), text)
+
+
+@pytest.mark.parametrize("text", [
+    "I saved it as meeting_notes_final.docx and care_plan_v2.xlsx.",
+    "We use WhatsApp and PowerPoint; McDonald rang; see www.example.co.uk/help, e.g. the form.",
+    "We're on version 2.4.1 now, i.e. the new one.",
+    "Email r.achterberg@example.org directly.",  # the e-mail recognizer's, whole
+    "It's on the dot at ten, then dot the i's; look at it dot com style.",
+    "I handle Okafor's account. My login is broken.",
+    "Email me at home, not at work.",
+])
+def test_identifier_near_misses(text):
+    assert hits(IdentifierRecognizer(), text) == []
+
+
+def test_register_names_inside_identifiers():
+    rec = IdentifierRecognizer({"will hughes": ("Participant", "P02"), "rose": ("Person", "")})
+    assert ("will_hughes.docx", "FILE_NAME") in hits(rec, "Open will_hughes.docx first.")
+    assert hits(IdentifierRecognizer(), "Open will_draft.docx first.") == []
+
+
+# --- surnames and places in context --------------------------------------------------------
+@pytest.mark.parametrize("text, value, entity", [
+    ("So the Delaney case has been on my list since March.", "Delaney", "PERSON"),
+    ("Mrs Ferriday's family want her home.", "Ferriday", "PERSON"),
+    ("And the Brannigan household, the grandson rings daily.", "Brannigan", "PERSON"),
+    ("The Patel family were at the review.", "Patel", "PERSON"),
+    ("I rang Mrs Baker about it.", "Baker", "PERSON"),  # after a title a surname that is a word too
+    ("Mr O'Neill and his son came.", "O'Neill", "PERSON"),
+    ("She was Yusra Haddad's key worker.", "Haddad", "PERSON"),
+    ("My client is over in Gedling, a long drive.", "Gedling", "LOCATION"),
+    ("Her sister is up in Arnold now.", "Arnold", "LOCATION"),
+    ("Most of them are out at Hucknall or Calverton.", "Calverton", "LOCATION"),
+    ("She moved to West Bridgford last year.", "West Bridgford", "LOCATION"),
+    ("Anyone based in Sutton-in-Ashfield is ours.", "Sutton-in-Ashfield", "LOCATION"),
+    ("I work out of the Mapperley office.", "Mapperley", "LOCATION"),
+    ("She lives at 14 Elm Grove with her son.", "14 Elm Grove", "LOCATION"),
+    ("Flat 2, 118 Mansfield Road, is empty now.", "Flat 2, 118 Mansfield Road", "LOCATION"),
+    ("She lives on Wollaton Road now.", "Wollaton Road", "LOCATION"),
+])
+def test_context_names(text, value, entity):
+    assert (value, entity) in hits(ContextNameRecognizer(SKIP), text)
+
+
+@pytest.mark.parametrize("text", [
+    "I had the Green case, then the Duty case, and two Red cases.",
+    "I spent the morning over in Excel and in the end it made no difference.",
+    "It's all up in the air, over in Word, back in January, out at Christmas.",
+    "She moved to Spain, and he's up in Scotland.",  # countries and nations identify nobody
+    "The Mosaic case notes were over in Finance, and the Safeguarding case too.",
+    "Dr Who and Mr And are not people.",
+    "We had 2 Court hearings and 3 Red cases; at 10 the Park was shut.",
+])
+def test_context_near_misses(text):
+    assert hits(ContextNameRecognizer(SKIP), text) == []
+
+
 # --- end to end ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def detector():
@@ -150,7 +242,7 @@ def test_detector_types_and_placeholders(detector):
     hits_ = found(detector, text)
     for value, kind in [("4929 1827 3645 0111", "Card number"), ("GB48 NWBK 2045 7731 9268 19", "Bank account"),
                         ("JT 48 21 67 B", "NI number"), ("203.0.113.54", "IP address"),
-                        ("(917) 555-0163", "Phone"),
+                        ("(917) 555-0163", "Phone"), ("dominic_h_notes.docx", "File name"),
                         ("48213377", "Number")]:
         assert (value, kind) in hits_
 
@@ -163,6 +255,17 @@ def test_detector_checks_checksums(detector):
 
 
 @pytest.mark.slow
+def test_detector_spoken_and_context(detector):
+    text = ("Her number was oh seven seven double-oh nine double-oh four one seven, and the Delaney "
+            "family are over in Gedling; e-mail her at jo dot delaney at example dot org.")
+    hits_ = found(detector, text)
+    assert ("oh seven seven double-oh nine double-oh four one seven", "Phone") in hits_
+    assert ("jo dot delaney at example dot org", "Email") in hits_
+    assert any(v == "Delaney" and t == "Person" for v, t in hits_)
+    assert any(v == "Gedling" for v, _ in hits_)
+
+
+@pytest.mark.slow
 def test_detector_leaves_ordinary_numbers_and_words(detector):
     text = ("We've got thirty-two cases and one or two are complex; it was ten past two; the budget "
             "went up by two hundred and fifty thousand pounds in 2024; meeting on 12/05/2025; version "
@@ -170,6 +273,19 @@ def test_detector_leaves_ordinary_numbers_and_words(detector):
     new_types = {"Card number", "Bank account", "NI number", "IP address", "Username", "File name",
                  "Number", "Phone"}
     assert not [h for h in found(detector, text) if h[1] in new_types]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, floor", [("stress-tuning.txt", 0.97), ("stress-check.txt", 0.9)])
+def test_stress_text_recall(detector, name, floor):
+    from fgkit.pseudonymise.evaluate import parse_marked, score_spans
+
+    rows = [parse_marked(line.split("|", 2)[2]) for line in (GOLD / name).read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    predicted = [[(d.start, d.end, d.type) for d in ds] for ds in detector.detect([t for t, _ in rows])]
+    scores = score_spans([spans for _, spans in rows], predicted)
+    assert scores["All"].recall >= floor, scores["All"]
+    assert scores["All"].gold >= 40
 
 
 def test_new_types_are_known_everywhere():

@@ -102,6 +102,8 @@ class Detector:
         )
         from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
+        from .context import ContextNameRecognizer
+        from .identifiers import IdentifierRecognizer
         from .numbers import number_recognizers
         from .recognizers import (
             DateOfBirthRecognizer,
@@ -138,6 +140,8 @@ class Detector:
             DateOfBirthRecognizer(),
             KnownValuesRecognizer(self.nlp.vocab, self.nlp.make_doc, self.known, self.allow_list),
             NameHeuristicRecognizer(self.protected),
+            ContextNameRecognizer(self.protected),
+            IdentifierRecognizer(self.known),
             SpokenNumberRecognizer(),
             *number_recognizers(),
         ):
@@ -194,8 +198,9 @@ class Detector:
         out = []
         for text, doc in zip(texts, self._docs(texts, store)):
             artifacts = self._artifacts(doc)
-            # Spoken numbers hold no digit; their recognizer filters each text with one regex first.
-            entities = ["PARTICIPANT", *_NER_ENTITIES, "NUMBER"]
+            # Usernames, file names and spoken numbers hold no digit; their recognizers filter
+            # each text with one cheap regex first.
+            entities = ["PARTICIPANT", *_NER_ENTITIES, "USERNAME", "NUMBER"]
             if _DIGIT.search(text):
                 entities += ["PHONE_NUMBER", "UK_NHS", "UK_POSTCODE", "DATE_OF_BIRTH", *DIGIT_ENTITIES]
             elif any(c.isalpha() for c in text):
