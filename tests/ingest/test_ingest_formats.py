@@ -143,8 +143,9 @@ def test_csv_semicolon_export_with_synonym_columns():
 
 
 def test_csv_without_text_column_names_the_header_line(tmp_path):
+    # no column is named as the speech and none holds free text (codes and numbers only)
     path = tmp_path / "bad.csv"
-    path.write_text("who,said\nP1,hello\n", encoding="utf-8")
+    path.write_text("who,minute,code\nP1,12,A3\nP2,13,B7\n", encoding="utf-8")
     with pytest.raises(TranscriptError) as info:
         read_transcript(path)
     assert info.value.line == 1 and "text column" in info.value.message

@@ -5,9 +5,12 @@ Recognised inside square brackets (and, for the keyword marks, round ones too):
 ``[pause]`` ``[unclear: word?]`` ``[overlapping]`` ``[coughs]`` and back-channels by another
 speaker ``[Paul: Yeah.]``; pauses ``(.)`` ``(..)`` ``(2.0)``; a bare ``[00:12:45]`` timestamp;
 stage directions in either bracket between sentences (``(reads caption)``, ``[nods]``,
-``(Jane laughs)``) and recording times (``(00:12:45)``, f4's ``#00:12:45-3#``) as kind "other".
-Any other bracketed text (``[the Beeston office]``, a transcriber's clarification) is speech
-and stays. An annotation's ``offset`` is where it stood in the cleaned text: the index of the
+``(Jane laughs)``) and recording times (``(00:12:45)``, f4's ``#00:12:45-3#``) as kind "other";
+so are who a remark was addressed to (``[to the dogs]``), anything in angle brackets
+(``<laughs>``, ``<brief interruption>``: speech never uses them), and a line that is one short
+bracketed phrase that does not talk (``(Summary slide)``). Any other bracketed text
+(``[the Beeston office]``, an editor's ``[word]`` inside a sentence, even one wrapped onto the
+next line) is speech and stays. An annotation's ``offset`` is where it stood in the cleaned text: the index of the
 character that followed it.
 """
 
@@ -22,6 +25,7 @@ __all__ = ["extract_annotations"]
 
 _BRACKETS = re.compile(
     r"\[(?P<sq>[^\[\]\n]{1,200})\]|\((?P<par>[^()\n]{1,40})\)"
+    r"|<(?P<ang>(?![a-z][\w.+\-]*@|https?:|www\.|/)[^<>\n@]{1,60})>"  # <laughs>: never speech
     r"|#(?P<hash>\d{1,2}:\d{2}:\d{2})(?:[-.,]\d{1,3})?#"  # f4/MAXQDA time marks: #00:01:23-4#
 )
 _TS = r"(?:\s*[-@,]?\s*(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?))?"
@@ -43,6 +47,7 @@ _DIRECTION = re.compile(
     r"^(?:(?:[A-Z][\w'\-]*|everyone|all|both|group)\s+)?(?P<verb>[A-Za-z][a-z]{3,})"
     r"(?:\s+[a-z][a-z'\-]*){0,5}\.?$"
 )
+_ADDRESSED = re.compile(r"^(?:to|addressing|aside to|turning to|speaking to)\s+\S+(?:\s+\S+){0,4}$", re.IGNORECASE)
 _LONG_TS = re.compile(r"^\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?$")
 _BOUNDARY_BEFORE = ".?!:;\"')]\u2014-"
 _DIRECTION_MAX_ZIPF = 5.5
@@ -64,6 +69,8 @@ def _classify(raw: str, inner: str, square: bool, boundary: bool = True) -> Anno
         if m:
             ts = m.group("ts")
             return Annotation(kind, raw, 0, timestamp=parse_clock(ts) if ts else None)
+    if square and _ADDRESSED.match(inner):
+        return Annotation("other", raw, 0, text=inner)  # [to the dogs]: who a remark was said to
     if boundary and _stage_direction(inner):
         return Annotation("other", raw, 0, text=inner.rstrip("."))
     if not square:
@@ -78,6 +85,17 @@ def _classify(raw: str, inner: str, square: bool, boundary: bool = True) -> Anno
         return Annotation("backchannel", raw, 0, speaker=m.group("who").strip(),
                           text=m.group("what").strip())
     return None
+
+
+def _aside(raw: str, inner: str) -> Annotation | None:
+    """A line that is one bracketed phrase, ``(Summary slide)`` or ``(Dr. Ann Lee)``, is a
+    transcriber's note unless it talks (``[I went on to study chemistry]`` is speech)."""
+    from .blocks import talks
+
+    words = inner.split()
+    if not words or len(words) > 10 or talks(inner, 1):
+        return None
+    return Annotation("other", raw, 0, text=inner.strip())
 
 
 def _stage_direction(inner: str) -> bool:
@@ -125,20 +143,32 @@ def _append(out: list[str], length: int, chunk: str, found: list[tuple[Annotatio
     return length + len(chunk)
 
 
-def extract_annotations(text: str) -> tuple[str, tuple[Annotation, ...]]:
-    """Cleaned speech and the marks taken out of it (offsets into the cleaned speech)."""
+def extract_annotations(text: str, lead: str = "") -> tuple[str, tuple[Annotation, ...]]:
+    """Cleaned speech and the marks taken out of it (offsets into the cleaned speech).
+
+    ``lead`` is the speech just before ``text`` in the same turn (a wrapped line's previous
+    line): a mark at the start of ``text`` after an unfinished sentence is inside that
+    sentence, so ``[using]`` there is an editor's insertion, not a stage direction.
+    """
     out: list[str] = []
     length = 0
     found: list[tuple[Annotation, int]] = []
     pos = 0
+    lead = lead.rstrip()
     for m in _BRACKETS.finditer(text):
         if m.group("hash"):
             ann: Annotation | None = Annotation("other", m.group(0), 0, timestamp=parse_clock(m.group("hash")))
+        elif m.group("ang") is not None:
+            inner = m.group("ang").strip()
+            ann = _classify(m.group(0), inner, True) or Annotation("other", m.group(0), 0, text=inner)
         else:
             square = m.group("sq") is not None
-            before = text[: m.start()].rstrip()
+            before = text[: m.start()].rstrip() or lead
             boundary = not before or before[-1] in _BOUNDARY_BEFORE or not text[m.end():].strip()
-            ann = _classify(m.group(0), m.group("sq") if square else m.group("par"), square, boundary)
+            inner = m.group("sq") if square else m.group("par")
+            ann = _classify(m.group(0), inner, square, boundary)
+            if ann is None and boundary and m.start() == 0 and m.end() == len(text.rstrip()):
+                ann = _aside(m.group(0), inner)
         if ann is None:
             continue
         length = _append(out, length, text[pos : m.start()], found)

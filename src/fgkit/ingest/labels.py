@@ -39,10 +39,14 @@ _FIELD = re.compile(
     r"speakers|source|sources|licen[cs]e|licen[cs]ed under|copyright|rights|description|abstract|"
     r"keywords|tags|url|link|author|authors|creator|publisher|published|language|format|"
     r"reference|citation|identifier|doi|collection|series|episode|event|meeting|agenda|"
-    r"summary|purpose|context|background|consent|funder|funding|organisation|organization)"
+    r"summary|purpose|context|background|consent|funder|funding|organisation|organization|"
+    r"status|outcome|deadline|priority|category|attendance|apologies)"
     r"(?:\s*(?:\d+|[ivx]+))?$",
     re.IGNORECASE,
 )
+# Head words of compound fields (``Call Date``, ``Customer ID``), beside the field names.
+_FIELD_HEAD = re.compile(r"^(?:id|ids|no|number|ref|type|name|date|time|times|duration|length|"
+                         r"location|address|code|status|details)$", re.IGNORECASE)
 # Role nouns a speaker label may end with; "-er", "-or", "-ist", "-ant", "-ee", "-ian" nouns
 # (``Team Leader``, ``Senior Practitioner``) count as roles at the head of a longer label.
 _ROLES = frozenset(
@@ -66,7 +70,18 @@ _RARE = 3.3
 
 
 def is_field(label: str) -> bool:
-    return bool(_FIELD.match(" ".join(label.split())))
+    """A document field: a known field name, or a short compound ending in one (``Call Date``,
+    ``Customer ID``, ``Issue Type``, ``Meeting Date/Time``) whose other words name nobody."""
+    label = " ".join(label.split())
+    if _FIELD.match(label):
+        return True
+    words = re.split(r"[\s/]+", label.strip())
+    if not 2 <= len(words) <= 4 or not _FIELD_HEAD.match(words[-1]) and not _FIELD.match(words[-1]):
+        return False
+    given, _ = _gazetteer()
+    lead = [w.lower() for w in words[:-1]]
+    return all(w.isalpha() and w not in given and w not in _TITLES and not role_word(w, head=False)
+               and zipf(w) >= _RARE for w in lead)
 
 
 def role_word(word: str, head: bool = True) -> bool:
@@ -104,6 +119,8 @@ def label_kind(label: str, uses: int = 1) -> str:
     label = " ".join(label.split())
     if is_field(label):
         return "field"
+    if any(ch.isdigit() for ch in label) and _numbered_note(label):
+        return "note"
     if names_speaker(label):
         return "speaker"
     words = _WORD.findall(label)
@@ -111,9 +128,28 @@ def label_kind(label: str, uses: int = 1) -> str:
         return "note"
     if _ABSTRACT_SUFFIX.search(words[0].lower()):
         return "note"
-    if uses == 1 and label.isupper():
+    # DECISION used once is a heading; MLS, DE, VYG (initials) are people however often they speak
+    if uses == 1 and label.isupper() and len(words[0]) >= 5:
         return "note"
     return "speaker"
+
+
+def _numbered_note(label: str) -> bool:
+    """``ACTION 62.1``, ``DECISION 4``, ``Action Item 3``: a numbered note, not ``P1``/``Table 3``.
+
+    The words before the number must name nobody (no role, name or rare word), and either the
+    number is a section number (``62.1``), the head word is abstract (``action``,
+    ``observation``) or several ordinary words stand together.
+    """
+    words = [w.strip("'-") for w in _WORD.findall(label)]
+    words = [w for w in words if w]
+    if not words or _NAME_MARKS.search(label) or names_speaker(" ".join(words)):
+        return False
+    lower = [w.lower() for w in words]
+    if any(len(w) == 1 for w in lower) or any(role_word(w, head=False) for w in lower):
+        return False
+    dotted = re.search(r"\d+\.\d+", label) is not None
+    return dotted or len(words) >= 2 or bool(_ABSTRACT_SUFFIX.search(lower[-1]))
 
 
 @lru_cache(maxsize=4096)

@@ -32,12 +32,16 @@ __all__ = ["Line", "heading_shape", "read_line"]
 BLANK, FOOTER, HEADING, LABELLED, LABEL_ONLY, PROMPT, TEXT = (
     "blank", "footer", "heading", "labelled", "label_only", "prompt", "text",
 )
+# Metadata that leaves the speech around it alone (front matter, link lines, page furniture),
+# unlike a note-taker's heading, which takes the lines under it.
+SKIP = "skip"
 
 _TS_PREFIX = re.compile(
     r"^(?:\[(?P<a>" + CLOCK + r")\]|\((?P<b>" + CLOCK + r")\)|(?P<c>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s))"
     r"\s*(?:[-\u2013\u2014|]\s+)?(?P<rest>.*)$"
 )
 _BARE_MMSS = re.compile(r"^(?P<c>\d{1,2}:\d{2})\s+(?P<rest>\S.*)$")
+_TIME_ONLY = re.compile(r"^[(\[](?P<ts>" + CLOCK + r")[)\]]:?$")
 _AT_HEADER = re.compile(r"^@\s*(?P<ts>" + CLOCK + r")\s*[-\u2013\u2014]\s*(?P<label>.+)$")
 _CODE = r"[A-Za-z]{0,4}\d{1,5}[a-z]?"
 _BRACKET_CODE = re.compile(r"^\[(?P<code>[^\[\]\s]{1,20}|[A-Za-z]+ \d{1,3})\]\s*(?P<rest>.*)$")
@@ -50,6 +54,7 @@ _PROMPT = re.compile(
     r"(?P<rest>.*)$",
     re.IGNORECASE,
 )
+_BOLD_RUN = re.compile(r"^(\*\*|__)(?P<inner>[^*_\n]{1,80}?)\1(?P<after>.*)$")
 _MD_HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<title>.+?)\s*#*$")
 _FIELD_SPLIT = re.compile(r"^(?P<key>[A-Za-z][A-Za-z ]{0,30}?)\s*:(?:\s+|$)(?P<rest>.*)$")
 # Numbered things a session is divided into: with a colon they head a section ("Part 2:
@@ -71,7 +76,7 @@ _NUMBER_WORDS = frozenset(
 # an address or a time later in a line ("Mrs Okafor at 14 Beeston Road") is not a numbering.
 _NUMBERED = re.compile(
     r"^(?:[A-Z][\w'\-]*\s+(?:[A-Za-z][\w'\-]*\s+)?(?:\d{1,3}[a-z]?|(?i:" + "|".join(sorted(_NUMBER_WORDS))
-    + r")|[IVX]{1,5})(?:\W|$)|\d{1,3}[.)]\s+[A-Z])"
+    + r")|[IVX]{1,5})(?:\W|$)|\d{1,3}[.)]\s+[A-Z]|\d{1,3}(?:\.\d{1,3})+\.?\s+[A-Z])"
 )
 _ROMAN = re.compile(r"^(?:I{2,3}|IV|VI{0,3}|IX|XI{0,3})$")
 # Words a heading keeps in lower case, and words that only speech uses (pronouns, answers,
@@ -82,6 +87,12 @@ _SPEECHY = frozenset(
     that's yes no yeah yep nope okay ok right well so oh um uh er erm mm hmm thanks thank please
     sorry hello hi bye sure exactly absolutely definitely really maybe is are was were be been do
     does did have has had can could will would should don't can't""".split()
+)
+# Words a reply is made of: a short unpunctuated line of them is speech, never a heading.
+_REPLY = _SPEECHY | frozenset(
+    """not never always just too very quite fair enough true cool great nice good fine wow indeed
+    agreed totally course sometimes probably perhaps possibly maybe interesting depends what why
+    how when where who which this there here all both none nothing something everything me""".split()
 )
 _WORDS = re.compile(r"[^\W\d_][\w'\-]*")
 _END_PUNCT = ".?!,;:\u2026\"')"
@@ -106,6 +117,10 @@ class Line:
     bracket_code: bool = False  # the label is a bracketed speaker code (``[p1]``)
     document_title: bool = False  # a markdown ``# Title``: the document's own title
     rest_after_code: str = ""
+    indent: int = 0  # leading spaces: an indented "Sentence 1:" in a file of unindented labels is quoted
+    bold: bool = False  # the label was in markdown bold (``**Name:**``)
+    bold_lead: str = ""  # ``**Name** text``: the bold words opening an unlabelled line
+    loose: bool = False  # a sentence-case or one-word heading shape: needs blank lines and a label after
 
 
 def heading_shape(text: str) -> int:
@@ -177,7 +192,8 @@ def _classify(line: Line, text: str) -> Line:
         line.document_title = len(md.group("level")) == 1
         return line
     bare = unbold(text) if first in ("*", "_") else text
-    if not bare:
+    line.bold = bare != text
+    if not bare.strip():
         line.kind = TEXT
         return line
     if first == "@" and (at := _AT_HEADER.match(bare)) and looks_like_label(at.group("label")):
@@ -207,6 +223,8 @@ def _classify(line: Line, text: str) -> Line:
         if _SECTION_LABEL.match(label) and (not speech or _short_title(speech)):
             line.kind, line.heading, line.title = HEADING, 3, bare.rstrip(":").strip()
             return line
+        if ts is None and speech[:1] in "([" and (alone := _TIME_ONLY.match(speech)):
+            ts, speech = alone.group("ts"), ""  # "Henry: (00:07)" above the speech
         if ts is not None and line.start is None:
             line.start = parse_clock(ts)
         line.kind, line.label, line.speech = (LABELLED if speech else LABEL_ONLY), label, speech
@@ -214,10 +232,29 @@ def _classify(line: Line, text: str) -> Line:
     line.kind = TEXT
     line.speech = text
     shape = heading_shape(bare) if len(bare) <= 70 else 0
-    if shape and bare != text:  # the whole line was bold: a heading, as in a markdown export
-        shape = 2
+    if line.bold:
+        bold = _BOLD_RUN.match(text)
+        if bold and not bold.group("after").strip():
+            if _short_title(bare, most=8) and not any(w.lower() in _REPLY for w in _WORDS.findall(bare)):
+                shape = 2  # the whole line bold: a heading, as in a markdown export
+        elif bold:
+            line.bold_lead = bold.group("inner").strip()
+    elif not shape and len(bare) <= 50:
+        line.loose = loose_heading(bare)
     line.heading, line.title = shape, bare
     return line
+
+
+def loose_heading(text: str) -> bool:
+    """``Privacy settings``, ``Introduction``: a short capitalised phrase that is no reply.
+
+    Only a shape: ``typed`` takes it as a heading when it stands between blank lines right
+    above a speaker label in a file whose speech ends its sentences with punctuation.
+    """
+    words = _WORDS.findall(text)
+    t = text.strip()
+    return (0 < len(words) <= 6 and len(t.split()) <= 6 and t[0].isupper() and t[-1] not in _END_PUNCT
+            and not any(ch.isdigit() for ch in t) and not any(w.lower() in _REPLY for w in words))
 
 
 def _code_at(text: str) -> re.Match[str] | None:

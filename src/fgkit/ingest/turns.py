@@ -67,10 +67,11 @@ def build_parts(
         while h < len(headings) and headings[h][0] < u.line:
             sections.append(Section(headings[h][1], headings[h][0], len(drafts)))
             h, cut = h + 1, True
-        text, anns = extract_annotations(u.text)
+        current = drafts[-1] if drafts else None
+        continues = current is not None and not cut and u.speaker in (None, current.speaker)
+        text, anns = extract_annotations(u.text, current.parts[-1] if continues and current.parts else "")
         if u.line in source.marks and text:
             anns = (Annotation("other", source.marks[u.line], 0), *anns)
-        current = drafts[-1] if drafts else None
         if not text:
             if current is not None and anns and not cut:
                 current.attach(anns, u.speaker)

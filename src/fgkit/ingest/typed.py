@@ -27,31 +27,40 @@ import re
 from collections import Counter
 
 from ..records import Utterance
-from .common import UNKNOWN_SPEAKER, Source, looks_like_label
+from .blocks import (
+    META,
+    bold_labels,
+    body_start,
+    field_blocks,
+    key,
+    labels_without_colon,
+    listed_notes,
+    quoted_labels,
+    talks,
+)
+from .common import UNKNOWN_SPEAKER, Source
 from .labels import MODERATOR, is_field, label_kind, names_speaker
 from .layout import (
+    _END_PUNCT,
     BLANK,
     FOOTER,
     HEADING,
     LABEL_ONLY,
     LABELLED,
     PROMPT,
+    SKIP,
     TEXT,
     Line,
     read_line,
     reread_without_code,
 )
+from .markup import clean_line, front_matter, is_link_line, page_furniture, rule_kind
 
 __all__ = ["parse_lines", "read_typed"]
 
-META = "meta"
-_SEPARATORS = frozenset({BLANK, HEADING, META, FOOTER})
+_SEPARATORS = frozenset({BLANK, HEADING, META, FOOTER, SKIP})
 _BARE_MMSS = re.compile(r"^\d{1,2}:\d{2}\s+\S")
 _LISTED = 10
-
-
-def _key(label: str) -> str:
-    return " ".join(label.split()).casefold()
 
 
 def _lines_text(numbers: list[int]) -> str:
@@ -81,40 +90,25 @@ def _drop_line_numbers(read: list[Line], source: Source, bare_mmss: bool) -> Non
             read[i] = reread_without_code(line, source, bare_mmss)
 
 
-def _labels_without_colon(read: list[Line]) -> None:
-    """A short name-like line that recurs above unlabelled text is a speaker label."""
-    counts = Counter(line.speech for line in read
-                     if line.kind == TEXT and len(line.speech) <= 60 and looks_like_label(line.speech))
-    for i, line in enumerate(read[:-1]):
-        if (line.kind == TEXT and counts[line.speech] >= 2 and read[i + 1].kind == TEXT
-                and names_speaker(line.speech)):
-            line.kind, line.label, line.heading = LABEL_ONLY, line.speech, 0
-
-
-def _field_block(read: list[Line]) -> None:
-    """A title block of short ``Key: value`` lines with at least one document field is metadata,
-    roles included: ``Interviewer: Sam Hughes`` there names the interviewer, it is not speech."""
-    start = next((i for i, x in enumerate(read) if x.kind != BLANK), None)
-    if start is None:
-        return
-    end = next((i for i in range(start, len(read)) if read[i].kind == BLANK), len(read))
-    block = read[start:end]
-    if end == len(read) or len(block) < 2 or not any(x.label and is_field(x.label) for x in block):
-        return
-    for x in block:
-        short = x.kind == LABEL_ONLY or (x.kind == LABELLED and len(x.speech.split()) <= 6
-                                         and x.speech[-1] not in ".?!")
-        if not (short or (x.kind in (TEXT, HEADING) and x.heading)):
-            return
-    for x in block:
-        x.kind = META
-
-
 def _classify_labels(read: list[Line]) -> set[int]:
     """Turn field and note labels into metadata; return the indices of confirmed speakers."""
     labelled = [line for line in read if line.kind in (LABELLED, LABEL_ONLY)]
-    uses = Counter(_key(line.label) for line in labelled if line.label)
+    uses = Counter(key(line.label) for line in labelled if line.label)
     kinds: dict[str, tuple[str, bool]] = {}
+    where: dict[str, list[int]] = {}
+    for i, line in enumerate(read):
+        if line.kind not in (LABELLED, LABEL_ONLY) or line.label is None:
+            continue
+        if line.timed or line.bracket_code:
+            continue
+        k = key(line.label)
+        where.setdefault(k, []).append(i)
+        if k not in kinds:
+            kind = label_kind(line.label, uses[k])
+            kinds[k] = (kind, kind == "speaker" and (uses[k] >= 2 or names_speaker(line.label)))
+    for k, (kind, sure) in kinds.items():
+        if kind == "speaker" and not names_speaker(read[where[k][0]].label or "") and _not_speech(read, where[k]):
+            kinds[k] = ("note", False)
     confirmed: set[int] = set()
     for i, line in enumerate(read):
         if line.kind not in (LABELLED, LABEL_ONLY) or line.label is None:
@@ -122,16 +116,23 @@ def _classify_labels(read: list[Line]) -> set[int]:
         if line.timed or line.bracket_code:
             confirmed.add(i)
             continue
-        key = _key(line.label)
-        if key not in kinds:
-            kind = label_kind(line.label, uses[key])
-            kinds[key] = (kind, kind == "speaker" and (uses[key] >= 2 or names_speaker(line.label)))
-        kind, sure = kinds[key]
+        kind, sure = kinds[key(line.label)]
         if kind != "speaker":
             line.kind = META
         elif sure:
             confirmed.add(i)
     return confirmed
+
+
+def _not_speech(read: list[Line], at: list[int]) -> bool:
+    """An ordinary word as a label (no name, role or mark) whose lines are not talk: it sits
+    under a note every time (``Status:`` under ``ACTION 4:``), or it logs events in a few
+    words and never talks (``SYSTEM: Call connected.``)."""
+    if all(i > 0 and read[i - 1].kind == META for i in at):
+        return True
+    lines = [read[i] for i in at]
+    return (len(lines) >= 2 and all(x.kind == LABELLED and len(x.speech.split()) <= 25 for x in lines)
+            and not any(talks(x.speech, 1) for x in lines))
 
 
 def _resolve_prompts(read: list[Line]) -> None:
@@ -143,7 +144,7 @@ def _resolve_prompts(read: list[Line]) -> None:
                 line.kind, line.heading, line.title = HEADING, 2, line.mark or ""
 
 
-def _is_heading(read: list[Line], i: int) -> bool:
+def _is_heading(read: list[Line], i: int, loose: bool = False) -> bool:
     line = read[i]
     if line.heading >= 3:
         return True
@@ -152,18 +153,95 @@ def _is_heading(read: list[Line], i: int) -> bool:
     after = label_next or i + 1 == len(read) or read[i + 1].kind in _SEPARATORS
     if line.heading == 2:
         return before or after
-    # A title shape right above a speaker label is a heading (Word documents have no blank
-    # lines); elsewhere it must stand between blank lines, or it is speech going on.
-    return line.heading == 1 and (label_next or (before and after))
+    if line.heading == 1:
+        # A title shape right above a speaker label is a heading (Word documents have no blank
+        # lines); elsewhere it must stand between blank lines, or it is speech going on.
+        return label_next or (before and after)
+    if loose and line.loose and before and i + 1 < len(read) and read[i + 1].kind == BLANK:
+        # sentence case (``Privacy settings``): between blank lines and right above a label
+        nxt = next((x for x in read[i + 1 :] if x.kind not in (BLANK, SKIP)), None)
+        return nxt is not None and nxt.kind in (LABELLED, LABEL_ONLY, PROMPT)
+    return False
 
 
-def _mark_headings(read: list[Line], first: int, least: int = 1) -> None:
+def _mark_headings(read: list[Line], first: int, least: int = 1, loose: bool = False) -> None:
     for i in range(first, len(read)):
         line = read[i]
-        if line.kind == TEXT and line.heading >= least and _is_heading(read, i):
+        if line.kind == TEXT and (line.heading >= least or loose and line.loose) and _is_heading(read, i, loose):
             line.kind = HEADING
         elif line.kind == HEADING and line.heading < 3 and not _is_heading(read, i):
             line.kind = TEXT  # a numbered prompt head or section label inside running speech
+
+
+def _punctuated(read: list[Line]) -> bool:
+    """Does the file end its speech with punctuation? Then a bare short line stands out."""
+    ends = [x.speech.rstrip()[-1] in _END_PUNCT for x in read
+            if x.kind in (LABELLED, TEXT) and len(x.speech.split()) >= 4]
+    return len(ends) >= 5 and sum(ends) >= 0.8 * len(ends)
+
+
+def _read_all(lines: list[tuple[int, str]], source: Source) -> list[Line]:
+    """Every line read alone, with the file's markup (``markup``) taken off first."""
+    lines = [(n, clean_line(text)) for n, text in lines]
+    skip = front_matter(lines)
+    if len(lines) >= 30:
+        skip |= page_furniture(lines)
+    bare_mmss = _bare_mmss(lines)
+    read: list[Line] = []
+    fences: list[int] = []
+    after_timed = False
+    for idx, (n, text) in enumerate(lines):
+        stripped = text.strip()
+        if idx in skip:
+            read.append(Line(n, SKIP))
+            continue
+        if after_timed and stripped:
+            # The line under a timed speaker line (Otter's "Name  0:03") is that speaker's
+            # speech, as written: no label, heading or prompt can stand there.
+            read.append(Line(n, TEXT, plain=stripped, speech=stripped))
+            after_timed = False
+            continue
+        rule = rule_kind(stripped) if stripped[:1] in "-*_=~`" else None
+        if rule:
+            if rule == "setext" and read:
+                _setext(read)
+            if stripped[:3] in ("```", "~~~"):
+                fences.append(len(read))
+            read.append(Line(n, BLANK))
+            continue
+        if is_link_line(stripped):
+            read.append(Line(n, SKIP))
+            continue
+        line = read_line(n, text, source, bare_mmss)
+        line.indent = len(text) - len(text.lstrip())
+        after_timed = line.kind == LABEL_ONLY and line.timed
+        read.append(line)
+    _drop_line_numbers(read, source, bare_mmss)
+    _fenced(read, fences)
+    titles = [x for x in read if x.document_title]
+    for later in titles[1:]:  # only the first "# Title" is the document's; later ones are sections
+        later.document_title = False
+    return read
+
+
+def _fenced(read: list[Line], fences: list[int]) -> None:
+    """A code block holding no speaker label is shown material, not speech; a block around the
+    whole transcript (a call log pasted into markdown) is read as usual."""
+    for start, end in zip(fences[::2], fences[1::2]):
+        inside = read[start + 1 : end]
+        if not any(x.kind in (LABELLED, LABEL_ONLY) for x in inside):
+            for x in inside:
+                if x.kind != BLANK:
+                    x.kind = SKIP
+
+
+def _setext(read: list[Line]) -> None:
+    """A short line underlined with ``---`` or ``===`` is a heading (markdown's setext form)."""
+    above = read[-1]
+    alone = len(read) == 1 or read[-2].kind in (BLANK, SKIP)
+    field = above.kind in (LABELLED, LABEL_ONLY) and above.label is not None and is_field(above.label)
+    if alone and (above.kind == TEXT or field) and 0 < len(above.plain) <= 80:
+        above.kind, above.heading, above.title = HEADING, 3, above.plain.strip("*_ ")
 
 
 def parse_lines(
@@ -177,28 +255,16 @@ def parse_lines(
     ``headings`` are line numbers known to be headings, ``titles`` the document's own title
     (Word heading and title styles).
     """
-    bare_mmss = _bare_mmss(lines)
-    read: list[Line] = []
-    after_timed = False
-    for n, text in lines:
-        stripped = text.strip()
-        if after_timed and stripped:
-            # The line under a timed speaker line (Otter's "Name  0:03") is that speaker's
-            # speech, as written: no label, heading or prompt can stand there.
-            read.append(Line(n, TEXT, plain=stripped, speech=stripped))
-            after_timed = False
-            continue
-        line = read_line(n, text, source, bare_mmss)
-        after_timed = line.kind == LABEL_ONLY and line.timed
-        read.append(line)
+    read = _read_all(lines, source)
     styled = headings | titles
     for line in read:
-        if line.n in styled and line.kind not in (BLANK, FOOTER):
+        if line.n in styled and line.kind not in (BLANK, FOOTER, SKIP):
             line.kind, line.heading, line.title = HEADING, 3, line.plain or line.title
             line.document_title = line.n in titles
-    _drop_line_numbers(read, source, bare_mmss)
-    _labels_without_colon(read)
-    _field_block(read)
+    labels_without_colon(read)
+    bold_labels(read)
+    quoted_labels(read)
+    field_blocks(read)
     confirmed = _classify_labels(read)
     _resolve_prompts(read)
     first = next((i for i, x in enumerate(read) if i in confirmed or x.kind == PROMPT), None)
@@ -206,19 +272,30 @@ def parse_lines(
         first = next((i for i, x in enumerate(read) if x.kind in (LABELLED, LABEL_ONLY)), None)
     if first is None:
         return _unlabelled(read, source)
+    first = body_start(read, first)
     _header_block(read, first, source)
-    _mark_headings(read, first)
+    _mark_headings(read, first, loose=_punctuated(read))
+    listed_notes(read)
     return _utterances(read[first:], source)
 
 
 def _header_block(read: list[Line], first: int, source: Source) -> None:
     body = [i for i in range(first) if read[i].kind not in (BLANK, FOOTER)]
-    if body:
-        last = read[body[-1]]
-        standalone = body[-1] == 0 or read[body[-1] - 1].kind == BLANK
+    # The header's last heading opens the first section: a numbered one standing alone at its
+    # end, or a markdown one with at most a few lines (a presenter's name) under it.
+    real = [i for i in body if read[i].kind != SKIP]
+    marked = [i for i in real if read[i].kind == HEADING and read[i].heading >= 3 and not read[i].document_title]
+    chosen = None
+    if real:
+        last = read[real[-1]]
+        standalone = real[-1] == 0 or read[real[-1] - 1].kind in (BLANK, SKIP)
         if last.kind in (TEXT, HEADING) and last.heading >= 2 and standalone and not last.document_title:
-            source.sections.append((last.n, last.title))
-            body.pop()
+            chosen = real[-1]
+        elif marked and len([i for i in real if i > marked[-1]]) <= 3:
+            chosen = marked[-1]
+    if chosen is not None:
+        source.sections.append((read[chosen].n, read[chosen].title))
+        body.remove(chosen)
     if body:
         lo, hi = read[body[0]].n, read[body[-1]].n
         span = f"line {lo}" if lo == hi else f"lines {lo}-{hi}"
@@ -237,6 +314,9 @@ def _utterances(read: list[Line], source: Source) -> list[Utterance]:
             note_body, paragraph_break = False, True
             continue
         if kind == FOOTER:
+            continue
+        if kind == SKIP:
+            metadata.append(line.n)
             continue
         if kind == META:
             metadata.append(line.n)
@@ -307,7 +387,7 @@ def _unlabelled(read: list[Line], source: Source) -> list[Utterance]:
             parts.append(line)
             continue
         flush()
-        if line.kind in (META, LABELLED, LABEL_ONLY, PROMPT) or (line.kind == HEADING and i < started):
+        if line.kind in (META, SKIP, LABELLED, LABEL_ONLY, PROMPT) or (line.kind == HEADING and i < started):
             metadata.append(line.n)
         elif line.kind == HEADING:
             source.sections.append((line.n, line.title))

@@ -9,10 +9,12 @@ answer for a clean file and for a quirky one (tests check it against webvtt-py o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
 
 from ..records import Utterance
-from .common import Source, parse_clock, split_label
+from .common import _NOT_LABELS, Source, parse_clock, split_label
+from .labels import names_speaker, zipf
 
 __all__ = ["Cue", "cue_utterances", "parse_cues", "read_vtt"]
 
@@ -107,4 +109,50 @@ def cue_utterances(cue: Cue) -> list[Utterance]:
 
 def read_vtt(source: Source) -> list[Utterance]:
     header = "WEBVTT" if source.text.lstrip().startswith("WEBVTT") else None
-    return [u for cue in parse_cues(source, header) for u in cue_utterances(cue)]
+    return names_without_colon([u for cue in parse_cues(source, header) for u in cue_utterances(cue)], source)
+
+
+_NAME_WORD = re.compile(r"^(?:[A-Z][\w'.\-]*|&)$")
+# Words this common open sentences ("I", "It", "We"), never a speaker's name here.
+_COMMON = 6.0
+
+
+def names_without_colon(utterances: list[Utterance], source: Source) -> list[Utterance]:
+    """Cues that open with the speaker's name and no colon (``Tim Davis There are ...``).
+
+    Some captioning tools write the name, a space, then the speech. With no colon, a name is
+    told from the speech by recurring: it opens several cues and is followed by different
+    words each time (``Tim`` is always followed by ``Davis``, so the name is ``Tim Davis``).
+    Only a file with no labelled cue is read this way, and only when most cues open so.
+    """
+    if len(utterances) < 3 or any(u.speaker for u in utterances):
+        return utterances
+    opening: list[list[str]] = [u.text.split()[:6] for u in utterances]
+    uses: Counter[str] = Counter()
+    following: dict[str, set[str]] = defaultdict(set)
+    for words in opening:
+        for k in range(1, len(words)):
+            prefix = " ".join(words[:k])
+            uses[prefix] += 1
+            following[prefix].add(words[k].lower())
+    labels = [_name_prefix(words, uses, following) for words in opening]
+    named = [x for x in labels if x]
+    if len(named) < 0.6 * len(utterances) or (len(set(named)) < 2 and len(named) < 0.8 * len(utterances)):
+        return utterances
+    source.warn(f"{len(named)} cues open with a speaker's name without a colon; read as speaker "
+                "labels (write 'Name: text' to make this certain)")
+    return [replace(u, speaker=label, text=u.text[len(label):].strip()) if label else u
+            for u, label in zip(utterances, labels)]
+
+
+def _name_prefix(words: list[str], uses: Counter[str], following: dict[str, set[str]]) -> str | None:
+    """The shortest name-like opening that recurs with different words after it."""
+    for k in range(1, min(5, len(words))):
+        word = words[k - 1]
+        if not _NAME_WORD.match(word) or (k == 1 and (word == "&" or word.lower().rstrip(".") in _NOT_LABELS
+                                                    or zipf(word.lower()) >= _COMMON)):
+            return None
+        prefix = " ".join(words[:k])
+        if uses[prefix] >= 2 and len(following[prefix]) >= 2:
+            return prefix if names_speaker(prefix) else None
+    return None
