@@ -79,7 +79,7 @@ def test_csv_xlsx_docx_zip_qdpx_parquet(project):
     (share / "bundle.zip").write_bytes(buf.getvalue())
     with zipfile.ZipFile(share / "project.qdpx", "w") as archive:
         archive.writestr("project.qde", '<Project><Source name="x">O&apos;Brien</Source></Project>')
-    pd.DataFrame({"text": ["fine", "fine", "Grace again"], "n": [1, 2, 3]}).to_parquet(share / "seg.parquet")
+    pd.DataFrame({"text": ["fine", "fine", "It was Grace again"], "n": [1, 2, 3]}).to_parquet(share / "seg.parquet")
     leaks = scan_shareable(project)
     files = {l.file for l in leaks}
     assert files == {"reports/quotes.csv", "reports/matrix.xlsx", "reports/report.docx",
@@ -294,7 +294,15 @@ def test_the_names_include_fgkits_own_words():
 def test_any_register_name_in_any_transcript_derived_text_of_any_output_is_caught(name, output, where, form):
     """Inserted into the pseudonymised text every output draws on (turns, segments, evidence),
     wherever the name lands in an output the gate stops it, whatever else the name matches;
-    an output that leaves that part of the text out (a summary cut short) is published."""
+    an output that leaves that part of the text out (a summary cut short) is published.
+
+    A register name that is also an everyday word ("Judge", "Page") counts only where written
+    as a name, as the replacer matches it: its lower-case form is the word ("the judge said"),
+    so that form is tried only for names that are not everyday words."""
+    from fgkit.pseudonymise.vocabulary import ordinary_value
+
+    if form == "lower case" and ordinary_value(name.casefold()):
+        form = "upper case"
     surface = {"as written": name, "upper case": name.upper(), "lower case": name.lower(),
                "possessive": f"{name}'s"}[form]
     with tempfile.TemporaryDirectory() as tmp:

@@ -43,6 +43,18 @@ def _first_word(norm: str) -> str:
     return match.group(0) if match else ""
 
 
+def _mode(entity) -> bool | str:
+    """False (any case), True (where used as a name) or "cased" (also with its capital)."""
+    from .names import case_mode
+
+    mode = case_mode(entity)
+    return "cased" if mode == "cased" else mode == "strict"
+
+
+def _stored_mode(value) -> bool | str:
+    return "cased" if value == "cased" else bool(value)
+
+
 def write_gate_hashes(private_dir: Path, entities) -> Path:
     """Write the hashes of ``entities`` (normal form -> KeyEntity) next to the encrypted key."""
     salt = os.urandom(16)
@@ -52,7 +64,7 @@ def write_gate_hashes(private_dir: Path, entities) -> Path:
         if len(norm) < 2 or getattr(entity, "scope", "study") == "local":
             continue
         kind = "participant name" if entity.type == "Participant" else entity.type
-        entries[_digest(salt, norm)] = [kind, entity.placeholder, entity.case_sensitive]
+        entries[_digest(salt, norm)] = [kind, entity.placeholder, _mode(entity)]
         firsts.add(_digest(salt, _first_word(norm)))
         max_words = max(max_words, len(_WORD.findall(norm)))
     data = {"format": FORMAT, "salt": salt.hex(), "max_words": max_words,
@@ -72,7 +84,7 @@ def load_gate_hashes(private_dir: Path) -> HashedValues | None:
         if data.get("format") != FORMAT:
             raise ValueError
         return HashedValues(bytes.fromhex(data["salt"]), int(data["max_words"]), set(data["first_words"]),
-                            {k: (str(v[0]), str(v[1]), bool(v[2])) for k, v in data["entries"].items()})
+                            {k: (str(v[0]), str(v[1]), _stored_mode(v[2])) for k, v in data["entries"].items()})
     except (ValueError, KeyError, TypeError, IndexError):
         raise InputError("the leak gate's hash file is damaged; run `fgkit pseudonymise` with the "
                          "passphrase to write it again", path) from None

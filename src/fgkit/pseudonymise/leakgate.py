@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError, LeakError
 from .gatehash import HashedValues, load_gate_hashes
-from .names import normalise, ordinary_word_is_name, surface_variants, trie_pattern
+from .names import address_spans, case_mode, normalise, ordinary_word_is_name, surface_variants, trie_pattern
+from .vocabulary import ordinary_value
 
 __all__ = [
     "Gate", "Leak", "LeakValues", "leak_values", "leak_message", "resolution", "run_leak_gate",
@@ -87,11 +88,15 @@ class LeakValues:
         hashed: HashedValues | None = None,
         origins: dict[str, str] | None = None,
         wrong: set[str] | frozenset = frozenset(),
+        cased: set[str] | frozenset = frozenset(),
     ) -> None:
         self.values = {k: v for k, v in values.items() if len(k) >= 2}
         self.origins = origins or {}
         self.hashed = hashed
-        allow = {normalise(w) for w in allow_list} | set(case_sensitive)
+        # The replacer's case modes (names.case_mode): the gate never flags what the replacer
+        # rightly left, such as "rose" the verb beside "Rose" the neighbour.
+        self._cased = set(cased)
+        allow = {normalise(w) for w in allow_list} | set(case_sensitive) | self._cased
         loose = {k for k in self.values if k not in allow}
         strict = {k for k in self.values if k in allow}
         self._loose = self._compile(loose, re.IGNORECASE)
@@ -120,16 +125,21 @@ class LeakValues:
     def matches(self, text: str) -> Iterator[Match]:
         """Every value found in ``text``, in pattern order (plain values, then hashed ones)."""
         inside = [(m.start(), m.end()) for m in self._placeholders.finditer(text)] if "[" in text else []
+        addresses = address_spans(text)
         found_at = set()
         for pattern, strict in ((self._loose, False), (self._strict, True)):
             if pattern is None:
                 continue
             for match in pattern.finditer(text):
-                if strict and not ordinary_word_is_name(text, match.start(), match.end()):
-                    continue
+                norm = _comparison_form(match.group(0))
+                in_address = any(a <= match.start() and match.end() <= b for a, b in addresses)
+                if strict and not in_address:
+                    if not ordinary_word_is_name(text, match.start(), match.end()):
+                        continue
+                    if norm in self._cased and not match.group(0)[:1].isupper():
+                        continue
                 if inside and any(a <= match.start() < b for a, b in inside):
                     continue
-                norm = _comparison_form(match.group(0))
                 found = self.values.get(norm)
                 if found is not None:
                     found_at.add(match.start())
@@ -138,10 +148,13 @@ class LeakValues:
         if self.hashed is None:
             return
         for start, end, digest, kind, placeholder, case_sensitive in self.hashed.finditer(text):
-            strict = case_sensitive or digest in self._hashed_allow
+            strict = bool(case_sensitive) or digest in self._hashed_allow
             if start in found_at or digest in self._hashed_skip:
                 continue
-            if strict and not ordinary_word_is_name(text, start, end):
+            in_address = any(a <= start and end <= b for a, b in addresses)
+            if strict and not in_address and not ordinary_word_is_name(text, start, end):
+                continue
+            if case_sensitive == "cased" and not in_address and not text[start:start + 1].isupper():
                 continue
             if inside and any(a <= start < b for a, b in inside):
                 continue
@@ -212,6 +225,7 @@ def leak_values(project, key=None) -> LeakValues:
     values: dict[str, tuple[str, str]] = {}
     origins: dict[str, str] = {}
     case_sensitive: set[str] = set()
+    cased: set[str] = set()
     hashed = None
     if key is None:
         try:
@@ -243,10 +257,16 @@ def leak_values(project, key=None) -> LeakValues:
             kind = "participant name" if entity.type == "Participant" else entity.type
             values[norm] = (kind, entity.placeholder)
             origins.setdefault(norm, "key")
-            if entity.case_sensitive:
+            mode = case_mode(entity)
+            if mode == "cased":
+                cased.add(norm)
+            elif mode == "strict":
                 case_sensitive.add(norm)
+    # A register name that is an everyday word counts only where used as a name, as the
+    # replacer matches it, even when the key is encrypted and out of reach.
+    case_sensitive |= {n for n, origin in origins.items() if origin == "register" and ordinary_value(n)}
     allow = project.setting("pseudonymise", "allow_list", []) or []
-    return LeakValues(values, allow, case_sensitive, hashed, origins, wrong)
+    return LeakValues(values, allow, case_sensitive, hashed, origins, wrong, cased)
 
 
 def scan_text(text: str, values: LeakValues, file: str, where: str = "") -> list[Leak]:

@@ -13,6 +13,9 @@ from functools import lru_cache
 
 __all__ = [
     "GENERIC_TERMS",
+    "address_spans",
+    "case_mode",
+    "written_as",
     "is_name_like_label",
     "normalise",
     "opens_sentence",
@@ -42,6 +45,42 @@ _GENERIC_LABEL = re.compile(
     r"unknown speaker|unknown|note ?taker|observer|r|i|f|m)\s*[-_#]?\s*\d*$",
     re.IGNORECASE,
 )
+
+# A web address, an e-mail address or a handle: matched as one unit by replacement and gate.
+_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|[^\s<>\"'()]*@[^\s<>\"'()]*")
+_ADDRESS_TAIL = ".,;:!?)]}'\""
+
+
+def address_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every web or e-mail address in ``text``, without trailing punctuation."""
+    if "@" not in text and "http" not in text and "www." not in text:
+        return []
+    out = []
+    for m in _ADDRESS.finditer(text):
+        end = m.end()
+        while end > m.start() and text[end - 1] in _ADDRESS_TAIL:
+            end -= 1
+        if end - m.start() >= 3:
+            out.append((m.start(), end))
+    return out
+
+
+def case_mode(entity) -> str:
+    """How a key value is matched: "loose" in any case; "strict" where used as a name (a register
+    name that is an everyday word: "Mark said", "me and will were"); "cased" also only where
+    written with its capital (a detected value that is an everyday word or an acronym: "Rose",
+    "CLI"). The replacer and the leak gate both follow it, so they never disagree."""
+    if not entity.case_sensitive:
+        return "loose"
+    return "cased" if entity.source in ("detected", "alias") else "strict"
+
+
+def written_as(found: str, value: str) -> bool:
+    """Written as the value was: an acronym in capitals, a name with its capital."""
+    if value.isupper() and len(value) > 1:
+        return found.upper() == found
+    return found[:1].isupper()
+
 
 def normalise(value: str) -> str:
     """The comparison form of a value: case-folded, straight apostrophes, one space, no 's."""
@@ -94,7 +133,12 @@ def ordinary_word_is_name(text: str, start: int, end: int) -> bool:
         # "Will I ...".
         return True
     follower = re.match(r"(['\u2019]s\b|[A-Za-z]+)", rest)
-    return bool(follower) and follower.group(1).casefold().replace("\u2019", "'") in _NAME_FOLLOWERS
+    if not follower:
+        return False
+    word = follower.group(1).casefold().replace("\u2019", "'")
+    # A past-tense verb after it: "Grace mentioned", "Bill phoned" (the modal "will" and the
+    # verb "hope" take an infinitive or a clause, not a past tense).
+    return word in _NAME_FOLLOWERS or (len(word) > 4 and word.endswith("ed") and word != "need")
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,7 @@ from .detect import Detection
 from .evidence import Candidate, Verdict, alias_parts, gather, judge, stale
 from .key import KeyEntity, PseudonymKey
 from .vocabulary import ordinary_value
-from .names import normalise, ordinary_word_is_name, trie_pattern
+from .names import address_spans, case_mode, normalise, ordinary_word_is_name, trie_pattern, written_as
 
 __all__ = ["NUMBERED_TYPES", "Replacement", "StudyEntities", "StudyLists", "build_entities", "replace_text"]
 
@@ -86,7 +86,7 @@ class StudyEntities:
         self.local = local or {}
         self.allowed_names = 0  # allow-listed words replaced where used as names: worth a look
         self.review: list[tuple[Candidate, Verdict, KeyEntity]] = []
-        cased = {k for k, e in entities.items() if e.case_sensitive and k not in strict}
+        cased = {k for k, e in entities.items() if case_mode(e) == "cased" and k not in strict}
         loose = set(entities) - strict - cased
         self._loose = self._compile(loose)
         self._strict = self._compile(set(strict) & set(entities))
@@ -101,7 +101,7 @@ class StudyEntities:
 
     def find(self, text: str) -> list[tuple[int, int, KeyEntity]]:
         found = []
-        addresses = _addresses(text)
+        addresses = address_spans(text)
         for pattern, mode in ((self._loose, "loose"), (self._strict, "strict"), (self._cased, "cased")):
             if pattern is None:
                 continue
@@ -114,7 +114,7 @@ class StudyEntities:
                 if not in_address:
                     if mode != "loose" and not ordinary_word_is_name(text, m.start(), m.end()):
                         continue
-                    if mode == "cased" and not _same_case(m.group(0), entity.value):
+                    if mode == "cased" and not written_as(m.group(0), entity.value):
                         continue
                 elif mode != "loose" and ordinary_value(normalise(m.group(0))):
                     continue
@@ -133,13 +133,6 @@ class StudyEntities:
             if entity is not None and any(d.start < m.end() and m.start() < d.end for d in found):
                 out.append((m.start(), m.end(), entity))
         return out
-
-
-def _same_case(found: str, value: str) -> bool:
-    """Written as the value was: an acronym in capitals, a name with its capital."""
-    if value.isupper():
-        return found.upper() == found
-    return found[:1].isupper()
 
 
 def build_entities(
@@ -248,28 +241,10 @@ def _entity(key: PseudonymKey, norm: str, value: str, kind: str, source: str) ->
     return KeyEntity(value, kind, placeholder, source)
 
 
-# A web address, an e-mail address or a handle: one unit, whatever part of it identifies.
-_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|[^\s<>\"'()]*@[^\s<>\"'()]*")
-_ADDRESS_TAIL = ".,;:!?)]}'\""
-
-
-def _addresses(text: str) -> list[tuple[int, int]]:
-    if "@" not in text and "http" not in text and "www." not in text:
-        return []
-    out = []
-    for m in _ADDRESS.finditer(text):
-        end = m.end()
-        while end > m.start() and text[end - 1] in _ADDRESS_TAIL:
-            end -= 1
-        if end - m.start() >= 3:
-            out.append((m.start(), end))
-    return out
-
-
 def _whole_addresses(text: str, spans: list) -> list:
     """A value found inside an address replaces the whole address ("[URL]", "[Email]"): a
     half-replaced link reads as garbage and can still lead back to the person."""
-    addresses = _addresses(text)
+    addresses = address_spans(text)
     if not addresses:
         return spans
     out = []

