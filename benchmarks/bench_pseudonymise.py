@@ -48,7 +48,7 @@ def main() -> None:
 
     from fgkit.pseudonymise.detect import Detector, load_ner
     from fgkit.pseudonymise.key import PseudonymKey
-    from fgkit.pseudonymise.replace import build_entities, replace_text
+    from fgkit.pseudonymise.replace import StudyLists, build_entities, replace_text
 
     texts = texts_of(args.words)
     words = sum(len(t.split()) for t in texts)
@@ -70,10 +70,12 @@ def main() -> None:
     found = detector.detect(texts)
     t_detect = time.perf_counter() - start
     start = time.perf_counter()
-    study = build_entities(texts, found, PseudonymKey(), {"priya": "P01", "will": "P06"},
-                           {"P01": "Practitioner 01", "P06": "Practitioner 02"}, {},
-                           {"green", "amber", "red", "purple", "will", "hope", "may", "duty"}, set(), set(),
-                           {"will"})
+    lists = StudyLists(
+        participant_names={"priya": "P01", "will": "P06"},
+        pseudonyms={"P01": "Practitioner 01", "P06": "Practitioner 02"}, known={},
+        allow=frozenset({"green", "amber", "red", "purple", "will", "hope", "may", "duty"}),
+    )
+    study = build_entities(texts, found, PseudonymKey(), lists)
     for text, hits in zip(texts, found):
         replace_text(text, hits, study)
     t_replace = time.perf_counter() - start

@@ -33,8 +33,7 @@ TO_REVIEW_COLUMNS = ["value", "type", "placeholder", "detections", "first_transc
 TRANSCRIPTS_DIR = "transcripts"
 LOG_COLUMNS = ["transcript", "turn_index", "turn_id", "type", "placeholder", "detector", "score",
                "start", "end", "new_start", "new_end"]
-_PLACEHOLDER_WORDS = {"person", "place", "organisation", "phone", "email", "nhs number", "postcode",
-                      "date of birth", "participant", "facilitator", "practitioner", "manager"}
+_PLACEHOLDER_WORDS = {"participant", "facilitator", "practitioner", "manager", "url"}
 
 
 @dataclass
@@ -89,7 +88,10 @@ def _register_names(register) -> tuple[dict[str, str], set[str]]:
 
 def _protected(register, pseudonyms: dict[str, str]) -> set[str]:
     """Words never taken for new entities: pseudonyms, role and group names, generic labels."""
-    words = set(_PLACEHOLDER_WORDS) | GENERIC_TERMS
+    # Every placeholder type's words ("[Person 2]", "[Card number]"): never taken for a value.
+    from .recognizers import PRESIDIO_TYPES
+
+    words = set(_PLACEHOLDER_WORDS) | GENERIC_TERMS | {t.casefold() for t in PRESIDIO_TYPES.values()}
     words |= {normalise(p) for p in pseudonyms.values()}
     for entry in register.entries:
         words |= {normalise(entry.role.replace("_", " ")), normalise(entry.group)}
