@@ -26,7 +26,8 @@ HEADING_WORDS = ["Respite", "Looking", "Back", "Day", "Services", "Allowance", "
 NUMBER_WORDS = ["one", "two", "three", "seven", "eleven", "twenty"]
 NOTE_LABELS = ["ACTION ITEM", "POSITIVE REACTION", "NOTE", "OBSERVER NOTE", "NEGATIVE REACTION"]
 FIELDS = ["Title", "Date", "Source", "Licence", "License", "Description"]
-LAYOUTS = ["colon", "colon_time", "stamp_code", "qualcoder", "numbered", "otter", "otter_md", "bold_colon"]
+LAYOUTS = ["colon", "colon_time", "stamp_code", "qualcoder", "numbered", "otter", "otter_md", "bold_colon",
+           "underline_tab", "name_time_alone"]
 CODE_ONLY = {"stamp_code", "qualcoder"}
 
 name_part = st.lists(st.sampled_from(SYLLABLES), min_size=3, max_size=4).map(lambda s: "".join(s).capitalize())
@@ -65,10 +66,11 @@ def transcripts(draw):
             order.append(nxt)
     turns = [(speakers[i], draw(st.lists(paragraph, min_size=1, max_size=2))) for i in order]
     header = draw(st.lists(st.tuples(st.sampled_from(FIELDS), note_text), max_size=4, unique_by=lambda f: f[0]))
+    front_matter = bool(header) and draw(st.booleans())
     between = [draw(st.one_of(st.none(), st.none(), heading.map(lambda h: ("heading", h)),
                               st.tuples(st.sampled_from(NOTE_LABELS), note_text).map(lambda n: ("note", n))))
                for _ in turns]
-    return layout, turns, header, between
+    return layout, turns, header, between, front_matter
 
 
 def _turn_lines(layout: str, k: int, who: str, paragraphs: list[str], counter: list[int]) -> list[str]:
@@ -94,13 +96,19 @@ def _turn_lines(layout: str, k: int, who: str, paragraphs: list[str], counter: l
         return [f"{who}  {otter_clock}", *paragraphs]
     if layout == "otter_md":
         return [f"**{who}**{' ' if k % 2 else '  '}{otter_clock}", *paragraphs]
+    if layout == "underline_tab":  # an HTML page's labels: <u>Name:</u> then a tab
+        return [f"<u>{who}:</u>\t{first}"] + rest
+    if layout == "name_time_alone":  # Name: (mm:ss) alone on a line, the speech below
+        return [f"{who}: ({otter_clock})", *paragraphs]
     return [f"**{who}:** {first}"] + rest  # bold_colon
 
 
-def render(layout, turns, header, between) -> tuple[str, list[str]]:
+def render(layout, turns, header, between, front_matter=False) -> tuple[str, list[str]]:
     """The file text and the strings that must never appear in a turn."""
     lines: list[str] = [f"{field}: {value}" for field, value in header]
     forbidden = [value for _, value in header]
+    if front_matter:  # markdown's YAML front matter
+        lines = ["---", *(f"{field.lower()}: {value}" for field, value in header), "---"]
     if lines:
         lines.append("")
     counter = [0]
@@ -115,7 +123,7 @@ def render(layout, turns, header, between) -> tuple[str, list[str]]:
             prefix = f"[T{counter[0]:03d}] " if layout == "numbered" else ""
             lines.append(f"{prefix}{note_label}: {text}")
             forbidden.append(text)
-        if layout in ("otter", "otter_md", "colon"):
+        if layout in ("otter", "otter_md", "colon", "underline_tab", "name_time_alone"):
             lines.append("")
     return "\n".join(lines) + "\n", forbidden
 
@@ -123,8 +131,8 @@ def render(layout, turns, header, between) -> tuple[str, list[str]]:
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(transcripts(), st.sampled_from(["\n", "\r\n"]), st.booleans())
 def test_generated_labelled_transcripts_round_trip(generated, newline, bom):
-    layout, turns, header, between = generated
-    text, forbidden = render(layout, turns, header, between)
+    layout, turns, header, between, front_matter = generated
+    text, forbidden = render(layout, turns, header, between, front_matter)
     data = ("\ufeff" if bom else "").encode() + text.replace("\n", newline).encode("utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "generated.txt"

@@ -80,7 +80,7 @@ def _short_field(x: Line, title_block: bool) -> bool:
     if x.kind == LABEL_ONLY:
         return True
     if x.kind == LABELLED:
-        return len(x.speech.split()) <= 8 and x.speech[-1:] not in ("?", "!")
+        return len(x.speech.split()) <= 8 and x.speech[-1:] not in (".", "?", "!")
     return title_block and x.kind in (TEXT, HEADING) and bool(x.heading)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import TranscriptError
 from .common import OTTER_FOOTER, header_with_time, split_label
 from .csv_reader import header_delimiter
+from .markup import clean_line
 from .vtt import TIMING
 
 __all__ = ["FORMATS", "detect_format"]
@@ -66,7 +67,9 @@ def detect_format(path: Path, text: str) -> str:
         return "csv"
     if any(OTTER_FOOTER.match(ln) for ln in lines[-5:]) or _mostly_otter(lines):
         return "otter"
-    if stripped[:1] in "{<":
+    if stripped[:1] == "{" or (stripped[:1] == "<" and clean_line(lines[0]).lstrip()[:1] in ("<", "")):
+        # a page of text with inline tags (``<u>Name:</u> text``) is a transcript; markup
+        # all the way down (<?xml, <html>, <tt>) is not
         raise TranscriptError(
             "this looks like JSON, XML or HTML, not a transcript; export it as .vtt, .srt, "
             ".txt, .docx or .csv",

@@ -5,8 +5,9 @@ Typed transcripts put three kinds of thing in the ``Label: text`` shape: speaker
 note-takers' headings (``ACTION ITEM``, ``POSITIVE REACTION``). Only speakers own speech.
 
 The rules, in order (``label_kind``):
-1. a document field is a known field name, possibly numbered (``Focus Group 4``): a closed
-   vocabulary, since documents describe themselves with a small set of fields;
+1. a document field is a known field name, possibly numbered (``Focus Group 4``), or a short
+   compound ending in one whose other words name nobody (``Call Date``, ``Customer ID``): a
+   closed vocabulary, since documents describe themselves with a small set of fields;
 2. a label shows it names a speaker when it has a digit (``P1``, ``Speaker 2``), a role suffix,
    comma, e-mail or possessive (``Ann Lee (SL)``, ``Lee, Ann``, ``Sam's iPad``), a single
    letter (``R``), a title (``Dr``), a role noun as its head word (``Team Manager``,
@@ -16,6 +17,8 @@ The rules, in order (``label_kind``):
    words (``ACTION ITEM``, ``Key Point``) are a note-taker's heading; so is one abstract noun
    (``Summary``, ``Observation``) or one capitalised word used once (``DECISION``). A lone
    ordinary word used more than once stays a speaker: speech is never dropped on a guess.
+   A number does not make a speaker of a note: ``ACTION 62.1``, ``DECISION 4`` (abstract head
+   word, section number) are notes, ``Table 3`` is not. Initials (``MLS``) used once speak.
 A speaker normally speaks more than once, so the caller also treats a label used once that
 sits before every confirmed speaker as part of the header block (see ``typed.parse_lines``).
 """
@@ -40,7 +43,7 @@ _FIELD = re.compile(
     r"keywords|tags|url|link|author|authors|creator|publisher|published|language|format|"
     r"reference|citation|identifier|doi|collection|series|episode|event|meeting|agenda|"
     r"summary|purpose|context|background|consent|funder|funding|organisation|organization|"
-    r"status|outcome|deadline|priority|category|attendance|apologies)"
+    r"status|outcome|deadline|priority|category|attendance|apologies|name)"
     r"(?:\s*(?:\d+|[ivx]+))?$",
     re.IGNORECASE,
 )
@@ -69,6 +72,7 @@ _WORD = re.compile(r"[^\W\d_][\w'\-]*")
 _RARE = 3.3
 
 
+@lru_cache(maxsize=4096)  # labels recur on every turn
 def is_field(label: str) -> bool:
     """A document field: a known field name, or a short compound ending in one (``Call Date``,
     ``Customer ID``, ``Issue Type``, ``Meeting Date/Time``) whose other words name nobody."""
@@ -129,8 +133,8 @@ def label_kind(label: str, uses: int = 1) -> str:
     if _ABSTRACT_SUFFIX.search(words[0].lower()):
         return "note"
     # DECISION used once is a heading; MLS, DE, VYG (initials) are people however often they speak
-    if uses == 1 and label.isupper() and len(words[0]) >= 5:
-        return "note"
+    if uses == 1 and label.isupper() and len(words[0]) >= 5 and not role_word(words[0]):
+        return "note"  # PLAYER, CALLER used once are still people
     return "speaker"
 
 

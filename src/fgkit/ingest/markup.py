@@ -35,6 +35,7 @@ _LINK = r"(?:<(?:https?://|www\.|mailto:)[^<>\s]+>|!?\[[^\[\]]*\]\([^()\s]*(?:\(
 _LINK_LINE = re.compile(r"^(?:[-*+>]\s+)?\(?\s*" + _LINK + r"(?:\s*[,;|\u2022\-]?\s*" + _LINK + r")*\s*\)?[.,;]?$")
 _FRONT_KEY = re.compile(r"^(?:[\w\-. ]{1,40}:(?:\s|$)|-\s|\s+\S|#)")
 _DIGITS = re.compile(r"\d+")
+_SENTENCE_END = frozenset(".?!\"'")
 _PAGE_WORD = re.compile(r"\bpage\s*#", re.IGNORECASE)
 
 
@@ -80,9 +81,9 @@ def page_furniture(lines: list[tuple[int, str]]) -> set[int]:
     """Indices of lines repeated on every page: running footers and headers (module doc)."""
     shapes: dict[str, list[int]] = defaultdict(list)
     for i, (_, text) in enumerate(lines):
-        t = " ".join(text.split())
-        if 8 <= len(t) <= 200:
-            shapes[_DIGITS.sub("#", t)].append(i)
+        # a page line does not end a sentence; this keeps the pass cheap on long transcripts
+        if 8 <= len(text) <= 300 and text.rstrip()[-1:] not in _SENTENCE_END and _DIGITS.search(text):
+            shapes[_DIGITS.sub("#", " ".join(text.split()))].append(i)
     footers: set[int] = set()
     for shape, where in shapes.items():
         # a numbered heading (``Participant 20``) also grows: a footer is long or says "page"
@@ -91,9 +92,15 @@ def page_furniture(lines: list[tuple[int, str]]) -> set[int]:
             _PAGE_WORD.search(shape) or (len(shape) >= 30 and _grows(lines, where))
         ):
             footers.update(where)
+    if not footers:
+        return footers
     found = set(footers)
-    for shape, where in shapes.items():
-        if footers and len(where) >= 3 and not footers & set(where):
+    shapes = defaultdict(list)  # the running header repeats verbatim, with or without digits
+    for i, (_, text) in enumerate(lines):
+        if 8 <= len(text) <= 300 and i not in footers:
+            shapes[" ".join(text.split())].append(i)
+    for where in shapes.values():
+        if len(where) >= 3:
             near = [i for i in where if any(abs(i - f) <= 3 for f in footers)]
             if len(near) >= max(2, len(where) - 1):
                 found.update(where)

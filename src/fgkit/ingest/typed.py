@@ -60,6 +60,7 @@ __all__ = ["parse_lines", "read_typed"]
 
 _SEPARATORS = frozenset({BLANK, HEADING, META, FOOTER, SKIP})
 _BARE_MMSS = re.compile(r"^\d{1,2}:\d{2}\s+\S")
+_PARTICIPLE = re.compile(r"\b[A-Za-z]{3,}ed\b")
 _LISTED = 10
 
 
@@ -126,12 +127,17 @@ def _classify_labels(read: list[Line]) -> set[int]:
 
 def _not_speech(read: list[Line], at: list[int]) -> bool:
     """An ordinary word as a label (no name, role or mark) whose lines are not talk: it sits
-    under a note every time (``Status:`` under ``ACTION 4:``), or it logs events in a few
-    words and never talks (``SYSTEM: Call connected.``)."""
+    under a note every time (``Status:`` under ``ACTION 4:``), or it logs events, each line a
+    few words around a participle and never talk (``SYSTEM: Call connected.``, ``Call
+    transferred to finance.``). Short answers (``KB: Bye.``) are talk enough to stay speech."""
+    label = read[at[0]].label or ""
     if all(i > 0 and read[i - 1].kind == META for i in at):
         return True
+    if label.isupper() and len(label) <= 4:
+        return False  # initials
     lines = [read[i] for i in at]
-    return (len(lines) >= 2 and all(x.kind == LABELLED and len(x.speech.split()) <= 25 for x in lines)
+    return (len(lines) >= 2 and all(x.kind == LABELLED and len(x.speech.split()) <= 12
+                                    and _PARTICIPLE.search(x.speech) for x in lines)
             and not any(talks(x.speech, 1) for x in lines))
 
 
@@ -180,8 +186,9 @@ def _punctuated(read: list[Line]) -> bool:
     return len(ends) >= 5 and sum(ends) >= 0.8 * len(ends)
 
 
-def _read_all(lines: list[tuple[int, str]], source: Source) -> list[Line]:
-    """Every line read alone, with the file's markup (``markup``) taken off first."""
+def _read_all(lines: list[tuple[int, str]], source: Source) -> tuple[list[Line], list[int]]:
+    """Every line read alone, with the file's markup (``markup``) taken off first; and the
+    indices of code-fence lines."""
     lines = [(n, clean_line(text)) for n, text in lines]
     skip = front_matter(lines)
     if len(lines) >= 30:
@@ -217,20 +224,18 @@ def _read_all(lines: list[tuple[int, str]], source: Source) -> list[Line]:
         after_timed = line.kind == LABEL_ONLY and line.timed
         read.append(line)
     _drop_line_numbers(read, source, bare_mmss)
-    _fenced(read, fences)
     titles = [x for x in read if x.document_title]
     for later in titles[1:]:  # only the first "# Title" is the document's; later ones are sections
         later.document_title = False
-    return read
+    return read, fences
 
 
-def _fenced(read: list[Line], fences: list[int]) -> None:
-    """A code block holding no speaker label is shown material, not speech; a block around the
+def _fenced(read: list[Line], fences: list[int], confirmed: set[int]) -> None:
+    """A code block holding no speaker is shown material, not speech; a block around the
     whole transcript (a call log pasted into markdown) is read as usual."""
     for start, end in zip(fences[::2], fences[1::2]):
-        inside = read[start + 1 : end]
-        if not any(x.kind in (LABELLED, LABEL_ONLY) for x in inside):
-            for x in inside:
+        if not any(start < i < end for i in confirmed):
+            for x in read[start + 1 : end]:
                 if x.kind != BLANK:
                     x.kind = SKIP
 
@@ -255,7 +260,7 @@ def parse_lines(
     ``headings`` are line numbers known to be headings, ``titles`` the document's own title
     (Word heading and title styles).
     """
-    read = _read_all(lines, source)
+    read, fences = _read_all(lines, source)
     styled = headings | titles
     for line in read:
         if line.n in styled and line.kind not in (BLANK, FOOTER, SKIP):
@@ -266,6 +271,7 @@ def parse_lines(
     quoted_labels(read)
     field_blocks(read)
     confirmed = _classify_labels(read)
+    _fenced(read, fences, confirmed)
     _resolve_prompts(read)
     first = next((i for i, x in enumerate(read) if i in confirmed or x.kind == PROMPT), None)
     if first is None:
