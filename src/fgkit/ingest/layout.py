@@ -54,6 +54,7 @@ _PROMPT = re.compile(
     r"(?P<rest>.*)$",
     re.IGNORECASE,
 )
+_EMPHASIS = re.compile(r"^([*_])(?P<inner>[^*_\n]{1,70})\1$")
 _BOLD_RUN = re.compile(r"^(\*\*|__)(?P<inner>[^*_\n]{1,80}?)\1(?P<after>.*)$")
 _MD_HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<title>.+?)\s*#*$")
 _FIELD_SPLIT = re.compile(r"^(?P<key>[A-Za-z][A-Za-z ]{0,30}?)\s*:(?:\s+|$)(?P<rest>.*)$")
@@ -202,6 +203,11 @@ def _classify(line: Line, text: str) -> Line:
         return line
     if len(bare) <= 90 and (bare[-1].isdigit() or bare[-1] in ")]:"):
         header = header_with_time(bare)
+        if header is not None and _SECTION_LABEL.match(header[0]):
+            # "Part 2 (00:32:10)": a section with its start time, not a speaker
+            line.kind, line.heading, line.title = HEADING, 3, header[0]
+            line.start = line.start if line.start is not None else parse_clock(header[1])
+            return line
         if header is not None:
             line.kind, line.label, line.timed = LABEL_ONLY, header[0], True
             line.start = line.start if line.start is not None else parse_clock(header[1])
@@ -239,9 +245,13 @@ def _classify(line: Line, text: str) -> Line:
                 shape = 2  # the whole line bold: a heading, as in a markdown export
         elif bold:
             line.bold_lead = bold.group("inner").strip()
+    elif first in ("*", "_") and (em := _EMPHASIS.match(text)):
+        if _short_title(em.group("inner"), most=8) and not any(
+                w.lower() in _REPLY for w in _WORDS.findall(em.group("inner"))):
+            shape, bare = 2, em.group("inner").strip()  # "*Privacy*": an italic heading
     elif not shape and len(bare) <= 50:
         line.loose = loose_heading(bare)
-    line.heading, line.title = shape, bare
+    line.heading, line.title = shape, bare.rstrip(":").rstrip() if line.loose else bare
     return line
 
 
@@ -253,6 +263,7 @@ def loose_heading(text: str) -> bool:
     """
     words = _WORDS.findall(text)
     t = text.strip()
+    t = t[:-1].rstrip() if t.endswith(":") and len(t) > 1 else t  # "Social media and sleep:"
     return (0 < len(words) <= 6 and len(t.split()) <= 6 and t[0].isupper() and t[-1] not in _END_PUNCT
             and not any(ch.isdigit() for ch in t) and not any(w.lower() in _REPLY for w in words))
 
