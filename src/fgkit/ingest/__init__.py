@@ -8,8 +8,9 @@ text, and ``turn_id = stable_id(name, speaker, text, occurrence)`` so ids surviv
 edits elsewhere in the file. Speaker labels are kept as written (``Lee, Ann``,
 ``Ann Lee (SL)``, ``Sam's iPad``, an e-mail address), without markup or timestamps: the
 participants register maps them. Headings between turns become ``Section`` markers on the
-``Transcript``; header fields and note-takers' lines are metadata (``typed`` and ``labels``
-say how each is told from a speaker). A file with no labels at all gives one "Unknown
+``Transcript``; header fields, note-takers' lines, markdown front matter, link lines and a
+PDF's running headers and footers are metadata (``typed``, ``labels``, ``blocks`` and
+``markup`` say how each is told from a speaker). A file with no labels at all gives one "Unknown
 Speaker" turn per cue, row or paragraph, with one warning saying how to add labels.
 """
 

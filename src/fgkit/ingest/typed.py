@@ -1,26 +1,31 @@
 """Typed research transcripts, Otter text and markdown, and the line parser Word documents share.
 
-Each line is first read alone (``layout.read_line``); then the file decides what was ambiguous:
+Each line is first read alone (``lines.read_all``: markup off, then ``layout.read_line``); then
+the file decides what was ambiguous:
 - a leading code (``[T001]``, ``12``) that stands before a label anywhere numbers the lines, so
   it is dropped from every line that has one; otherwise a bracketed code (``[m1]``) is a speaker;
+- blocks, indentation and markdown bold settle some labels (``blocks``: field blocks anywhere,
+  indented quoted ``Sentence 1:`` lines, ``**Name** text``, names above their speech);
 - a label is a speaker, a document field or a note-taker's heading (``labels.label_kind``;
-  fields and notes are metadata, and a note alone on its line takes the lines under it);
+  fields and notes are metadata, and a note alone on its line takes the lines under it). An
+  ordinary word as a label is a note when it always sits under a note (``Status:``) or logs
+  events and never talks (``SYSTEM: Call connected.``); a code block with no speaker is not speech;
 - the header block is everything before the first confirmed speaker: one whose label shows it
-  names someone, or that speaks more than once (``Source:`` used once is not one). A numbered
-  heading standing alone just before the first turn is the first section, not header;
+  names someone, or that speaks more than once (``Source:`` used once is not one), except
+  unlabelled paragraphs that talk (``blocks.body_start``), which are speech. The header's last
+  heading is the first section;
 - a heading shape is a heading when it stands apart: a numbered one (``Image eleven``) after
   a blank line or before a label, a title-case one (``Fitspiration - Retrospective``) between
-  blank lines or before a label; markdown ``#`` headings and Word heading styles always;
-- a short name-like line that recurs, each time above unlabelled text, is a speaker label
-  written without a colon (``Amara Bello`` then the speech), not a heading;
+  blank lines or before a label, a sentence-case or one-word one (``Privacy settings``) between
+  blank lines right above a label in a file that punctuates its speech; markdown ``#`` and
+  setext headings, whole-line bold or italic phrases and Word heading styles always;
 - ``Question 3. How ...?`` with no label is a prompt by "Moderator"; ``Question 3.`` alone is
-  a prompt if text follows it, else a heading;
+  a prompt if text follows it, else a heading; a markdown list right under a heading is a note;
 - a file with no speaker label at all gives one unlabelled unit per paragraph (per line when
   it has no blank lines), which ``read_transcript`` labels "Unknown Speaker".
 Unlabelled lines continue the current speaker, and speech is never dropped on a guess: a
 one-word answer ("Yes.") or a sentence in capitals stays speech.
 """
-
 from __future__ import annotations
 
 import re
@@ -39,7 +44,7 @@ from .blocks import (
     talks,
 )
 from .common import UNKNOWN_SPEAKER, Source
-from .labels import MODERATOR, is_field, label_kind, names_speaker
+from .labels import MODERATOR, label_kind, names_speaker
 from .layout import (
     _END_PUNCT,
     BLANK,
@@ -51,15 +56,12 @@ from .layout import (
     SKIP,
     TEXT,
     Line,
-    read_line,
-    reread_without_code,
 )
-from .markup import clean_line, front_matter, is_link_line, page_furniture, rule_kind
+from .lines import fenced, read_all
 
 __all__ = ["parse_lines", "read_typed"]
 
 _SEPARATORS = frozenset({BLANK, HEADING, META, FOOTER, SKIP})
-_BARE_MMSS = re.compile(r"^\d{1,2}:\d{2}\s+\S")
 _PARTICIPLE = re.compile(r"\b[A-Za-z]{3,}ed\b")
 _LISTED = 10
 
@@ -68,27 +70,6 @@ def _lines_text(numbers: list[int]) -> str:
     shown = ", ".join(str(n) for n in numbers[:_LISTED])
     more = f" and {len(numbers) - _LISTED} more" if len(numbers) > _LISTED else ""
     return f"line{'s' if len(numbers) > 1 else ''} {shown}{more}"
-
-
-def _bare_mmss(lines: list[tuple[int, str]]) -> bool:
-    """Does the file open its lines with a bare ``mm:ss`` (oTranscribe)? Then it is a time."""
-    filled = [text for _, text in lines if text.strip()]
-    hits = sum(1 for text in filled if _BARE_MMSS.match(text.strip()))
-    return hits >= 3 and hits >= 0.3 * len(filled)
-
-
-def _prefix(code: str) -> str:
-    return re.sub(r"\d.*", "", code).lower()
-
-
-def _drop_line_numbers(read: list[Line], source: Source, bare_mmss: bool) -> None:
-    """Codes that number lines stand before labels again and again, on most of their lines."""
-    coded = Counter(_prefix(line.code) for line in read if line.code)
-    before_label = Counter(_prefix(line.code) for line in read if line.code and line.code_then_label)
-    prefixes = {p for p, k in before_label.items() if k >= min(2, coded[p]) and k >= 0.3 * coded[p]}
-    for i, line in enumerate(read):
-        if line.code and not line.code_then_label and _prefix(line.code) in prefixes:
-            read[i] = reread_without_code(line, source, bare_mmss)
 
 
 def _classify_labels(read: list[Line]) -> set[int]:
@@ -186,69 +167,6 @@ def _punctuated(read: list[Line]) -> bool:
     return len(ends) >= 5 and sum(ends) >= 0.8 * len(ends)
 
 
-def _read_all(lines: list[tuple[int, str]], source: Source) -> tuple[list[Line], list[int]]:
-    """Every line read alone, with the file's markup (``markup``) taken off first; and the
-    indices of code-fence lines."""
-    lines = [(n, clean_line(text)) for n, text in lines]
-    skip = front_matter(lines)
-    if len(lines) >= 30:
-        skip |= page_furniture(lines)
-    bare_mmss = _bare_mmss(lines)
-    read: list[Line] = []
-    fences: list[int] = []
-    after_timed = False
-    for idx, (n, text) in enumerate(lines):
-        stripped = text.strip()
-        if idx in skip:
-            read.append(Line(n, SKIP))
-            continue
-        if after_timed and stripped:
-            # The line under a timed speaker line (Otter's "Name  0:03") is that speaker's
-            # speech, as written: no label, heading or prompt can stand there.
-            read.append(Line(n, TEXT, plain=stripped, speech=stripped))
-            after_timed = False
-            continue
-        rule = rule_kind(stripped) if stripped[:1] in "-*_=~`" else None
-        if rule:
-            if rule == "setext" and read:
-                _setext(read)
-            if stripped[:3] in ("```", "~~~"):
-                fences.append(len(read))
-            read.append(Line(n, BLANK))
-            continue
-        if is_link_line(stripped):
-            read.append(Line(n, SKIP))
-            continue
-        line = read_line(n, text, source, bare_mmss)
-        line.indent = len(text) - len(text.lstrip())
-        after_timed = line.kind == LABEL_ONLY and line.timed
-        read.append(line)
-    _drop_line_numbers(read, source, bare_mmss)
-    titles = [x for x in read if x.document_title]
-    for later in titles[1:]:  # only the first "# Title" is the document's; later ones are sections
-        later.document_title = False
-    return read, fences
-
-
-def _fenced(read: list[Line], fences: list[int], confirmed: set[int]) -> None:
-    """A code block holding no speaker is shown material, not speech; a block around the
-    whole transcript (a call log pasted into markdown) is read as usual."""
-    for start, end in zip(fences[::2], fences[1::2]):
-        if not any(start < i < end for i in confirmed):
-            for x in read[start + 1 : end]:
-                if x.kind != BLANK:
-                    x.kind = SKIP
-
-
-def _setext(read: list[Line]) -> None:
-    """A short line underlined with ``---`` or ``===`` is a heading (markdown's setext form)."""
-    above = read[-1]
-    alone = len(read) == 1 or read[-2].kind in (BLANK, SKIP)
-    field = above.kind in (LABELLED, LABEL_ONLY) and above.label is not None and is_field(above.label)
-    if alone and (above.kind == TEXT or field) and 0 < len(above.plain) <= 80:
-        above.kind, above.heading, above.title = HEADING, 3, above.plain.strip("*_ ")
-
-
 def parse_lines(
     lines: list[tuple[int, str]],
     source: Source,
@@ -260,7 +178,7 @@ def parse_lines(
     ``headings`` are line numbers known to be headings, ``titles`` the document's own title
     (Word heading and title styles).
     """
-    read, fences = _read_all(lines, source)
+    read, fences = read_all(lines, source)
     styled = headings | titles
     for line in read:
         if line.n in styled and line.kind not in (BLANK, FOOTER, SKIP):
@@ -271,7 +189,7 @@ def parse_lines(
     quoted_labels(read)
     field_blocks(read)
     confirmed = _classify_labels(read)
-    _fenced(read, fences, confirmed)
+    fenced(read, fences, confirmed)
     _resolve_prompts(read)
     first = next((i for i, x in enumerate(read) if i in confirmed or x.kind == PROMPT), None)
     if first is None:
