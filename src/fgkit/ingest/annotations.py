@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from ..records import Annotation
+from .blocks import talks
 from .common import looks_like_label, parse_clock
 
 __all__ = ["extract_annotations"]
@@ -90,8 +91,6 @@ def _classify(raw: str, inner: str, square: bool, boundary: bool = True) -> Anno
 def _aside(raw: str, inner: str) -> Annotation | None:
     """A line that is one bracketed phrase, ``(Summary slide)`` or ``(Dr. Ann Lee)``, is a
     transcriber's note unless it talks (``[I went on to study chemistry]`` is speech)."""
-    from .blocks import talks
-
     words = inner.split()
     if not words or len(words) > 10 or talks(inner, 1):
         return None
