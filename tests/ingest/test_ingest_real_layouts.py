@@ -220,3 +220,19 @@ def test_labels_differing_only_in_case_share_one_draft_row(tmp_path):
     loaded = load_register(register)
     assert loaded.lookup("fg.txt", "Interviewer") is loaded.lookup("fg.txt", "INTERVIEWER")
     assert loaded.lookup("fg.txt", "Nowak").participant_id != loaded.lookup("fg.txt", "Tomasz Nowak").participant_id
+
+
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("<u>Ann Lee:</u>\tHello <b>there</b>.", "Ann Lee:\tHello there."),
+        ("one line<br>and the next", "one line and the next"),
+        ("\\[laughs\\] and \\*that\\* was it", "[laughs] and *that* was it"),
+        ("<laughs> stays for the annotation reader", "<laughs> stays for the annotation reader"),
+        ("a path C:\\Users stays", "a path C:\\Users stays"),
+    ],
+)
+def test_markup_taken_off_a_line(raw, clean):
+    from fgkit.ingest.markup import clean_line
+
+    assert clean_line(raw) == clean

@@ -44,8 +44,13 @@ def clean_line(text: str) -> str:
     if "\\" in text:
         text = _ESCAPE.sub(r"\1", text)
     if "<" in text and ">" in text:
-        text = _HTML.sub("", text)
+        text = _HTML.sub(_tag_space, text)
     return text
+
+
+def _tag_space(m: re.Match[str]) -> str:
+    # a line break or paragraph tag separated words; emphasis tags sit inside or around them
+    return " " if m.group(0)[1:4].lower().lstrip("/")[:2] in ("br", "p>", "p ", "di") else ""
 
 
 def rule_kind(text: str) -> str | None:
