@@ -37,7 +37,7 @@ from .vocabulary import (
     ordinary_word,
     surname,
 )
-from .names import GENERIC_TERMS, opens_sentence
+from .names import GENERIC_TERMS, opens_sentence, word_zipf
 
 __all__ = ["Candidate", "Verdict", "alias_parts", "gather", "judge", "stale"]
 
@@ -83,6 +83,10 @@ _PLACE_WORDS = frozenset(
 )
 # A capitalised word right before a country makes an organisation's name: "Age UK", "Sport England".
 _ORG_LEAD = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\s$")
+# Organisations named this often in English text (wordfreq Zipf) are global brands and national
+# institutions ("YouTube", "Spotify", "Microsoft"); local services ("Mencap" 1.6, "Tesco" 3.3)
+# stay below it.
+_WELL_KNOWN_ZIPF = 3.5
 _ACRONYM = re.compile(r"^[A-Z]{2,6}s?$")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
@@ -267,6 +271,9 @@ def judge(c: Candidate, lists) -> Verdict:
         return verdict(None, "everyday word capitalised only at a sentence start")
     if c.strong:
         return verdict("study", "named in context")
+    if (kind == "Organisation" and len(words) == 1 and not known_name
+            and word_zipf(words[0]) >= _WELL_KNOWN_ZIPF):
+        return verdict(None, "a name so common in English it identifies nobody (a global brand)")
     if (kind == "Person" and ordinary and len(words) == 1
             and not (first_name(words[0]) or surname(words[0]))):
         return verdict(None, "everyday word no list knows as a name (a product, a language)")
