@@ -87,6 +87,9 @@ _ORG_LEAD = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\s$")
 # institutions ("YouTube", "Spotify", "Microsoft"); local services ("Mencap" 1.6, "Tesco" 3.3)
 # stay below it.
 _WELL_KNOWN_ZIPF = 3.5
+# Places named this often are countries, states and capital cities ("Russia", "Texas", "London");
+# towns and districts a study could be traced to ("Mansfield" 3.4, "Leeds" 4.0) stay below it.
+_WELL_KNOWN_PLACE_ZIPF = 4.5
 _ACRONYM = re.compile(r"^[A-Z]{2,6}s?$")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
@@ -274,6 +277,8 @@ def judge(c: Candidate, lists) -> Verdict:
     if (kind == "Organisation" and len(words) == 1 and not known_name
             and word_zipf(words[0]) >= _WELL_KNOWN_ZIPF):
         return verdict(None, "a name so common in English it identifies nobody (a global brand)")
+    if kind == "Place" and len(words) <= 2 and not known_name and _zipf_of(c.norm) >= _WELL_KNOWN_PLACE_ZIPF:
+        return verdict(None, "a place so well known it identifies nobody (a country, a state, a capital)")
     if (kind == "Person" and ordinary and len(words) == 1
             and not (first_name(words[0]) or surname(words[0]))):
         return verdict(None, "everyday word no list knows as a name (a product, a language)")
@@ -287,6 +292,12 @@ def judge(c: Candidate, lists) -> Verdict:
     if c.lowercase and not capitalised:
         return verdict(None, "lower-case word no list knows as a name")
     return verdict("local", "one kind of evidence only")
+
+
+def _zipf_of(norm: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(norm, "en")
 
 
 def _capitalised_words(value: str) -> int:
