@@ -55,6 +55,23 @@ _MOVED = re.compile(
     rf"\s+({_PLACE})((?:(?:,\s*|\s+)(?:or|and)\s+{_PLACE}|,\s*{_PLACE}(?=\s+(?:or|and)\s)){{0,3}})"
 )
 _NEXT_PLACE = re.compile(_PLACE)
+# "she's from Bulwell", "came over from Kirkby-in-Ashfield"; "Hucknall to Beeston", "Selston to
+# Long Whatton in one morning". Both need a place word no dictionary knows ("from Monday to
+# Friday", "from bad to worse", "Back to Basics" stay).
+_FROM = re.compile(rf"\bfrom\s+({_PLACE})(?!['\u2019]s?\b|\s+(?:{'|'.join(w.title() for w in ('council', 'trust', 'services', 'service', 'hospital', 'team', 'group', 'ltd', 'limited', 'university', 'college', 'school', 'surgery', 'practice', 'centre', 'house', 'homecare', 'care'))})\b)")
+_X_TO_Y = re.compile(rf"(?<![\w'\u2019-])({_PLACE})\s+to\s+({_PLACE})\b")
+# A first name said to someone: alone at the start of a turn ("Gareth." "Ronke, can you..."),
+# after a greeting or thanks ("Thanks, Isidore."), or closing a turn ("Over to you, Wojciech.").
+_OPENING_NAME = re.compile(rf"^\s*({_CAP})\s*(?:[.,?!:]|$)")
+_ASKED = re.compile(r"\s*(?:\?|,\s*(?:can|could|would|will|do|did|have|are|were|what|how|any|you|your|"
+                    r"over|go|is|anything)\b)", re.IGNORECASE)
+_RARE = 3.0  # wordfreq Zipf below which a capitalised word is rare enough to be a name
+_GREETING = (r"(?:thanks|thank\s+you|cheers|sorry|hi|hiya|hello|hey|morning|afternoon|evening|welcome|"
+             r"ok|okay|right|yes|yeah|no|go\s+on|go\s+ahead|over\s+to\s+you|and\s+you|what\s+about\s+you|"
+             r"how\s+about\s+you|bye|see\s+you)")
+_ADDRESSED = re.compile(
+    rf"(?:^|[.!?]\s+)(?i:{_GREETING})\s*,?\s+({_CAP})(?=\s*(?:[,.!?]|$))|,\s+({_CAP})\s*[.?!]*\s*$"
+)
 _LOCAL_UNIT = re.compile(
     rf"\b[Tt]he\s+({_PLACE})\s+(?:office|area|estate|patch|ward|locality|hub|team\s+base|depot)\b"
 )
@@ -117,8 +134,49 @@ class ContextNameRecognizer(EntityRecognizer):
             return False
         return any(not ordinary_word(w.lower()) for w in words)
 
+    def _first_name(self, word: str, rare_too: bool) -> bool:
+        """A word said to someone is a name when the name lists know it, or (``rare_too``) when
+        it is rare in English, and it is no everyday word ("Right.", "Honestly,", "Lovely.",
+        "Cheers," and "Grace," stay)."""
+        if ordinary_word(word.lower()) or self._blocked(word) or non_identifying_place(word.lower()):
+            return False
+        return first_name(word) or (rare_too and word_zipf(word.lower()) < _RARE)
+
+    def _addressed(self, text: str) -> list:
+        out = []
+        m = _OPENING_NAME.match(text)
+        # A turn that opens with a word and a question to "you" opens with a name: "Hafsa, can
+        # you...", "Benedikt?"; "Blimey." alone is no one.
+        if m and self._first_name(m.group(1), rare_too=bool(_ASKED.match(text, m.end(1)))):
+            out.append(_result(self, "PERSON", m.start(1), m.end(1), 0.6))
+        if "," in text or text.rstrip()[-1:] in ".?!":
+            for m in _ADDRESSED.finditer(text):
+                group = 1 if m.group(1) else 2
+                if self._first_name(m.group(group), rare_too=True):
+                    out.append(_result(self, "PERSON", m.start(group), m.end(group), 0.6))
+        return out
+
+    def _travel(self, text: str) -> list:
+        out = []
+        if "from " in text:
+            for m in _FROM.finditer(text):
+                value = m.group(1)
+                if not self._blocked(value) and self._place(value) and not (
+                        " " not in value and first_name(value) and not surname(value)):
+                    out.append(_result(self, "LOCATION", m.start(1), m.end(1), 0.6))
+        if " to " in text:
+            for m in _X_TO_Y.finditer(text):
+                sides = [(m.start(i), m.end(i)) for i in (1, 2)]
+                values = [text[a:b] for a, b in sides]
+                if any(self._blocked(v) or not self._place(v) for v in values):
+                    continue
+                if all(" " not in v and first_name(v) for v in values):
+                    continue  # "Kieran to Gemma": people
+                out += [_result(self, "LOCATION", a, b, 0.6) for a, b in sides]
+        return out
+
     def analyze(self, text, entities, nlp_artifacts=None):
-        results = []
+        results = self._addressed(text) + self._travel(text)
         lower = text.lower()
         people = [(_TITLE, True)]
         if any(w in lower for w in _FAMILY_WORDS):

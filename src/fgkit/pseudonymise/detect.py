@@ -102,9 +102,12 @@ class Detector:
         )
         from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
+        from .birthdates import BirthDateRecognizer
         from .context import ContextNameRecognizer
         from .identifiers import IdentifierRecognizer
         from .numbers import number_recognizers
+        from .references import ReferenceRecognizer
+        from .spelled import SpelledRecognizer
         from .recognizers import (
             DateOfBirthRecognizer,
             KnownValuesRecognizer,
@@ -143,6 +146,9 @@ class Detector:
             ContextNameRecognizer(self.protected),
             IdentifierRecognizer(self.known),
             SpokenNumberRecognizer(),
+            SpelledRecognizer(),
+            BirthDateRecognizer(),
+            ReferenceRecognizer(),
             *number_recognizers(),
         ):
             registry.add_recognizer(recognizer)
@@ -194,15 +200,16 @@ class Detector:
         """Detections per text, in text order; model results come from the cache when it can."""
         from .numbers import DIGIT_ENTITIES
         from .recognizers import PRESIDIO_TYPES
+        from .references import REFERENCE_ENTITIES
 
         out = []
         for text, doc in zip(texts, self._docs(texts, store)):
             artifacts = self._artifacts(doc)
-            # Usernames, file names and spoken numbers hold no digit; their recognizers filter
-            # each text with one cheap regex first.
-            entities = ["PARTICIPANT", *_NER_ENTITIES, "USERNAME", "NUMBER"]
+            # Usernames, file names, spoken numbers, spelt values and dates said in words may hold
+            # no digit; their recognizers filter each text with one cheap check first.
+            entities = ["PARTICIPANT", *_NER_ENTITIES, "USERNAME", "NUMBER", "DATE_OF_BIRTH"]
             if _DIGIT.search(text):
-                entities += ["PHONE_NUMBER", "UK_NHS", "UK_POSTCODE", "DATE_OF_BIRTH", *DIGIT_ENTITIES]
+                entities += ["PHONE_NUMBER", "UK_NHS", "UK_POSTCODE", *DIGIT_ENTITIES, *REFERENCE_ENTITIES]
             elif any(c.isalpha() for c in text):
                 entities.append("UK_POSTCODE")
             if "@" in text:

@@ -6,8 +6,12 @@ against the names the study knows (register, extra identifiers) and the name lis
 ``vocabulary``: a first name or surname that is not an everyday word, an initial before or
 glued to a surname ("k_brennan", "bwalsh"), or a first name before a word that is not an
 everyday one ("gemma_lowther").
-A file name that holds a name becomes ``FILE_NAME``; any other such token ``USERNAME``; a token
-after "username", "login" or "handle" is a username whatever its parts.
+A file name that holds a name becomes ``FILE_NAME``; any other such token ``USERNAME``, and so
+does any ``@handle`` that is no e-mail address; a token after "username", "login", "handle",
+"gamer tag", a platform ("her Discord is", "on Snapchat she's", "she goes by") is a username
+whatever its parts, as long as it is no everyday word ("his Instagram is private"). A web
+address whose host or path holds a name or a handle ("facebook.com/tamsin.okoro") is a ``URL``,
+replaced whole.
 
 Said aloud: "mo dot farouk at example dot com" is an ``EMAIL_ADDRESS`` when the words after
 "at" make a domain with a real public suffix (tldextract's bundled list, offline);
@@ -33,16 +37,29 @@ _HAS_EXT = re.compile(rf"\.(?:{_FILE_EXT})$", re.IGNORECASE)
 # A token worth splitting: it holds "_", a dot between a character and a letter, or a
 # lower-to-upper case change; the look-arounds keep e-mail addresses and URL paths whole.
 _TOKEN = re.compile(
-    r"(?<![\w@.\-/\\])@?(?=[\w.\-]*(?:_|[A-Za-z0-9]\.[A-Za-z]|[a-z][A-Z]))"
+    r"(?<![\w@.\-/\\])@?(?=[\w.\-]*(?:_|[A-Za-z0-9]\.[A-Za-z]|[a-z][A-Z]|[A-Za-z]{3}\d\d))"
     r"[A-Za-z0-9][\w.\-]*[A-Za-z0-9](?![\w@\-]|\.[A-Za-z0-9])"
 )
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _NAME_PREFIX = re.compile(r"^(?:Mc|Mac|Fitz|Van|Von|De|Di|Da|Du|Le|La|St|O)[A-Z]")
-_CUE_WORD = r"\b(?:user\s?-?name|login|log-in|handle|screen\s?name|user\s?id|account\s+name|gamertag)"
-# "handle" and "login" are verbs and nouns too: the cue needs "is", "was" or a colon after it.
-_CUE = re.compile(rf"{_CUE_WORD}(?:\s+(?:is|was)\s+|\s*[:=]\s*)", re.IGNORECASE)
-_CUE_BEFORE = re.compile(rf"{_CUE_WORD}(?:\s+(?:is|was)\s+|\s*[:=]\s*)$", re.IGNORECASE)
-_CUED_TOKEN = re.compile(r"@?[A-Za-z][\w.\-]*[A-Za-z0-9]")
+_PLATFORM = (r"(?:instagram|insta|twitter|tiktok|snapchat|snap|facebook|youtube|twitch|reddit|discord|"
+             r"xbox(?:\s+live)?|playstation|psn|steam|threads|bluesky|mastodon|linkedin|telegram|"
+             r"skype|roblox|minecraft|fortnite|tumblr|pinterest|gmail|hotmail|outlook|yahoo|icloud|ebay|"
+             r"vinted|etsy|strava|whatsapp|wechat)")
+_CUE_WORD = (r"\b(?:user\s?-?name|login|log-in|handle|screen\s?name|user\s?id|account\s+name|"
+             r"gamer\s?-?tag|gamer\s?name|display\s+name|profile\s+name|"
+             rf"{_PLATFORM}(?:\s+(?:name|handle|user\s?name|tag|id|account|page))?)")
+# "handle" and "login" are verbs and nouns too: the cue needs "is", "was" or a colon after it,
+# perhaps after a place ("my handle on there is", "her username on the carers' forum is").
+_CUE_TAIL = (r"(?:['\u2019]s)?(?:\s+(?:on|in|for|at)\s+(?:[\w'\u2019]+\s+){0,3}?[\w'\u2019]+)?"
+             r"(?:\s+(?:is|was)\s+|\s*[:=]\s*|['\u2019]s\s+)")
+# "On Snapchat she's kez.m.22", "on Facebook she goes by Sarah T 84".
+_ON_PLATFORM = (rf"\bon\s+{_PLATFORM},?\s+(?:she|he|they|i|we|you)(?:['\u2019]s|['\u2019]m|['\u2019]re|\s+is|\s+am|\s+are|"
+                r"\s+was|\s+were)?(?:\s+(?:goes|go|went)\s+by|\s+calls?\s+\w+self|\s+called)?\s+")
+_CUE = re.compile(rf"{_CUE_WORD}{_CUE_TAIL}|{_ON_PLATFORM}", re.IGNORECASE)
+_CUE_BEFORE = re.compile(rf"(?:{_CUE_WORD}{_CUE_TAIL}|{_ON_PLATFORM})$", re.IGNORECASE)
+# A handle, and what a speaker adds to one aloud: "Sarah T 84".
+_CUED_TOKEN = re.compile(r"@?[A-Za-z0-9][\w.\-#]*[A-Za-z0-9](?:\s+(?:[A-Z]|\d{1,4})\b)*")
 
 _WORD = r"(?!(?:at|dot|underscore|dash|hyphen)\b)[a-z0-9]+"
 _JOIN = r"\s+(?:dot|underscore|dash|hyphen)\s+"
@@ -50,8 +67,20 @@ _SPOKEN_EMAIL = re.compile(rf"\b{_WORD}(?:{_JOIN}{_WORD})*\s+at\s+{_WORD}(?:\s+d
 _SPOKEN_ID = re.compile(rf"\b{_WORD}(?:{_JOIN}{_WORD})+\b", re.IGNORECASE)
 _SPOKEN_START = re.compile(rf"{_WORD}{_JOIN}", re.IGNORECASE)
 _PIECES = re.compile(r"\s+(dot|underscore|dash|hyphen|at)\s+", re.IGNORECASE)
-_WRITTEN_GATE = re.compile(r"[_@]|\w\.[A-Za-z]|[a-z][A-Z]")
-_CUE_GATE = ("user", "login", "log-in", "handle", "screen", "account name", "gamertag")
+_WRITTEN_GATE = re.compile(r"[_@]|\w\.[A-Za-z]|[a-z][A-Z]|[A-Za-z]{3}\d\d")
+_TIME = re.compile(r"^\d{1,2}(?:[:.]\d{2})?(?:am|pm)?$", re.IGNORECASE)
+_CUE_GATE = ("user", "login", "log-in", "handle", "screen", "account name", "gamer", "display name", "profile",
+             "instagram", "insta", "twitter", "tiktok", "snap", "facebook", "youtube", "twitch", "reddit",
+             "discord", "xbox", "playstation", "psn", "steam", "threads", "bluesky", "mastodon",
+             "linkedin", "telegram", "skype", "roblox", "minecraft", "fortnite", "tumblr", "pinterest",
+             "gmail", "hotmail", "outlook", "yahoo", "icloud", "ebay", "vinted", "etsy", "strava", "whatsapp",
+             "wechat")
+# "@grandmaglo": an @ before a name that is no e-mail address is a handle.
+_HANDLE = re.compile(r"(?<![\w@.])@(?=[\w.]*[A-Za-z])[A-Za-z0-9_](?:[\w.]*\w)?")
+# A web address with a path: "facebook.com/tamsin.okoro", "www.example.org/people/derek-ashworth70".
+_URL = re.compile(
+    r"(?<![\w@.\-/])(?:https?://)?(?:[A-Za-z0-9\-]+\.)+[A-Za-z]{2,}(?::\d+)?/[^\s<>\"']*[^\s<>\"'.,;:!?)\]]"
+)
 _NUMBER_TAIL = re.compile(r"(?:[\s-]+(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r"|\d+)\b)+",
                           re.IGNORECASE)
 _SEPARATORS = {"dot": ".", "underscore": "_", "dash": "-", "hyphen": "-", "at": "@"}
@@ -94,7 +123,7 @@ class IdentifierRecognizer(EntityRecognizer):
     """See the module docstring. ``known``: normal form -> (type, participant id) of the
     study's own values, as KnownValuesRecognizer gets them."""
 
-    ENTITIES = ["USERNAME", "FILE_NAME", "EMAIL_ADDRESS"]
+    ENTITIES = ["USERNAME", "FILE_NAME", "EMAIL_ADDRESS", "URL"]
 
     def __init__(self, known: dict[str, tuple[str, str]] | None = None) -> None:
         super().__init__(supported_entities=self.ENTITIES, name="IdentifierRecognizer")
@@ -107,13 +136,23 @@ class IdentifierRecognizer(EntityRecognizer):
 
     def analyze(self, text, entities, nlp_artifacts=None):
         # Cheap checks first: most turns hold no identifier-shaped token and no cue word.
-        results = [self._written(m) for m in _TOKEN.finditer(text)] if _WRITTEN_GATE.search(text) else []
+        results = []
+        if "/" in text:
+            results += self._urls(text)
+        if _WRITTEN_GATE.search(text):
+            urls = [(r[1], r[2]) for r in results]
+            results += [self._written(m) for m in _TOKEN.finditer(text)
+                        if not any(a <= m.start() < b for a, b in urls)]
+        if "@" in text:
+            results += [("USERNAME", m.start(), m.end(), 0.6) for m in _HANDLE.finditer(text)
+                        if not (m.group()[1:].isdigit() or _TIME.match(m.group()[1:]))]
         lower = text.lower()
         if any(cue in lower for cue in _CUE_GATE):
             results += self._cued(text)
         if any(word in lower for word in (" dot ", " underscore ", " dash ", " hyphen ")):
             results += self._spoken(text)
-        return [self._result(*r) for r in results if r is not None]
+        unique = {(r[0], r[1], r[2]): r for r in results if r is not None}
+        return [self._result(*r) for r in unique.values()]
 
     # --- written --------------------------------------------------------------------------
     def _written(self, match: re.Match):
@@ -127,6 +166,8 @@ class IdentifierRecognizer(EntityRecognizer):
         if not handle and "_" not in stem and "." not in stem and "-" not in stem \
                 and _NAME_PREFIX.match(stem):
             return None  # "McDonald", "DeSouza": a surname, for the name recognizers
+        if not handle and not file_name and "_" not in stem and stem.upper() == stem:
+            return None  # "HOLLI711254GR9KT", "INC0048213": codes, for the reference recognizer
         parts = split_identifier(stem)
         named = holds_name(parts, self.known)
         if file_name:
@@ -143,12 +184,35 @@ class IdentifierRecognizer(EntityRecognizer):
             token = _CUED_TOKEN.match(text, start)
             if token is None:
                 continue
-            value = token.group().lstrip("@")
+            end = token.end()
+            while text[token.start():end].endswith((" I", " A")):
+                end -= 2  # "... is Sarah T 84 I think": the speaker's "I", not the handle's
+            value = text[token.start():end].lstrip("@")
             if _SPOKEN_START.match(text, start):
                 continue  # said aloud: the spoken pass handles it
             odd = any(not ch.isalpha() for ch in value) or (len(value) >= 3 and not ordinary_word(value))
-            if odd and not function_word(value):
-                out.append(("USERNAME", token.start(), token.end(), 0.6))
+            if odd and not function_word(value) and any(ch.isalpha() for ch in value):
+                out.append(("USERNAME", token.start(), end, 0.6))
+        return out
+
+    def _urls(self, text: str) -> list:
+        """A web address whose host or path holds a name or a handle: the whole address goes."""
+        out = []
+        for m in _URL.finditer(text):
+            address = m.group()
+            host, _, path = address.split("://")[-1].partition("/")
+            parts = offline_tld_extractor()(host)
+            if not parts.suffix:
+                continue  # "and/or", "24/7", "1/2"
+            # Each piece on its own: a name needs two parts ("tamsin.okoro", "derek-ashworth70"),
+            # so "/forum/14" or "/news" is no one, unless the study knows the word as a name.
+            pieces = [p for p in re.split(r"[/?=&#]", path) if p] + [parts.subdomain]
+            for piece in pieces:
+                words = split_identifier(piece)
+                if piece.startswith("@") or any(w in self.known for w in words) or (
+                        len(words) >= 2 and holds_name(words, self.known)):
+                    out.append(("URL", m.start(), m.end(), 0.65))
+                    break
         return out
 
     # --- said aloud -----------------------------------------------------------------------

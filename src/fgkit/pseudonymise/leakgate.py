@@ -38,7 +38,8 @@ __all__ = [
 
 MAX_REPORTED = 50
 _FIXED_TYPES = ("Phone", "Email", "NHS number", "Postcode", "Date of birth", "Card number", "Bank account",
-                "NI number", "IP address", "Username", "File name", "Number")
+                "NI number", "IP address", "Username", "File name", "Number", "ID number",
+                "Vehicle registration", "Passport number", "Driving licence", "URL")
 SHOW_HINT = ("Run `fgkit check --show` to see the values (printed to your terminal only) and the "
              "command that resolves each, then run `fgkit run` again.")
 

@@ -23,9 +23,12 @@ from presidio_analyzer.predefined_recognizers import (
     UkNinoRecognizer,
 )
 
+from .references import reference_kind
+
 __all__ = [
     "DIGIT_ENTITIES",
     "IntlPhoneRecognizer",
+    "LastDigitsRecognizer",
     "LongNumberRecognizer",
     "classify_digits",
     "luhn_valid",
@@ -45,6 +48,7 @@ _RUN = re.compile(r"(?<![\w.,/£$€])(?:\+\s?|\()?\d(?:[\s().\-]{0,2}\d){6,}(?!
 _SORT_CODE = re.compile(r"sort\s*-?\s*code", re.IGNORECASE)
 _ACCOUNT = re.compile(r"\b(?:account|acc|a/c)(?:\s*(?:number|no\.?|num|#))?\b", re.IGNORECASE)
 _NUMBER_CONTEXT = 40  # characters before a number searched for "sort code" / "account"
+_CARD_WORD = re.compile(r"\b(?:card|visa|mastercard|amex|debit|credit)\b", re.IGNORECASE)
 # Dates and year ranges are numbers of 7+ digits that identify nobody.
 _DATE = re.compile(r"^\d{1,2}[\s./-]\d{1,2}[\s./-](?:19|20)?\d{2}$|^(?:19|20)\d{2}[\s./-]\d{1,2}[\s./-]\d{1,2}$")
 _YEARS = re.compile(r"^(?:(?:19|20)\d{2}[\s\-–]*)+$")
@@ -107,9 +111,11 @@ def classify_digits(digits: str, before: str = "") -> str | None:
         return "UK_NHS"
     if _uk_shape(digits) or _valid_phone(digits):
         return "PHONE_NUMBER"
-    if 13 <= len(plain) <= 19 and luhn_valid(plain):
-        return "CREDIT_CARD"
-    return "NUMBER"
+    if 13 <= len(plain) <= 19 and (luhn_valid(plain) or _CARD_WORD.search(context)):
+        return "CREDIT_CARD"  # after "card", even a number that fails Luhn (a slip of the tongue)
+    # "passport number 533780914", "membership number ... 00418823": the cue names the type.
+    cued = reference_kind(before)
+    return cued if cued and cued != "UK_NINO" else "NUMBER"
 
 
 def _result(recognizer, entity: str, start: int, end: int, score: float) -> RecognizerResult:
@@ -191,6 +197,83 @@ class LongNumberRecognizer(EntityRecognizer):
         return results
 
 
+_DIGIT_WORD = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|o)\b"
+_LAST_DIGITS = re.compile(
+    r"\b(?i:(?:ending|ends|ended)(?:\s+(?:in|with))?"
+    r"|last\s+(?:four|4)(?:\s+(?:digits|numbers))?(?:\s+(?:of|on|from)\s+(?:[\w'\u2019]+\s+){0,3}?[\w'\u2019]+)?"
+    r"(?:\s*,?\s*(?:are|is|were|was))?)"
+    rf"\s*[:,]?\s*(\d{{4}}|(?i:{_DIGIT_WORD}(?:[\s,-]+{_DIGIT_WORD}){{3}}))(?![\w,.]\d|\s*(?i:pounds|quid|%))"
+)
+# What the digits end: the nearest such word before them, in the same sentence, types them.
+_ENDS_WHAT = re.compile(
+    r"\b(?i:(?P<card>cards?|visa|mastercard|amex|debit|credit)|(?P<bank>account|bank)"
+    r"|(?P<phone>phone|mobile|landline|number))\b"
+)
+
+
+# The rest of a card: a masked number ("XXXX XXXX XXXX 4417", "**** 4417"), the security
+# code ("CVV 318", "the three digits on the back are 318") and the expiry ("expires 09/27").
+_MASKED = re.compile(r"(?<![\w*])(?:[xX*\u2022#]{4}[\s-]?){1,3}(\d{4})(?!\d)")
+_CVV = re.compile(
+    r"\b(?i:cvv2?|cvc2?|cv2|security\s+code|(?:three|3)\s+digits\s+on\s+the\s+back)(?:\s+(?:number|code))?"
+    rf"(?:\s*,?\s*(?i:is|was|are|were|:))?\s*[:,]?\s*(\d{{3,4}}|(?i:{_DIGIT_WORD}(?:[\s,-]+{_DIGIT_WORD}){{2,3}}))(?!\d)"
+)
+_EXPIRY = re.compile(
+    r"\b(?i:expiry|expiration|expires|exp\.?|valid\s+(?:until|thru|through|to)|end\s+date)(?:\s+date)?"
+    r"(?:\s*,?\s*(?i:is|was|of|:))?\s*[:,]?\s*(\d{1,2}\s?/\s?(?:\d{4}|\d{2}))(?![\d/])"
+)
+
+
+class LastDigitsRecognizer(EntityRecognizer):
+    """The last four digits of a card, account or phone, said as such: "her card ending 3064",
+    "the last four digits of the account, 9921", "mobile ending oh one one one"; and the other
+    card details: a masked number, the security code and the expiry date of a card.
+
+    Kept, not ignored: banks and call centres ask for them as a security answer, and beside a
+    name they narrow a card down. "The last four weeks", "ending in 2019" (no card, account or
+    phone in the sentence) and sums of money stay.
+    """
+
+    def __init__(self) -> None:
+        # NUMBER too: the detector asks for it on every text, and "ending oh one one one" has
+        # no digit to make it ask for the others.
+        super().__init__(supported_entities=["CREDIT_CARD", "BANK_ACCOUNT", "PHONE_NUMBER", "NUMBER"],
+                         name="LastDigitsRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        lower = text.lower()
+        results = self._card_details(text, lower)
+        if "ending" not in lower and "last" not in lower and "ends" not in lower:
+            return results
+        for m in _LAST_DIGITS.finditer(text):
+            before = text[max(0, m.start() - 60):m.start(1)]
+            before = re.split(r"[.!?]\s", before)[-1]
+            what = list(_ENDS_WHAT.finditer(before))
+            if not what:
+                continue
+            kind = what[-1].lastgroup
+            entity = {"card": "CREDIT_CARD", "bank": "BANK_ACCOUNT", "phone": "PHONE_NUMBER"}[kind]
+            results.append(_result(self, entity, m.start(1), m.end(1), 0.6))
+        return results
+
+    def _card_details(self, text: str, lower: str) -> list:
+        out = []
+        if "xxxx" in lower or "****" in text or "\u2022" in text:
+            out += [_result(self, "CREDIT_CARD", m.start(), m.end(), 0.6) for m in _MASKED.finditer(text)]
+        if any(w in lower for w in ("cvv", "cvc", "cv2", "security code", "on the back")):
+            out += [_result(self, "CREDIT_CARD", m.start(1), m.end(1), 0.6) for m in _CVV.finditer(text)]
+        if "exp" in lower or "valid" in lower or "end date" in lower:
+            for m in _EXPIRY.finditer(text):
+                # An expiry is a card's only with a card in the sentence: contracts expire too.
+                sentence = re.split(r"[.!?]\s", text[max(0, m.start() - 80):m.start()])[-1]
+                if _CARD_WORD.search(sentence) or "cvv" in sentence.lower():
+                    out.append(_result(self, "CREDIT_CARD", m.start(1), m.end(1), 0.6))
+        return out
+
+
 def _gated(cls, gate: str, **kwargs) -> EntityRecognizer:
     """A Presidio pattern recognizer that first checks one cheap regex: its own patterns cost
     far more, and most turns hold nothing of the kind."""
@@ -211,6 +294,7 @@ def number_recognizers() -> list[EntityRecognizer]:
     return [
         IntlPhoneRecognizer(),
         LongNumberRecognizer(),
+        LastDigitsRecognizer(),
         _gated(CreditCardRecognizer, r"\d(?:[ -]?\d){11}", supported_entity="CREDIT_CARD"),
         _gated(IbanRecognizer, r"[A-Z]{2}\d{2}", supported_entity="BANK_ACCOUNT"),
         _gated(IpRecognizer, r"\d\.\d{1,3}\.\d|:[0-9A-Fa-f]*:", supported_entity="IP_ADDRESS"),

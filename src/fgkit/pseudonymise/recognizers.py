@@ -52,6 +52,11 @@ PRESIDIO_TYPES = {
     "USERNAME": "Username",
     "FILE_NAME": "File name",
     "NUMBER": "Number",
+    "ID_NUMBER": "ID number",
+    "VEHICLE_REG": "Vehicle registration",
+    "PASSPORT": "Passport number",
+    "DRIVING_LICENCE": "Driving licence",
+    "URL": "URL",
 }
 TYPE_TO_PRESIDIO = {v: k for k, v in PRESIDIO_TYPES.items()}
 

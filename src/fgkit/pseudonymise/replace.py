@@ -29,7 +29,8 @@ __all__ = ["NUMBERED_TYPES", "Replacement", "StudyEntities", "StudyLists", "buil
 NUMBERED_TYPES = ("Person", "Place", "Organisation")
 _PRIORITY = ["Participant", "Person", "Place", "Organisation", "Email", "Phone", "NHS number",
              "Postcode", "Date of birth", "Card number", "Bank account", "NI number", "IP address",
-             "Username", "File name", "Number"]
+             "Username", "File name", "URL", "ID number", "Vehicle registration", "Passport number",
+             "Driving licence", "Number"]
 _BRACKETED = re.compile(r"\[[^\[\]\n]{1,40}\]")
 
 

@@ -33,7 +33,11 @@ TO_REVIEW_COLUMNS = ["value", "type", "placeholder", "detections", "first_transc
 TRANSCRIPTS_DIR = "transcripts"
 LOG_COLUMNS = ["transcript", "turn_index", "turn_id", "type", "placeholder", "detector", "score",
                "start", "end", "new_start", "new_end"]
-_PLACEHOLDER_WORDS = {"participant", "facilitator", "practitioner", "manager", "url"}
+# The single words of placeholder types ("[Card number]" -> "card"), besides the whole types
+# that _protected adds from PRESIDIO_TYPES.
+_PLACEHOLDER_WORDS = {"participant", "facilitator", "practitioner", "manager", "url", "card", "bank", "ni",
+                      "ip", "username", "file", "number", "id", "vehicle", "registration", "passport",
+                      "driving", "licence"}
 
 
 @dataclass

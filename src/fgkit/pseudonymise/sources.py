@@ -32,7 +32,8 @@ __all__ = [
 EXTRA_FILE = "extra-identifiers.csv"
 REVIEW_FILE = "pseudonymisation-review.csv"
 ENTITY_TYPES = ("Person", "Place", "Organisation", "Phone", "Email", "NHS number", "Postcode", "Date of birth",
-                "Card number", "Bank account", "NI number", "IP address", "Username", "File name", "Number")
+                "Card number", "Bank account", "NI number", "IP address", "Username", "File name", "Number",
+                "ID number", "Vehicle registration", "Passport number", "Driving licence", "URL")
 _TYPE_ALIASES = {
     "person": "Person", "name": "Person", "per": "Person", "people": "Person",
     "place": "Place", "location": "Place", "loc": "Place", "gpe": "Place", "address": "Place",
@@ -50,7 +51,17 @@ _TYPE_ALIASES = {
     "national insurance number": "NI number", "nino": "NI number", "ip address": "IP address",
     "ip": "IP address", "username": "Username", "user name": "Username", "login": "Username",
     "handle": "Username", "file name": "File name", "filename": "File name", "file": "File name",
-    "number": "Number", "reference": "Number", "reference number": "Number", "id number": "Number",
+    "number": "Number",
+    "id number": "ID number", "id": "ID number", "reference": "ID number", "reference number": "ID number",
+    "ref": "ID number", "customer number": "ID number", "case number": "ID number",
+    "membership number": "ID number", "policy number": "ID number", "booking reference": "ID number",
+    "vehicle registration": "Vehicle registration", "registration": "Vehicle registration",
+    "reg": "Vehicle registration", "number plate": "Vehicle registration",
+    "registration number": "Vehicle registration",
+    "passport number": "Passport number", "passport": "Passport number",
+    "driving licence": "Driving licence", "driving license": "Driving licence",
+    "driver's license": "Driving licence", "licence number": "Driving licence",
+    "url": "URL", "web address": "URL", "link": "URL", "website": "URL",
 }
 _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev"}
 _DEVICE_WORDS = {"ipad", "iphone", "android", "galaxy", "laptop", "pc", "phone", "mobile", "macbook", "surface"}

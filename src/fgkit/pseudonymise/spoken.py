@@ -1,7 +1,7 @@
 """Numbers said as words: "oh seven seven double-oh, nine double-oh, three one six",
 "seven seven zero zero nine ...", "forty, eleven, sixty-two" after "sort code", an IP address
-read out with "dot", an NI number spelt "J T four eight two one six seven B", and a birth date
-said in words ("born on the nineteenth of June nineteen forty-four").
+read out with "dot", and an NI number spelt "J T four eight two one six seven B". Dates said in
+words are ``birthdates``' business, with the day and year forms defined here.
 
 A run of number words is found as a span of the original text, turned into digits, and then
 judged by ``numbers.classify_digits`` exactly as a written number is: a phone spoken is a
@@ -20,8 +20,6 @@ import re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from .numbers import classify_digits
-from .recognizers import _DATE as _WRITTEN_DATE
-from .recognizers import _DOB_CONTEXT
 
 __all__ = ["NUMBER_WORDS", "SpokenNumberRecognizer", "spoken_digits"]
 
@@ -51,14 +49,8 @@ _ORDINAL = (r"(?:(?:twenty|thirty)[\s-])?(?:first|second|third|fourth|fifth|sixt
 _YEAR_PART = r"(?:oh|" + "|".join([*_UNITS, *_TEENS, *_TENS, "hundred"]) + r")"
 _YEAR = (rf"(?:(?:nineteen|twenty)(?:[\s-]+{_YEAR_PART}){{1,2}}"
          rf"|two\s+thousand(?:\s+and)?(?:[\s-]+{_YEAR_PART}){{0,2}}|(?:19|20)\d{{2}})")
-_MONTH = ("(?:january|february|march|april|may|june|july|august|september|october|november|"
-          "december)")
-_SPOKEN_DATE = re.compile(
-    rf"(?:\bthe\s+)?\b((?:{_ORDINAL})\s+(?:of\s+)?{_MONTH}|{_MONTH}\s+(?:the\s+)?(?:{_ORDINAL})),?\s+{_YEAR}\b",
-    re.IGNORECASE,
-)
 _NINO_LETTERS = re.compile(r"\b([A-Za-z])[\s.]*([A-Za-z])[\s.]+$")
-_NINO_SUFFIX = re.compile(r"^[\s.]+([A-Da-d])\b")
+_NINO_SUFFIX = re.compile(r"^[\s.,]+([A-Da-d])\b")
 _NINO_CONTEXT = re.compile(r"national insurance|\bn\.?\s?i\.?\s+(?:number|no)\b|\bnino\b", re.IGNORECASE)
 
 
@@ -123,7 +115,7 @@ class SpokenNumberRecognizer(EntityRecognizer):
     run of 7+ digits read out singly becomes ``NUMBER``."""
 
     ENTITIES = ["NUMBER", "PHONE_NUMBER", "UK_NHS", "CREDIT_CARD", "BANK_ACCOUNT", "IP_ADDRESS", "UK_NINO",
-                "DATE_OF_BIRTH"]
+                "ID_NUMBER", "PASSPORT"]
 
     def __init__(self) -> None:
         super().__init__(supported_entities=self.ENTITIES, name="SpokenNumberRecognizer")
@@ -142,13 +134,6 @@ class SpokenNumberRecognizer(EntityRecognizer):
             if found is not None:
                 entity, start, end, score = found
                 results.append(self._result(entity, start, end, score))
-        if _DOB_CONTEXT.search(text):
-            for date in _SPOKEN_DATE.finditer(text):
-                # As for written dates: a birth date only, told by the words just before it.
-                if _WRITTEN_DATE.search(date.group()):
-                    continue  # in figures: the written birth-date recognizer's
-                if _DOB_CONTEXT.search(text[max(0, date.start() - 30):date.start()]):
-                    results.append(self._result("DATE_OF_BIRTH", date.start(1), date.end(), 0.85))
         return results
 
     def _result(self, entity, start, end, score):
