@@ -268,3 +268,10 @@ def test_dev_study_lowercase_asr_names_and_review_list(dev_run):
     assert result.to_review == len(listed) > 0
     assert all(row["why"] and row["placeholder"].startswith("[") for row in listed)
     assert (project.private_dir / "identifiers-to-review.csv").stat().st_mode & 0o077 == 0
+
+
+def test_a_value_marked_missed_is_replaced_in_any_case_even_an_everyday_word():
+    texts = ["It just appears in my tray.", "The Tray system is a joke."]
+    study, out, key = run(texts, [[], []], known={"tray": ("Organisation", "missed")})
+    assert out == ["It just appears in my [Organisation 1].", "The [Organisation 1] system is a joke."]
+    assert not key.entities["tray"].case_sensitive

@@ -171,7 +171,10 @@ def build_entities(
             found = candidates.get(norm)
             kind = max(found.votes, key=found.votes.get) if found and found.votes else "Person"
         entities[norm] = _entity(key, norm, norm, kind, source)
-        if ordinary_value(norm):
+        # A value the researcher listed or marked missed is replaced wherever it occurs, in any
+        # case: they have said it identifies someone. Only a name the register shares between
+        # people, when it is also an everyday word, keeps to where it is used as a name.
+        if source == "register" and ordinary_value(norm):
             strict.add(norm)
 
     local: dict[str, KeyEntity] = {}
