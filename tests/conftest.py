@@ -27,7 +27,7 @@ def copy_sample_project(dest: Path) -> Path:
     shutil.copytree(
         REPO_ROOT / "data",
         dest / "data",
-        ignore=shutil.ignore_patterns("fgkit.sqlite*", "key*", "anonymisation-log*", "cache"),
+        ignore=shutil.ignore_patterns("fgkit.sqlite*", "key*", "anonymisation-log*", "cache", ".publish"),
     )
     shutil.copytree(REPO_ROOT / "codebooks", dest / "codebooks")
     (dest / "reports").mkdir(exist_ok=True)

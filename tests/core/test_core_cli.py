@@ -51,3 +51,21 @@ def test_no_project_is_one_clean_line(tmp_path, monkeypatch):
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("fgkit: error: no fgkit.toml")
     assert "Traceback" not in result.output
+
+
+def test_a_reader_that_goes_away_is_no_internal_error(tmp_path):
+    """`fgkit check --show | head -1`: the pipe closes under a long listing; the command ends as a
+    process killed by SIGPIPE would, with no traceback and no 'internal error'."""
+    import subprocess
+
+    from fgkit.project import init_project
+
+    project = init_project(tmp_path / "p")
+    (project.register_path).write_text(
+        "transcript,speaker_label,participant_id,role,group,consent,full_name,name_variants\n"
+        "a.txt,P1,P01,practitioner,G1,given,Zebedee Quartermaine,\n", encoding="utf-8")
+    (project.shareable_dir / "notes.txt").write_text("Zebedee Quartermaine was here.\n" * 5000)
+    proc = subprocess.run("fgkit check --show | head -1", shell=True, cwd=project.root,
+                          capture_output=True, text=True, executable="/bin/bash")
+    assert proc.stdout.count("\n") == 1
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr

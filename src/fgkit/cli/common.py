@@ -48,6 +48,12 @@ def guard(func: Callable[..., Any]) -> Callable[..., Any]:
             for line in str(exc).splitlines() or [type(exc).__name__]:
                 typer.echo(f"fgkit: error: {line}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader went away (`fgkit check --show | head`): nothing left to say to it. Exit
+            # as a process killed by SIGPIPE would (128 + 13), so a pipeline still sees it.
+            with contextlib.suppress(OSError):
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - swallow the final flush
+            raise typer.Exit(141) from None
         except KeyboardInterrupt:
             typer.echo("fgkit: interrupted; nothing half-written was kept", err=True)
             raise typer.Exit(130) from None
