@@ -110,16 +110,27 @@ def test_reference_near_misses(text):
     ("My reference is C as in Charlie, nine nine two, T for Tango, four.", "C as in Charlie, nine nine two, T for Tango, four", "ID_NUMBER"),
     ("She read her NI out as H K five two, seven one, three oh, D.", "H K five two, seven one, three oh, D", "UK_NINO"),
     ("It was Romeo Golf one eight, Hotel Kilo Papa on the front of the car.", "Romeo Golf one eight, Hotel Kilo Papa", "VEHICLE_REG"),
+    # Speech-recognition text: no capitals, the speaker's "i" touching the letters.
+    ("yeah her postcode is l e one seven d q i think", "l e one seven d q", "UK_POSTCODE"),
+    ("the surname is adeyemi a d e y e m i yeah", "a d e y e m i", "PERSON"),
+    ("the claim number was four four one nine slash two two oh six", "four four one nine slash two two oh six", "ID_NUMBER"),
 ])
 def test_spelled(text, value, entity):
+    """A value spelt out is judged like the written one."""
     found = hits(SpelledRecognizer(), text)
     if value is None:
         return  # "X-ray" splits into a letter and a word; documented as out of reach
     assert (value, entity) in found
 
 
+def test_spelled_name_takes_the_word_it_echoes():
+    text = "Her name's Nkemdirim, N K E M D I R I M, and nobody gets it right."
+    assert ("Nkemdirim", "PERSON") in hits(SpelledRecognizer(), text)
+
+
 @pytest.mark.parametrize("text", [
     "It's as easy as A-B-C, no U-turn, and a T-shirt for everyone.",
+    "the number was four four one nine slash two two, about half of them",
     "I for one think a one-off payment won't fix it.",
     "In November 2024 we started, and in May twenty twenty-three we stopped.",
     "Mike said hi, Victor came too, and Charlie, Delta and Echo are the team names.",
@@ -164,6 +175,8 @@ def test_last_digits():
     assert hits(rec, "Visa 4111 1111 1111 1111, expiry 09/27, CVV 318.") == [("318", "CREDIT_CARD"), ("09/27", "CREDIT_CARD")]
     assert hits(rec, "The receipt shows XXXX XXXX XXXX 4417.") == [("XXXX XXXX XXXX 4417", "CREDIT_CARD")]
     assert hits(rec, "The contract expires 09/27 and the meeting is valid until 10/26.") == []
+    assert hits(rec, "the expiry is oh nine twenty seven and the three digit code is two one four") == [
+        ("two one four", "CREDIT_CARD"), ("oh nine twenty seven", "CREDIT_CARD")]
     assert hits(rec, "He told me the card ending 7720 had been stopped.") == [("7720", "CREDIT_CARD")]
     assert hits(rec, "The last four digits of her account are 5062, nothing else.") == [("5062", "BANK_ACCOUNT")]
     assert hits(rec, "Her mobile ending seven two two oh, that's all I had.") == [("seven two two oh", "PHONE_NUMBER")]
@@ -180,6 +193,10 @@ def test_last_digits():
     ("On TikTok he goes by Dazza K 7, his mum says.", "Dazza K 7", "USERNAME"),
     ("My handle on the forum is quietkettle, so nobody knows.", "quietkettle", "USERNAME"),
     ("The Steam name is Plinth4002.", "Plinth4002", "USERNAME"),
+    ("my gamertag is lazy otter forty two and i play every night", "lazy otter forty two", "USERNAME"),
+    ("His old username was marmoset, believe it or not.", "marmoset", "USERNAME"),
+    ("My Reddit is u/quiet_carer_88, I post there.", "u/quiet_carer_88", "USERNAME"),
+    ("You can find me on Skype at bola.adeyemi.home most evenings.", "bola.adeyemi.home", "USERNAME"),
     ("She shared facebook.com/joanne.whitlock.963 with the whole street.", "facebook.com/joanne.whitlock.963", "URL"),
     ("The page is at https://www.example.org/fundraise/for-kwame-asante now.",
      "https://www.example.org/fundraise/for-kwame-asante", "URL"),
@@ -194,6 +211,7 @@ def test_usernames_and_urls(text, value, entity):
     "Email me at k.obi@example.org, see https://www.example.org/forum/14 or gov.uk/care.",
     "We meet @ 10, and the agenda is at example.org/agenda/2025-03.",
     "He has an Xbox 360, a PS5 and covid19 jabs booked.",
+    "My username was hacked, my login is broken and her handle is twenty pounds.",
 ])
 def test_username_near_misses(text):
     assert [h for h in hits(IdentifierRecognizer(), text) if h[1] in ("USERNAME", "URL")] == []

@@ -41,7 +41,7 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _BIRTH = re.compile(
-    r"\b(?:born(?!-)|d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth|birth\s?-?date|birthday|b-?day)(?:['\u2019]s)?",
+    r"\b(?:turn(?:s|ed|ing)?\s+(?:\d{1,3}|[a-z]+(?:-[a-z]+)?)\s+on|born(?!-)|d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth|birth\s?-?date|birthday|b-?day)(?:['\u2019]s)?",
     re.IGNORECASE,
 )
 _BIRTH_AFTER = re.compile(
@@ -52,7 +52,7 @@ _WINDOW = 90
 _SENTENCE_END = re.compile(r"[!?]|\.\s+[A-Z]|\n")
 _YEAR_BETWEEN = re.compile(r"\b(?:19|20)\d{2}\b")
 _NEW_CLAUSE = re.compile(r"\s(?:and|but|so|then|while|whereas)\s|;", re.IGNORECASE)
-_GATE = ("born", "birth", "dob", "d.o.b", "bday", "b-day")
+_GATE = ("born", "birth", "dob", "d.o.b", "bday", "b-day", "turn")
 
 
 class BirthDateRecognizer(EntityRecognizer):

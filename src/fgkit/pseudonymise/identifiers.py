@@ -27,6 +27,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from .recognizers import offline_tld_extractor
 from .spoken import NUMBER_WORDS
+from .names import word_zipf
 from .vocabulary import first_name, function_word, name_word, ordinary_word, surname
 
 __all__ = ["IdentifierRecognizer", "holds_name", "split_identifier"]
@@ -51,15 +52,15 @@ _CUE_WORD = (r"\b(?:user\s?-?name|login|log-in|handle|screen\s?name|user\s?id|ac
              rf"{_PLATFORM}(?:\s+(?:name|handle|user\s?name|tag|id|account|page))?)")
 # "handle" and "login" are verbs and nouns too: the cue needs "is", "was" or a colon after it,
 # perhaps after a place ("my handle on there is", "her username on the carers' forum is").
-_CUE_TAIL = (r"(?:['\u2019]s)?(?:\s+(?:on|in|for|at)\s+(?:[\w'\u2019]+\s+){0,3}?[\w'\u2019]+)?"
+_CUE_TAIL = (r"(?:\s+(?:name|id|handle|tag))?(?:['\u2019]s)?(?:\s+(?:on|in|for|at)\s+(?:[\w'\u2019]+\s+){0,3}?[\w'\u2019]+)?"
              r"(?:\s+(?:is|was)\s+|\s*[:=]\s*|['\u2019]s\s+)")
 # "On Snapchat she's kez.m.22", "on Facebook she goes by Sarah T 84".
-_ON_PLATFORM = (rf"\bon\s+{_PLATFORM},?\s+(?:she|he|they|i|we|you)(?:['\u2019]s|['\u2019]m|['\u2019]re|\s+is|\s+am|\s+are|"
+_ON_PLATFORM = (rf"\bon\s+{_PLATFORM}\s+(?:at|as)\s+|\bon\s+{_PLATFORM},?\s+(?:she|he|they|i|we|you)(?:['\u2019]s|['\u2019]m|['\u2019]re|\s+is|\s+am|\s+are|"
                 r"\s+was|\s+were)?(?:\s+(?:goes|go|went)\s+by|\s+calls?\s+\w+self|\s+called)?\s+")
 _CUE = re.compile(rf"{_CUE_WORD}{_CUE_TAIL}|{_ON_PLATFORM}", re.IGNORECASE)
 _CUE_BEFORE = re.compile(rf"(?:{_CUE_WORD}{_CUE_TAIL}|{_ON_PLATFORM})$", re.IGNORECASE)
 # A handle, and what a speaker adds to one aloud: "Sarah T 84".
-_CUED_TOKEN = re.compile(r"@?[A-Za-z0-9][\w.\-#]*[A-Za-z0-9](?:\s+(?:[A-Z]|\d{1,4})\b)*")
+_CUED_TOKEN = re.compile(r"@?[A-Za-z0-9][\w.\-#/]*[A-Za-z0-9](?:\s+(?:[A-Z]|\d{1,4})\b)*")
 
 _WORD = r"(?!(?:at|dot|underscore|dash|hyphen)\b)[a-z0-9]+"
 _JOIN = r"\s+(?:dot|underscore|dash|hyphen)\s+"
@@ -83,6 +84,12 @@ _URL = re.compile(
 )
 _NUMBER_TAIL = re.compile(r"(?:[\s-]+(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r"|\d+)\b)+",
                           re.IGNORECASE)
+# A handle said as words and a number: "sneaky panda ninety nine".
+_SAID_HANDLE = re.compile(r"([A-Za-z]+(?:\s+[A-Za-z]+){0,2}?)" + _NUMBER_TAIL.pattern + r"(?!\s*(?:pounds|quid|%|years|times))",
+                          re.IGNORECASE)
+_RARE_WORD = 3.3
+_STATE_WORD = re.compile(r"(?:ed|ing|ly|able|ible)$", re.IGNORECASE)
+_PLATFORM_ONLY = re.compile(rf"{_PLATFORM}\s+(?:is|was)\s+$", re.IGNORECASE)
 _SEPARATORS = {"dot": ".", "underscore": "_", "dash": "-", "hyphen": "-", "at": "@"}
 
 
@@ -151,7 +158,8 @@ class IdentifierRecognizer(EntityRecognizer):
             results += self._cued(text)
         if any(word in lower for word in (" dot ", " underscore ", " dash ", " hyphen ")):
             results += self._spoken(text)
-        unique = {(r[0], r[1], r[2]): r for r in results if r is not None}
+        # One type per span; what a cue says (added last) outranks the shape of the token.
+        unique = {(r[1], r[2]): r for r in results if r is not None}
         return [self._result(*r) for r in unique.values()]
 
     # --- written --------------------------------------------------------------------------
@@ -162,7 +170,9 @@ class IdentifierRecognizer(EntityRecognizer):
         file_name = bool(_HAS_EXT.search(body))
         stem = _HAS_EXT.sub("", body) if file_name else body
         if not handle and not file_name and "_" not in stem and _domain(stem):
-            return None  # "example.co.uk", "gov.uk"
+            # "example.co.uk", "gov.uk" stay; a domain holding a name is someone's address.
+            named = holds_name(split_identifier(offline_tld_extractor()(stem).domain), self.known)
+            return ("URL", match.start(), match.end(), 0.6) if named else None
         if not handle and "_" not in stem and "." not in stem and "-" not in stem \
                 and _NAME_PREFIX.match(stem):
             return None  # "McDonald", "DeSouza": a surname, for the name recognizers
@@ -190,8 +200,16 @@ class IdentifierRecognizer(EntityRecognizer):
             value = text[token.start():end].lstrip("@")
             if _SPOKEN_START.match(text, start):
                 continue  # said aloud: the spoken pass handles it
+            said = _SAID_HANDLE.match(text, start)
+            if said and not any(function_word(w) for w in said.group(1).split()):
+                out.append(("USERNAME", start, said.end(), 0.6))  # "sneaky panda ninety nine"
+                continue
             odd = any(not ch.isalpha() for ch in value) or (len(value) >= 3 and not ordinary_word(value))
-            if odd and not function_word(value) and any(ch.isalpha() for ch in value):
+            # After "username was" even a dictionary word is a name if English rarely uses it
+            # ("bluebottle"); "broken", "hacked", "private" stay.
+            rare = (value.isalpha() and len(value) >= 5 and word_zipf(value.lower()) < _RARE_WORD
+                    and not _STATE_WORD.search(value) and not _PLATFORM_ONLY.match(cue.group()))
+            if (odd or rare) and not function_word(value) and any(ch.isalpha() for ch in value):
                 out.append(("USERNAME", token.start(), end, 0.6))
         return out
 

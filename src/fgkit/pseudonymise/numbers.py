@@ -215,12 +215,16 @@ _ENDS_WHAT = re.compile(
 # code ("CVV 318", "the three digits on the back are 318") and the expiry ("expires 09/27").
 _MASKED = re.compile(r"(?<![\w*])(?:[xX*\u2022#]{4}[\s-]?){1,3}(\d{4})(?!\d)")
 _CVV = re.compile(
-    r"\b(?i:cvv2?|cvc2?|cv2|security\s+code|(?:three|3)\s+digits\s+on\s+the\s+back)(?:\s+(?:number|code))?"
+    r"\b(?i:cvv2?|cvc2?|cv2|security\s+code|(?:three|3)\s+digits\s+on\s+the\s+back"
+    r"|(?:three|3|four|4)[\s-]+digit\s+(?:security\s+)?code)(?:\s+(?:number|code))?"
     rf"(?:\s*,?\s*(?i:is|was|are|were|:))?\s*[:,]?\s*(\d{{3,4}}|(?i:{_DIGIT_WORD}(?:[\s,-]+{_DIGIT_WORD}){{2,3}}))(?!\d)"
 )
+_MONTH_YEAR_WORDS = (r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+                     r"thirty|slash)")
 _EXPIRY = re.compile(
-    r"\b(?i:expiry|expiration|expires|exp\.?|valid\s+(?:until|thru|through|to)|end\s+date)(?:\s+date)?"
-    r"(?:\s*,?\s*(?i:is|was|of|:))?\s*[:,]?\s*(\d{1,2}\s?/\s?(?:\d{4}|\d{2}))(?![\d/])"
+    r"\b(?i:(?P<card>expiry|expiration|exp\.?)|expires|valid\s+(?:until|thru|through|to)|end\s+date)(?:\s+date)?"
+    r"(?:\s*,?\s*(?i:is|was|of|:))?\s*[:,]?\s*"
+    rf"(\d{{1,2}}\s?/\s?(?:\d{{4}}|\d{{2}})(?![\d/])|(?i:{_MONTH_YEAR_WORDS}(?:[\s-]+{_MONTH_YEAR_WORDS}){{1,4}})\b)"
 )
 
 
@@ -263,14 +267,15 @@ class LastDigitsRecognizer(EntityRecognizer):
         out = []
         if "xxxx" in lower or "****" in text or "\u2022" in text:
             out += [_result(self, "CREDIT_CARD", m.start(), m.end(), 0.6) for m in _MASKED.finditer(text)]
-        if any(w in lower for w in ("cvv", "cvc", "cv2", "security code", "on the back")):
+        if any(w in lower for w in ("cvv", "cvc", "cv2", "security code", "on the back", "digit code")):
             out += [_result(self, "CREDIT_CARD", m.start(1), m.end(1), 0.6) for m in _CVV.finditer(text)]
         if "exp" in lower or "valid" in lower or "end date" in lower:
             for m in _EXPIRY.finditer(text):
-                # An expiry is a card's only with a card in the sentence: contracts expire too.
+                # "Expiry" is a card's word; "expires" or "valid until" count only with a card
+                # in the sentence: contracts expire too.
                 sentence = re.split(r"[.!?]\s", text[max(0, m.start() - 80):m.start()])[-1]
-                if _CARD_WORD.search(sentence) or "cvv" in sentence.lower():
-                    out.append(_result(self, "CREDIT_CARD", m.start(1), m.end(1), 0.6))
+                if m.group("card") or _CARD_WORD.search(sentence) or "cvv" in sentence.lower():
+                    out.append(_result(self, "CREDIT_CARD", m.start(2), m.end(2), 0.6))
         return out
 
 

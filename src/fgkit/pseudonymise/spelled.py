@@ -43,16 +43,25 @@ _AS_IN = re.compile(r"\s+(?:as\s+in|for|like)\s+([A-Za-z]+)\b", re.IGNORECASE)
 _SPELL_CUE = re.compile(
     r"\b(?:spelt|spelled|spell|spells|spelling)\b[^.!?]{0,30}$"
     r"|\b(?:that['\u2019]?s|that\s+is|it['\u2019]?s|surname|name['\u2019]?s|name\s+is)\s*[,:]?\s*$", re.IGNORECASE)
+_ECHO = re.compile(r"\b([A-Za-z]+(?:['\u2019][A-Za-z]+)?)\s*[,:.\-]?\s*(?:(?:that['\u2019]?s|it['\u2019]?s|so)\s*[,:]?\s*)?$",
+                   re.IGNORECASE)
 _POSTCODE = re.compile(rf"^(?:{UkPostcodeRecognizer.PATTERN[3:-3]})$")
 _GATE = re.compile(
     r"(?<![\w'\u2019])[A-Za-z][\s,.\-]+(?:[A-Za-z0-9](?![\w'\u2019])|(?:zero|oh|one|two|three|four|five|"
-    r"six|seven|eight|nine|ten|twenty|double|as\s+in|for)\b)|\b(?:" + "|".join(_NATO) + r")\b[\s,]+\w",
+    r"six|seven|eight|nine|ten|twenty|double|as\s+in|for)\b)|\b(?:" + "|".join(_NATO) + r")\b[\s,]+\w"
+    r"|\s(?:dash|hyphen|slash|stroke)\s",
     re.IGNORECASE,
 )
 
 
+# Said between spelt characters and kept out of the value: "r e f dash two two nine one".
+_JOINER_WORDS = {"dash", "hyphen", "slash", "stroke", "space"}
+
+
 def _kind(token: str) -> str:
     lower = token.lower()
+    if lower in _JOINER_WORDS:
+        return "join"
     if len(token) == 1 and token.isalpha():
         return "letter"
     if lower in _NATO:
@@ -80,8 +89,9 @@ def spell_out(tokens: list[tuple[str, str, int, int]], text: str) -> tuple[str, 
             digits += len(said)
             i = j + 1
             continue
-        out.append(token[0].upper())
-        letters += 1
+        if kind != "join":
+            out.append(token[0].upper())
+            letters += 1
         i += 1
     return "".join(out), letters, digits
 
@@ -106,13 +116,39 @@ class SpelledRecognizer(EntityRecognizer):
             return []
         results = []
         for run in self._runs(text):
-            found = self._judge(text, run)
-            if found is not None:
-                results.append(RecognizerResult(found, run[0][2], run[-1][3], 0.7, recognition_metadata={
-                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                }))
+            # A speaker's "a" or "I" may touch the letters: "r d i think", "is a b c one".
+            candidates = [run]
+            if run[-1][0] == "letter" and run[-1][1].lower() in ("a", "i"):
+                candidates.append(run[:-1])
+            if run[0][0] == "letter" and run[0][1].lower() in ("a", "i"):
+                candidates.append(run[1:])
+            for candidate in candidates:
+                if len(candidate) < 3:
+                    continue
+                found = self._judge(text, candidate)
+                if found is not None:
+                    results.append(self._result(found, candidate[0][2], candidate[-1][3]))
+                    echo = self._echo(text, candidate) if found == "PERSON" else None
+                    if echo is not None:
+                        results.append(self._result("PERSON", *echo))
+                    break
         return results
+
+    def _result(self, entity: str, start: int, end: int) -> RecognizerResult:
+        return RecognizerResult(entity, start, end, 0.7, recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+        })
+
+    @staticmethod
+    def _echo(text: str, run: list) -> tuple[int, int] | None:
+        """The word the letters spell, said just before them ("Okafor, O-K-A-F-O-R")."""
+        spelt = "".join(t[1][0] for t in run).lower()
+        before = _ECHO.search(text[max(0, run[0][2] - len(spelt) - 20):run[0][2]])
+        if before is None or before.group(1).lower() != spelt:
+            return None
+        start = max(0, run[0][2] - len(spelt) - 20) + before.start(1)
+        return start, start + len(spelt)
 
     @staticmethod
     def _runs(text: str) -> list[list[tuple[str, str, int, int]]]:
@@ -156,6 +192,10 @@ class SpelledRecognizer(EntityRecognizer):
         natos = sum(k == "nato" for k, *_ in run)
         if natos and natos + letters < 2:
             run = [t for t in run if t[0] != "nato"]
+        while run and run[0][0] == "join":
+            run = run[1:]
+        while run and run[-1][0] == "join":
+            run = run[:-1]
         while run and run[0][1] in ("a", "I", "i", "A") and run[0][0] == "letter" and letters < 3:
             run = run[1:]
         while run and run[-1][1] in ("a", "I", "i", "A") and run[-1][0] == "letter" and letters < 3:
@@ -166,10 +206,15 @@ class SpelledRecognizer(EntityRecognizer):
     def _judge(text: str, run: list) -> str | None:
         start = run[0][2]
         value, letters, digits = spell_out(run, text)
-        if len(value) < 4 or not letters:
-            return None
         cue = find_cue(text[:start])
         kind = cue[0] if cue else None
+        if not letters:
+            # "two zero two four slash one one eight seven" after "case number was": a number
+            # said in parts is an ID only after a cue that names one.
+            joined = any(t[0] == "join" for t in run)
+            return kind if joined and cue and cue[1] and kind != "UK_NINO" and digits >= 4 else None
+        if len(value) < 4:
+            return None
         if letters >= 2 and digits and _POSTCODE.match(value):
             return "UK_POSTCODE"
         if nino_shape(value, cued=kind == "UK_NINO"):
@@ -187,7 +232,8 @@ class SpelledRecognizer(EntityRecognizer):
         hyphenated = all(text[a[3]:b[2]] == "-" for a, b in zip(run, run[1:]))
         cued = bool(_SPELL_CUE.search(text[max(0, start - 40):start]))
         capitals = all(t[1].isupper() for t in run)
-        if singles and (cued or (hyphenated and letters >= 4 and capitals)) \
+        echoed = SpelledRecognizer._echo(text, run) is not None
+        if singles and (cued or echoed or (hyphenated and letters >= 4 and capitals)) \
                 and not ordinary_word(value.lower()):
             return "PERSON"
         return None
