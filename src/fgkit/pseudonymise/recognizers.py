@@ -19,8 +19,8 @@ from presidio_analyzer import (
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, NhsRecognizer
 
-from .vocabulary import lowercase_first_name, ordinary_value
-from .names import normalise, ordinary_word_is_name, word_zipf
+from .vocabulary import CALENDAR_WORDS, common_first_name, lowercase_first_name, ordinary_value
+from .names import normalise, opens_sentence, ordinary_word_is_name, word_zipf
 
 __all__ = [
     "PRESIDIO_TYPES",
@@ -255,8 +255,10 @@ def _lowercase_style(text: str) -> bool:
 class NameHeuristicRecognizer(EntityRecognizer):
     """People the NER model missed: capitalised words that are rare in English (wordfreq Zipf
     below ``rare_zipf``: "Tash", "Oyelaran"), capitalised words right after a relation
-    ("her neighbour Precious", "his daughter Aisha"), and first names written in lower case, as
-    speech recognition writes them ("as dominic said"), when they are not everyday words.
+    ("her neighbour Precious", "his daughter Aisha"), first names that are everyday words written
+    with a capital inside a sentence ("Will from the other team", "ask Rose"), and first names
+    written in lower case, as speech recognition writes them ("as dominic said"), when they are
+    not everyday words.
     Scored below the model, so where the model found something at the same place its type
     stands.
     """
@@ -276,6 +278,14 @@ class NameHeuristicRecognizer(EntityRecognizer):
             and normalise(word) not in self.skip
             and normalise(word).rstrip("s") not in self.skip
         )
+
+    @staticmethod
+    def _everyday_first_name(text: str, match) -> bool:
+        """A lone capitalised first name inside a sentence, where only a name takes a capital;
+        a sentence start explains a capital, a month is not a name ("in May")."""
+        word = match.group()
+        return (common_first_name(word) and word.casefold() not in CALENDAR_WORDS
+                and not opens_sentence(text, match.start()))
 
     def _lowercase_name(self, word: str) -> bool:
         return (word.islower() and len(word) >= 3 and word not in self.skip
@@ -299,6 +309,8 @@ class NameHeuristicRecognizer(EntityRecognizer):
             related = bool(_RELATION.search(text[max(0, start - 30) : start]))
             if rare or related:
                 results.append(self._result(start, end, 0.6 if related else 0.5))
+            elif j == i + 1 and self._everyday_first_name(text, words[i]):
+                results.append(self._result(start, end, 0.45))
             i = j
         return results
 

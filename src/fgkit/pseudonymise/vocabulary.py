@@ -28,6 +28,7 @@ from .names import word_zipf
 
 __all__ = [
     "CALENDAR_WORDS",
+    "common_first_name",
     "first_name",
     "function_word",
     "lowercase_first_name",
@@ -144,6 +145,11 @@ def first_name(word: str) -> bool:
 
 def surname(word: str) -> bool:
     return word.casefold() in _person_names()[1]
+
+
+def common_first_name(word: str) -> bool:
+    """A first name from the English-speaking name lists ("Will", "Rose", "Grace", "Dawn")."""
+    return word.casefold() in _person_names(True)[0]
 
 
 def name_word(word: str) -> bool:
