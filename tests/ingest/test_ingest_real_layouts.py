@@ -236,3 +236,12 @@ def test_markup_taken_off_a_line(raw, clean):
     from fgkit.ingest.markup import clean_line
 
     assert clean_line(raw) == clean
+
+
+def test_a_sentence_case_heading_right_above_a_label_after_a_blank_line(tmp_path):
+    t = _read(tmp_path, "Chair: Welcome back, everyone. Let's carry on.\n\nP1: Thanks. I had a question.\n\n"
+                        "Questions from the floor\nChair: Go ahead, at the front.\n\nP2: How long is the waiting list?\n\n"
+                        "Chair: About six weeks.\nEspecially at weekends\nP2: That's too long.\n")
+    assert [s.title for s in t.sections] == ["Questions from the floor"]
+    # a capitalised fragment under a turn, with no blank line before it, is still that turn's speech
+    assert t.turns[-2].text == "About six weeks. Especially at weekends"

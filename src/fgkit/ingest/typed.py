@@ -144,8 +144,8 @@ def _is_heading(read: list[Line], i: int, loose: bool = False) -> bool:
         # A title shape right above a speaker label is a heading (Word documents have no blank
         # lines); elsewhere it must stand between blank lines, or it is speech going on.
         return label_next or (before and after)
-    if loose and line.loose and before and i + 1 < len(read) and read[i + 1].kind == BLANK:
-        # sentence case (``Privacy settings``): between blank lines and right above a label
+    if loose and line.loose and before and i + 1 < len(read):
+        # sentence case (``Privacy settings``): after a blank line, right above a label
         nxt = next((x for x in read[i + 1 :] if x.kind not in (BLANK, SKIP)), None)
         return nxt is not None and nxt.kind in (LABELLED, LABEL_ONLY, PROMPT)
     return False
