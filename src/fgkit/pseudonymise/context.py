@@ -59,6 +59,8 @@ _NEXT_PLACE = re.compile(_PLACE)
 # Long Whatton in one morning". Both need a place word no dictionary knows ("from Monday to
 # Friday", "from bad to worse", "Back to Basics" stay).
 _FROM = re.compile(rf"\bfrom\s+({_PLACE})(?!['\u2019]s?\b|\s+(?:{'|'.join(w.title() for w in ('council', 'trust', 'services', 'service', 'hospital', 'team', 'group', 'ltd', 'limited', 'university', 'college', 'school', 'surgery', 'practice', 'centre', 'house', 'homecare', 'care'))})\b)")
+_FROM_GATE = re.compile(r"\bfrom\s+[A-Z]")
+_TO_GATE = re.compile(r"[a-z]\s+to\s+(?:St\.?\s)?[A-Z]")
 _X_TO_Y = re.compile(rf"(?<![\w'\u2019-])({_PLACE})\s+to\s+({_PLACE})\b")
 # A first name said to someone: alone at the start of a turn ("Gareth." "Ronke, can you..."),
 # after a greeting or thanks ("Thanks, Isidore."), or closing a turn ("Over to you, Wojciech.").
@@ -158,13 +160,13 @@ class ContextNameRecognizer(EntityRecognizer):
 
     def _travel(self, text: str) -> list:
         out = []
-        if "from " in text:
+        if "from " in text and _FROM_GATE.search(text):
             for m in _FROM.finditer(text):
                 value = m.group(1)
                 if not self._blocked(value) and self._place(value) and not (
                         " " not in value and first_name(value) and not surname(value)):
                     out.append(_result(self, "LOCATION", m.start(1), m.end(1), 0.6))
-        if " to " in text:
+        if " to " in text and _TO_GATE.search(text):
             for m in _X_TO_Y.finditer(text):
                 sides = [(m.start(i), m.end(i)) for i in (1, 2)]
                 values = [text[a:b] for a, b in sides]

@@ -46,6 +46,16 @@ _SPELL_CUE = re.compile(
 _ECHO = re.compile(r"\b([A-Za-z]+(?:['\u2019][A-Za-z]+)?)\s*[,:.\-]?\s*(?:(?:that['\u2019]?s|it['\u2019]?s|so)\s*[,:]?\s*)?$",
                    re.IGNORECASE)
 _POSTCODE = re.compile(rf"^(?:{UkPostcodeRecognizer.PATTERN[3:-3]})$")
+# Cheap first check: a one-letter token other than "a" and "I", a phonetic word or a joiner.
+_ONE_LETTER = re.compile(r"(?<![\w'\u2019])[b-hj-zB-HJ-Z](?![\w'\u2019])")
+
+
+def _could_spell(text: str) -> bool:
+    if _ONE_LETTER.search(text):
+        return True
+    lower = text.lower()
+    return any(word in lower for word in _NATO) or any(f" {word} " in lower for word in _JOINER_WORDS)
+
 _GATE = re.compile(
     r"(?<![\w'\u2019])[A-Za-z][\s,.\-]+(?:[A-Za-z0-9](?![\w'\u2019])|(?:zero|oh|one|two|three|four|five|"
     r"six|seven|eight|nine|ten|twenty|double|as\s+in|for)\b)|\b(?:" + "|".join(_NATO) + r")\b[\s,]+\w"
@@ -112,7 +122,7 @@ class SpelledRecognizer(EntityRecognizer):
         pass
 
     def analyze(self, text, entities, nlp_artifacts=None):
-        if not _GATE.search(text):
+        if not _could_spell(text) or not _GATE.search(text):
             return []
         results = []
         for run in self._runs(text):
