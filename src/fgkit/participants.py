@@ -23,6 +23,7 @@ from pathlib import Path
 from .errors import RegisterError
 from .io import atomic_write_text
 from .records import Participant, RegisterEntry
+from .spreadsheet_safety import neutralise, restore
 
 __all__ = [
     "REGISTER_COLUMNS",
@@ -106,7 +107,7 @@ def load_register(path: str | Path) -> Register:
     entries: list[RegisterEntry] = []
     seen: dict[tuple[str, str], int] = {}
     for line_no, row in enumerate(reader, start=2):
-        row = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        row = {k: restore(v or "").strip() for k, v in row.items() if k is not None}
         if not any(row.values()):
             continue
         empty = [c for c in REQUIRED if not row.get(c)]
@@ -230,8 +231,7 @@ def draft_register(path: Path, speakers: Mapping[str, Iterable[str]]) -> int:
     other role, group and consent is left for the researcher to fill in.
     """
     if path.exists():
-        text = _read_csv_text(path)
-        rows = list(csv.DictReader(io.StringIO(text)))
+        rows = _read_rows(path)
     else:
         rows = []
     known = {(r.get("transcript", "").strip(), _label_key(r.get("speaker_label", ""))) for r in rows}
@@ -265,7 +265,14 @@ def draft_register(path: Path, speakers: Mapping[str, Iterable[str]]) -> int:
     return added
 
 
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    rows = csv.DictReader(io.StringIO(_read_csv_text(path)))
+    return [{k: restore(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
+
+
 def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    # The researcher opens the register in a spreadsheet program, and speaker labels come from
+    # transcripts: a label starting like a formula must stay text (read back by restore()).
     out = io.StringIO()
     extra = [k for r in rows for k in r if k and k not in REGISTER_COLUMNS]
     writer = csv.DictWriter(
@@ -273,7 +280,7 @@ def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
     )
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: v for k, v in row.items() if k})
+        writer.writerow({k: neutralise(v) for k, v in row.items() if k})
     atomic_write_text(path, out.getvalue(), mode=0o600)
 
 
@@ -288,7 +295,7 @@ def withdraw(path: Path, participant_id: str, reason: str, log_path: Path) -> in
         raise RegisterError(
             f"no participant with id {participant_id}; check the participant_id column", path
         )
-    rows = list(csv.DictReader(io.StringIO(_read_csv_text(path))))
+    rows = _read_rows(path)
     changed = 0
     for row in rows:
         if (row.get("participant_id") or "").strip() == participant_id:
@@ -299,6 +306,6 @@ def withdraw(path: Path, participant_id: str, reason: str, log_path: Path) -> in
     stamp = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     previous = log_path.read_text(encoding="utf-8") if log_path.exists() else "date,participant_id,reason\n"
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow([stamp, participant_id, reason])
+    csv.writer(buf, lineterminator="\n").writerow([stamp, neutralise(participant_id), neutralise(reason)])
     atomic_write_text(log_path, previous + buf.getvalue(), mode=0o600)
     return changed

@@ -87,9 +87,11 @@ def test_xlsx_has_dropdown_bold_evidence_and_keeps_formula_like_text(project, st
     bold = [block for value in rich if not isinstance(value, str) for block in value if not isinstance(block, str)]
     assert bold and all(b.font.b and b.text.startswith("«") for b in bold)
     plain = load_workbook(report.path)["review"]
+    # Escaped the OWASP way: a leading apostrophe, stored as text (read back without it).
     formula_like = [plain.cell(row=r, column=text_col) for r in range(2, plain.max_row + 1)
-                    if str(plain.cell(row=r, column=text_col).value).startswith("=SUM")]
+                    if "=SUM" in str(plain.cell(row=r, column=text_col).value)]
     assert formula_like and formula_like[0].data_type == "s"
+    assert str(formula_like[0].value).startswith("'=SUM")
 
 
 def fill_xlsx(path, decisions):

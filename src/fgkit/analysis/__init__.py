@@ -76,6 +76,7 @@ def write_tables(project, result: AnalysisResult) -> list[Path]:
 
     The tables are published together, and only once the leak gate has passed them."""
     from ..shareable import publication
+    from ..spreadsheet_safety import write_csv
 
     written = []
     with publication(project, "analyse") as out:
@@ -83,7 +84,8 @@ def write_tables(project, result: AnalysisResult) -> list[Path]:
             for suffix in ("csv", "parquet"):
                 tmp = out.staged(f"{stem}.{suffix}")
                 if suffix == "csv":
-                    frame.to_csv(tmp, index=False, lineterminator="\n")
+                    # Terms, labels and topic words come from speech: never a formula cell.
+                    write_csv(frame, tmp, lineterminator="\n")
                 else:
                     frame.to_parquet(tmp, index=False)
                 written.append(out.target(f"{stem}.{suffix}"))

@@ -26,13 +26,14 @@ def register(app: typer.Typer) -> None:
         """Cohen's kappa, Krippendorff's alpha and percent agreement per code, and disagreements."""
         from ..coding.agreement import agreement
         from ..shareable import publication
+        from ..spreadsheet_safety import write_csv
 
         proj = load_project(project)
         with recorded_run(proj, "agree", parameters={"coders": coders, "codes": code}) as (store, _run):
             result = agreement(store, coders, codes=code or None)
             with publication(proj, "agree") as out:
-                result.per_code.to_csv(out.staged("agreement.csv"), index=False)
-                result.disagreements.to_csv(out.staged("disagreements.csv"), index=False)
+                write_csv(result.per_code, out.staged("agreement.csv"))
+                write_csv(result.disagreements, out.staged("disagreements.csv"))
             agreement_path, disagreements_path = out.target("agreement.csv"), out.target("disagreements.csv")
         typer.echo(f"Agreement between {' and '.join(coders)} over {result.overall['n_segments']} segments")
         typer.echo(f"{'code':<30} {'kappa':>6} {'alpha':>6} {'agree%':>6} {'n':>5}  strength")

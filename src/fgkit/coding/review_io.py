@@ -3,6 +3,11 @@
 The worksheet is the one place a reviewer edits, so the two formats carry the same columns and
 read back into the same rows: ``(sheet_row, {column: text})`` where ``sheet_row`` is the row
 number a spreadsheet program shows (the header is row 1), so errors point where people look.
+
+Every cell is written through ``spreadsheet_safety``: speech or a code label that starts like a
+formula gets a leading apostrophe and stays text, and reading takes that apostrophe off again,
+so an escaped text or memo comes back exactly as it was. A formula a person puts into a cell is
+an error naming its row and column, never a silent blank.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from pathlib import Path
 
 from ..errors import ReviewFileError
 from ..io import atomic_path, atomic_write_bytes
+from ..spreadsheet_safety import append_row, neutralise, restore, set_text_cell
 
 __all__ = [
     "WORKSHEET_COLUMNS",
@@ -73,7 +79,7 @@ def write_worksheet(rows: list[dict], path: Path) -> None:
         writer = csv.DictWriter(buffer, fieldnames=WORKSHEET_COLUMNS, lineterminator="\r\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _cell_text(row.get(k)) for k in WORKSHEET_COLUMNS})
+            writer.writerow({k: _cell_text(neutralise(row.get(k))) for k in WORKSHEET_COLUMNS})
         # utf-8-sig so spreadsheet programs read accents and «» correctly.
         atomic_write_bytes(path, buffer.getvalue().encode("utf-8-sig"))
     elif suffix == ".xlsx":
@@ -103,7 +109,7 @@ def _write_xlsx(rows: list[dict], path: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "review"
-    ws.append(WORKSHEET_COLUMNS)
+    append_row(ws, WORKSHEET_COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     editable_fill = PatternFill("solid", fgColor="FFF2CC")
@@ -113,10 +119,8 @@ def _write_xlsx(rows: list[dict], path: Path) -> None:
             value = row.get(column)
             if column == "text":
                 value = _rich_text(str(value or ""))
-            cell = ws.cell(row=r, column=c, value=value)
             # Speech starting with "=" must stay text, never become a formula.
-            if isinstance(value, str):
-                cell.data_type = "s"
+            cell = set_text_cell(ws, r, c, value)
             if column in EDITABLE_COLUMNS:
                 cell.fill = editable_fill
         ws.cell(row=r, column=text_col).alignment = Alignment(wrap_text=True, vertical="top")
@@ -160,24 +164,49 @@ def _read_xlsx(path: Path):
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        # Not data_only: a formula must be seen as a formula (its cached value is often absent,
+        # which data_only would read as a blank decision without a word).
+        wb = load_workbook(path, read_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ReviewFileError(
             "not a readable .xlsx workbook; save it from your spreadsheet program as .xlsx", path
         ) from None
     try:
         ws = wb["review"] if "review" in wb.sheetnames else wb.worksheets[0]
-        values = ws.iter_rows(values_only=True)
-        header = [_cell_text(v).strip() for v in next(values, ())]
+        lines = ws.iter_rows()
+        first = list(next(lines, ()))
+        formulas = _formula_cells(path, 1, first, [])
+        header = [restore(_cell_text(c.value)).strip() for c in first]
         rows = []
-        for number, raw in enumerate(values, start=2):
-            cells = [_cell_text(v) for v in raw]
+        for number, raw in enumerate(lines, start=2):
+            raw = list(raw)
+            formulas += _formula_cells(path, number, raw, header)
+            cells = [restore(_cell_text(c.value)) for c in raw]
             if not any(c.strip() for c in cells):
                 continue
             rows.append((number, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}))
     finally:
         wb.close()
+    if formulas:
+        raise ReviewFileError.many(formulas)
     return header, rows
+
+
+def _formula_cells(path: Path, number: int, cells: list, header: list[str]) -> list[ReviewFileError]:
+    """A problem for each formula cell in one sheet row, named by row and column."""
+    from openpyxl.utils import get_column_letter
+
+    problems = []
+    for index, cell in enumerate(cells):
+        if getattr(cell, "data_type", None) != "f":
+            continue
+        letter = get_column_letter(index + 1)
+        name = header[index] if index < len(header) and header[index] else letter
+        what = "accept, reject or nothing" if name == "decision" else "the value itself"
+        problems.append(ReviewFileError(
+            f"row {number}, column {name} (cell {letter}{number}) holds a formula, which fgkit "
+            f"does not evaluate; type {what} in the cell instead", path, number))
+    return problems
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -196,10 +225,11 @@ def _read_csv(path: Path):
     text = _decode(path.read_bytes(), path)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [h.strip() for h in next(reader, [])]
+        header = [restore(h).strip() for h in next(reader, [])]
         rows = []
         start = reader.line_num + 1
         for cells in reader:
+            cells = [restore(c) for c in cells]
             if any(c.strip() for c in cells):
                 rows.append((start, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}))
             start = reader.line_num + 1

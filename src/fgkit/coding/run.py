@@ -178,9 +178,11 @@ def write_codings_reports(project, store) -> list[Path]:
 
 def _write_reports(project, table) -> list[Path]:
     from ..shareable import publication
+    from ..spreadsheet_safety import write_csv
 
     with publication(project, "code") as out:
-        table.to_csv(out.staged("codings.csv"), index=False)
+        # Segment text and labels come from outside: no cell may start like a formula.
+        write_csv(table, out.staged("codings.csv"))
         table.to_parquet(out.staged("codings.parquet"), index=False)
     return [out.target("codings.csv"), out.target("codings.parquet")]
 

@@ -6,6 +6,8 @@ import datetime as _dt
 from pathlib import Path
 
 from ..office import new_word_document, save_office
+from ..spreadsheet_safety import append_row
+from ..spreadsheet_safety import write_csv as _write_safe_csv
 
 __all__ = ["write_csv", "write_xlsx", "write_docx"]
 
@@ -14,7 +16,8 @@ _WIDTHS = {"quote": 80, "context": 60, "codes": 30, "attribution": 24, "referenc
 
 
 def write_csv(table, path: Path, codes: list) -> None:
-    table.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    # Quotes are speech: a quote starting "=" must never become a formula in a spreadsheet.
+    _write_safe_csv(table, path, encoding="utf-8", lineterminator="\n")
 
 
 def write_xlsx(table, path: Path, codes: list) -> None:
@@ -26,11 +29,11 @@ def write_xlsx(table, path: Path, codes: list) -> None:
     ws = wb.active
     ws.title = "Quotes"
     columns = list(table.columns)
-    ws.append(columns)
+    append_row(ws, columns)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in table.itertuples(index=False):
-        ws.append([None if v == "" else v for v in row])
+        append_row(ws, [None if v == "" else v for v in row])
     wrap = Alignment(wrap_text=True, vertical="top")
     for i, name in enumerate(columns, start=1):
         letter = get_column_letter(i)

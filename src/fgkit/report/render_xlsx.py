@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..office import save_office
 from ..shareable import publication
+from ..spreadsheet_safety import append_row
 
 __all__ = ["cell_text", "render_xlsx", "write_xlsx"]
 
@@ -45,12 +46,14 @@ def _fill(ws, ctx, rows) -> None:
     from openpyxl.styles import Alignment, Font
 
     header = [*FIRST_COLUMNS, *(c["label"] for c in ctx.matrix_codes)]
-    ws.append(header)
+    # Code labels (a .qdc from anywhere), groups and quotes are text from outside: every cell
+    # is neutralised and kept as text, never a formula.
+    append_row(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        ws.append([row.label, row.role, *(cell_text(c) for c in row.cells)])
+        append_row(ws, [row.label, row.role, *(cell_text(c) for c in row.cells)])
     wrap = Alignment(wrap_text=True, vertical="top")
     for line in ws.iter_rows(min_row=2):
         for cell in line:
