@@ -11,12 +11,12 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import json
-import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .cache_codec import MISS, decode, encode
 from .errors import StoreError
 
 __all__ = ["Store", "SCHEMA"]
@@ -118,6 +118,7 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 
 -- Content-addressed cache (NLP results, embeddings): key is a hash of the input and settings.
+-- Values are cache_codec bytes (JSON or raw arrays), never pickles: see cache_get_many.
 CREATE TABLE IF NOT EXISTS cache (
     namespace TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -209,6 +210,8 @@ class Store:
 
     # --- cache -------------------------------------------------------------------------------
     def cache_get_many(self, namespace: str, keys: list[str]) -> dict[str, Any]:
+        """Cached values by key; a key missing, damaged or written as a pickle by an earlier
+        version is left out (a miss, so it is recomputed): nothing in the store is unpickled."""
         found: dict[str, Any] = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
@@ -217,14 +220,16 @@ class Store:
                 f"SELECT key, value FROM cache WHERE namespace=? AND key IN ({marks})",
                 (namespace, *chunk),
             ):
-                found[row["key"]] = pickle.loads(row["value"])
+                value = decode(row["value"])
+                if value is not MISS:
+                    found[row["key"]] = value
         return found
 
     def cache_put_many(self, namespace: str, items: dict[str, Any]) -> None:
         with self.transaction() as conn:
             conn.executemany(
                 "INSERT OR REPLACE INTO cache(namespace, key, value) VALUES (?, ?, ?)",
-                [(namespace, k, pickle.dumps(v, protocol=5)) for k, v in items.items()],
+                [(namespace, k, encode(v)) for k, v in items.items()],
             )
 
     # --- run manifests -----------------------------------------------------------------------
