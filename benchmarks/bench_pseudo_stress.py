@@ -4,7 +4,9 @@ Presidio's default recognizers with the same spaCy model, side by side.
     python benchmarks/bench_pseudo_stress.py [FILE ...]
 
 FILE defaults to tests/fixtures/pseudonymise_gold/stress-tuning.txt (tuning material: its
-scores flatter the recognizers built against it). Each file has the gold layout
+scores flatter the recognizers built against it); stress-round2.txt is the tuning text of the
+second round (IDs, plates, licences, passports, spelt values, birth dates, card details,
+usernames), and stress-check.txt was scored once after each round, never tuned on. Each file has the gold layout
 ``transcript|speaker label|text`` with identifiers marked ``[[Type|text]]``. Matching is by
 span overlap and ignores the type (see fgkit.pseudonymise.evaluate). ``--show`` prints the
 misses and the extra spans of the fgkit stage, to the terminal only.

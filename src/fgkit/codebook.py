@@ -34,6 +34,10 @@ TOP_KEYS = {"version", "name", "description", "codes"}
 CODE_KEYS = {
     "id", "label", "definition", "include", "exclude", "examples", "colour", "parent", "patterns",
 }
+# Lists and mappings nested deeper than this are refused before PyYAML composes them: a codebook
+# needs about eight levels (codes, a code, its patterns, a token pattern), and PyYAML's composer
+# recurses once per level, so a file nested ~1,000 deep would end in a RecursionError.
+MAX_YAML_DEPTH = 50
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 COLOUR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 
@@ -132,8 +136,13 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
     import yaml
 
     path = Path(path)
+    _check_depth(text, path)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise CodebookError([InputError(
+            f"the YAML nests lists and mappings too deeply (fgkit's limit is {MAX_YAML_DEPTH} "
+            "levels); check the brackets and indentation", path)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -145,6 +154,35 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
     except yaml.YAMLError as exc:
         raise CodebookError([InputError(f"YAML error ({type(exc).__name__})", path)]) from None
     return _Validator(path).build(root)
+
+
+def _check_depth(text: str, path: Path) -> None:
+    """Refuse nesting past MAX_YAML_DEPTH, reading parser events (a flat stream, no recursion).
+
+    libyaml's parser is used when PyYAML has it: the pure-Python scanner looks ahead through
+    every open bracket, which takes seconds on a hostile file. Syntax errors are left for
+    ``yaml.compose`` to report in PyYAML's own words.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, opening):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    mark = event.start_mark
+                    raise CodebookError([InputError(
+                        f"lists and mappings are nested more than {MAX_YAML_DEPTH} deep here; a "
+                        "codebook needs a few levels: check the brackets and indentation",
+                        path, mark.line + 1, mark.column + 1)])
+            elif isinstance(event, closing):
+                depth -= 1
+    except yaml.YAMLError:
+        return
 
 
 class _Validator(PatternValidation):

@@ -40,6 +40,12 @@ def register(app: typer.Typer) -> None:
                 f"{len(result.unmatched_sources)} source(s) match no transcript in the store: "
                 + ", ".join(result.unmatched_sources)
             )
+        if result.invalid_selections:
+            typer.echo(
+                f"Warning: {result.invalid_selections} selection(s) have positions outside their "
+                "source's text (negative, reversed or past its end) and were skipped; re-export "
+                "the project from the other tool."
+            )
         if result.unmapped_selections:
             typer.echo(f"{result.unmapped_selections} selection(s) overlap no segment (skipped).")
         if result.whole_source_codings:

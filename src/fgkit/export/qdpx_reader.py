@@ -8,20 +8,16 @@ to do; they never quote the project's content.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from ..safezip import SafeZip, ZipRefused, open_zip
 from .qde import NS
 
 __all__ = [
     "RefiCode", "RefiCoding", "RefiSelection", "RefiSource", "RefiCase", "RefiProject", "read_qdpx",
 ]
-
-# A .qdpx far larger than this is not a set of focus-group transcripts; refusing it keeps a
-# malformed or hostile archive from exhausting memory.
-MAX_MEMBER_BYTES = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -145,16 +141,27 @@ def _coding(el: ET.Element) -> RefiCoding | None:
     return RefiCoding(el.get("guid", ""), ref.get("targetGUID"), el.get("creatingUser"))
 
 
-def _member(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
-    info = zf.getinfo(name)
-    if info.file_size > MAX_MEMBER_BYTES:
-        raise InputError(f"{name} inside is too large to be a transcript project", path)
-    return zf.read(info)
+def _read_members(path: str) -> bool:
+    """The members fgkit reads (the project file and text sources), as safezip's ``only``:
+    audio, video and PDF sources a project may carry are never opened, so never limited."""
+    lower = path.casefold()
+    return lower.endswith(".qde") or lower.endswith(".txt")
 
 
-def _source_text(
-    zf: zipfile.ZipFile, el: ET.Element, names: dict[str, str], path: Path
-) -> str | None:
+def _plain_text(zf: SafeZip, name: str, path: Path) -> str:
+    data = zf.read(name)
+    # A text source that is an archive or binary would be "decoded" into noise and matched
+    # against nothing; say what it is instead.
+    if data[:4] == b"PK\x03\x04" or b"\x00" in data[:4096]:
+        raise InputError(
+            f"{name} inside should be a text source but holds binary data or another archive; "
+            "re-export the project from the other tool",
+            path,
+        )
+    return _decode(data)
+
+
+def _source_text(zf: SafeZip, el: ET.Element, names: dict[str, str], path: Path) -> str | None:
     inline = _child(el, "PlainTextContent")
     if inline is not None:
         return inline.text or ""
@@ -162,22 +169,25 @@ def _source_text(
     if target.startswith("internal://"):
         wanted = "sources/" + target[len("internal://"):]
         name = names.get(wanted.casefold())
-        return _decode(_member(zf, name, path)) if name else None
+        return _plain_text(zf, name, path) if name else None
     # relative:// and absolute paths point outside the archive: nothing to read here.
     return None
 
 
 def read_qdpx(path: str | Path) -> RefiProject:
-    """Parse a .qdpx archive. Raises InputError for a missing file, a bad zip or bad XML."""
+    """Parse a .qdpx archive. Raises InputError for a missing file, a bad or oversized zip
+    (``fgkit.safezip`` limits) or bad XML."""
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found; give the path of a .qdpx project", path)
     try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
+        zf = open_zip(path, only=_read_members)
+    except ZipRefused as exc:
+        if exc.reason != "damaged":
+            raise
         raise InputError(
-            "not a zip archive, so not a REFI-QDA project; export it again from the other tool "
-            "as a REFI-QDA project (.qdpx)",
+            "not a zip archive (or a damaged one), so not a REFI-QDA project; export it again "
+            "from the other tool as a REFI-QDA project (.qdpx)",
             path,
         ) from None
     with zf:
@@ -192,7 +202,7 @@ def read_qdpx(path: str | Path) -> RefiProject:
                 path,
             )
         try:
-            root = ET.fromstring(_member(zf, qde, path))
+            root = ET.fromstring(zf.read(qde))
         except ET.ParseError as exc:
             line, column = exc.position
             raise InputError(

@@ -34,6 +34,9 @@ class ImportResult:
     unmapped_selections: int = 0
     unknown_codes: dict[str, int] = field(default_factory=dict)
     whole_source_codings: int = 0
+    # Selections whose positions cannot lie in their source's text (negative, reversed, past
+    # its end): skipped, because mapped by overlap they would code every segment they span.
+    invalid_selections: int = 0
 
 
 def _norm(text: str) -> str:
@@ -134,16 +137,18 @@ def import_refi(
 
     found: dict[tuple[str, str, str], list[int]] = {}
     unknown: Counter[str] = Counter()
-    n_selections = n_mapped = n_unmapped = 0
+    n_selections = n_mapped = n_unmapped = n_invalid = 0
     for source in refi.sources:
         n_selections += len(source.selections)
+        valid = [sel for sel in source.selections if _within(sel, source.text)]
+        n_invalid += len(source.selections) - len(valid)
         if source.guid not in sources:
-            n_unmapped += len(source.selections)
+            n_unmapped += len(valid)
             continue
         spans = _segment_spans(segments, *sources[source.guid])
         starts = [s[0] for s in spans]
         longest = max((e - b for b, e, _ in spans), default=0)
-        for sel in source.selections:
+        for sel in valid:
             hits = _overlapping(spans, starts, longest, sel.start, sel.end)
             if not hits or not sel.codings:
                 n_unmapped += 1
@@ -185,7 +190,16 @@ def import_refi(
         unmapped_selections=n_unmapped,
         unknown_codes=dict(sorted(unknown.items())),
         whole_source_codings=sum(s.whole_codings for s in refi.sources),
+        invalid_selections=n_invalid,
     )
+
+
+def _within(selection, text: str | None) -> bool:
+    """True when the selection's positions can lie in its source's text (REFI-QDA positions
+    count characters from 0, end exclusive); without the text only the sign can be judged."""
+    if selection.start < 0 or selection.end < selection.start:
+        return False
+    return text is None or selection.end <= len(text)
 
 
 def _segment_spans(
