@@ -169,7 +169,7 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.executescript(SCHEMA)
+            conn.executescript(SCHEMA + SERVE_SCHEMA)
             _add_missing_columns(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(
@@ -272,3 +272,219 @@ class Store:
         out = dict(row)
         out["manifest"] = json.loads(out["manifest"])
         return out
+
+
+# --- fgkit serve: reviewers, sessions, pattern agreements (the workshop page) -------------------
+# Sign-in tokens and session ids are stored as SHA-256 hashes only: the store sits in the private
+# zone (0600), and even a copy of it cannot be used to sign in.
+SERVE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reviewers (
+    name TEXT PRIMARY KEY,
+    token_hash TEXT UNIQUE,       -- the one-time sign-in link's token, hashed; NULL once used
+    created_at TEXT NOT NULL,
+    link_issued_at TEXT
+);
+CREATE TABLE IF NOT EXISTS reviewer_sessions (
+    session_hash TEXT PRIMARY KEY,
+    reviewer TEXT NOT NULL REFERENCES reviewers(name) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+-- "What participants said about our reading": a pattern is a code by role or by group.
+-- Append-only; the latest row per (code, dimension, value) is in force.
+CREATE TABLE IF NOT EXISTS pattern_agreements (
+    agreement_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    code TEXT NOT NULL,
+    dimension TEXT NOT NULL CHECK (dimension IN ('role', 'group')),
+    value TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('agreed', 'needs rewording', 'disputed')),
+    note TEXT NOT NULL DEFAULT '',
+    reviewer TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS agreements_by_pattern ON pattern_agreements(code, dimension, value);
+"""
+
+# Segments a page may show: only those of pseudonymised turns (withdrawn participants' turns are
+# never written there).
+_SERVED_SEGMENTS = """
+    SELECT s.segment_id, s.turn_id, s.transcript, s.turn_index, s.start_char, s.end_char, s.text,
+           s.speaker, s.participant_id, s.role, s.group_name AS "group"
+    FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id
+"""
+
+
+def _serve_add_reviewer(self: Store, name: str, token_hash: str) -> bool:
+    """A new reviewer with a pending sign-in link; False if the name is taken."""
+    with self.transaction() as conn:
+        if conn.execute("SELECT 1 FROM reviewers WHERE name=?", (name,)).fetchone():
+            return False
+        now = now_iso()
+        conn.execute("INSERT INTO reviewers(name, token_hash, created_at, link_issued_at) VALUES (?, ?, ?, ?)",
+                     (name, token_hash, now, now))
+    return True
+
+
+def _serve_reissue_link(self: Store, name: str, token_hash: str) -> bool:
+    """A fresh one-time link for a reviewer (the old one stops working); False if unknown."""
+    with self.transaction() as conn:
+        cur = conn.execute("UPDATE reviewers SET token_hash=?, link_issued_at=? WHERE name=?",
+                           (token_hash, now_iso(), name))
+    return cur.rowcount == 1
+
+
+def _serve_remove_reviewer(self: Store, name: str) -> bool:
+    """Remove a reviewer and end their sessions; their decisions stay, under their name."""
+    with self.transaction() as conn:
+        conn.execute("DELETE FROM reviewer_sessions WHERE reviewer=?", (name,))
+        cur = conn.execute("DELETE FROM reviewers WHERE name=?", (name,))
+    return cur.rowcount == 1
+
+
+def _serve_list_reviewers(self: Store) -> list[dict[str, Any]]:
+    rows = self.query(
+        """SELECT r.name, r.created_at, r.link_issued_at, r.token_hash IS NOT NULL AS link_pending,
+                  (SELECT COUNT(*) FROM reviews v WHERE v.reviewer = r.name) AS decisions,
+                  (SELECT COUNT(*) FROM pattern_agreements a WHERE a.reviewer = r.name) AS agreements
+           FROM reviewers r ORDER BY r.name"""
+    )
+    return [dict(r) for r in rows]
+
+
+def _serve_redeem_token(self: Store, token_hash: str) -> str | None:
+    """The reviewer a sign-in token belongs to, using it up (one time only); None if unknown."""
+    with self.transaction() as conn:
+        row = conn.execute("SELECT name FROM reviewers WHERE token_hash=?", (token_hash,)).fetchone()
+        if row is None:
+            return None
+        conn.execute("UPDATE reviewers SET token_hash=NULL WHERE name=?", (row["name"],))
+    return row["name"]
+
+
+def _serve_token_reviewer(self: Store, token_hash: str) -> str | None:
+    """Whose pending sign-in token this is, without using it up."""
+    row = self.conn.execute("SELECT name FROM reviewers WHERE token_hash=?", (token_hash,)).fetchone()
+    return row["name"] if row else None
+
+
+def _serve_start_session(self: Store, session_hash: str, reviewer: str, expires_at: str) -> None:
+    with self.transaction() as conn:
+        conn.execute("DELETE FROM reviewer_sessions WHERE expires_at < ?", (now_iso(),))
+        conn.execute("INSERT INTO reviewer_sessions VALUES (?, ?, ?, ?)",
+                     (session_hash, reviewer, now_iso(), expires_at))
+
+
+def _serve_session_reviewer(self: Store, session_hash: str) -> str | None:
+    """The signed-in reviewer for a session, if the session is live and the reviewer still exists."""
+    row = self.conn.execute(
+        """SELECT s.reviewer FROM reviewer_sessions s JOIN reviewers r ON r.name = s.reviewer
+           WHERE s.session_hash=? AND s.expires_at >= ?""", (session_hash, now_iso())).fetchone()
+    return row["reviewer"] if row else None
+
+
+def _serve_end_session(self: Store, session_hash: str) -> None:
+    with self.transaction() as conn:
+        conn.execute("DELETE FROM reviewer_sessions WHERE session_hash=?", (session_hash,))
+
+
+def _serve_add_reviews(self: Store, rows: list[tuple]) -> None:
+    """Append review decisions: (segment_id, code, decision, reviewer, decided_at, memo, source,
+    code_label), exactly the row the worksheet import writes."""
+    with self.transaction() as conn:
+        conn.executemany(
+            """INSERT INTO reviews(segment_id, code, decision, reviewer, decided_at, memo, source,
+                                   code_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", rows)
+
+
+def _serve_segment_ids(self: Store) -> set[str]:
+    return {r[0] for r in self.conn.execute("SELECT s.segment_id FROM (" + _SERVED_SEGMENTS + ") s")}
+
+
+def _serve_segments(self: Store, segment_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """Served segments (all, or these ids), in transcript order."""
+    sql, params = _SERVED_SEGMENTS, ()
+    if segment_ids is not None:
+        if not segment_ids:
+            return []
+        sql += f" WHERE s.segment_id IN ({','.join('?' * len(segment_ids))})"
+        params = tuple(segment_ids)
+    return [dict(r) for r in self.query(sql + " ORDER BY s.transcript, s.turn_index, s.start_char", params)]
+
+
+def _serve_turns(self: Store, transcript: str, first: int | None = None, last: int | None = None
+                 ) -> list[dict[str, Any]]:
+    """Pseudonymised turns of one transcript (optionally turn_index first..last), in order."""
+    sql = ("SELECT turn_id, transcript, turn_index, participant_id, speaker, role, group_name AS \"group\", "
+           "text FROM pseudo_turns WHERE transcript=?")
+    params: tuple = (transcript,)
+    if first is not None and last is not None:
+        sql += " AND turn_index BETWEEN ? AND ?"
+        params += (first, last)
+    return [dict(r) for r in self.query(sql + " ORDER BY turn_index", params)]
+
+
+def _serve_transcripts(self: Store) -> list[dict[str, Any]]:
+    rows = self.query("SELECT transcript, group_name AS \"group\", COUNT(*) AS turns FROM pseudo_turns "
+                      "GROUP BY transcript ORDER BY transcript")
+    return [dict(r) for r in rows]
+
+
+def _serve_machine_codings(self: Store, segment_id: str) -> list[dict[str, Any]]:
+    rows = self.query(
+        """SELECT segment_id, code, coder, confidence, evidence, evidence_start, evidence_end
+           FROM codings WHERE segment_id=? AND coder NOT LIKE 'refi:%'
+           ORDER BY code, confidence DESC, coder""", (segment_id,))
+    return [dict(r) for r in rows]
+
+
+def _serve_decisions(self: Store, segment_id: str) -> list[dict[str, Any]]:
+    """Every reviewer's latest decision per code on one segment, newest first."""
+    rows = self.query(
+        """SELECT r.code, r.decision, r.reviewer, r.decided_at, r.memo FROM reviews r
+           JOIN (SELECT MAX(review_id) AS last_id FROM reviews WHERE segment_id=?
+                 GROUP BY code, reviewer) last ON r.review_id = last.last_id
+           ORDER BY r.review_id DESC""", (segment_id,))
+    return [dict(r) for r in rows]
+
+
+def _serve_decided_by(self: Store) -> dict[str, set[str]]:
+    """segment_id -> reviewers with a decision on it."""
+    out: dict[str, set[str]] = {}
+    for seg, reviewer in self.conn.execute("SELECT DISTINCT segment_id, reviewer FROM reviews"):
+        out.setdefault(seg, set()).add(reviewer)
+    return out
+
+
+def _serve_reviews_version(self: Store) -> tuple:
+    """Changes whenever a decision, a coding or a segment changes: a key for caches."""
+    return tuple(self.conn.execute(
+        """SELECT (SELECT COALESCE(MAX(review_id), 0) FROM reviews),
+                  (SELECT COUNT(*) FROM codings), (SELECT COUNT(*) FROM segments),
+                  (SELECT COUNT(*) FROM pseudo_turns),
+                  (SELECT COALESCE(MAX(started_at), '') FROM runs)""").fetchone())
+
+
+def _serve_add_agreement(self: Store, code: str, dimension: str, value: str, status: str, note: str,
+                         reviewer: str, decided_at: str) -> None:
+    with self.transaction() as conn:
+        conn.execute(
+            """INSERT INTO pattern_agreements(code, dimension, value, status, note, reviewer, decided_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""", (code, dimension, value, status, note, reviewer, decided_at))
+
+
+def _serve_agreements(self: Store) -> list[dict[str, Any]]:
+    """The agreement in force per pattern (code, dimension, value): the latest one."""
+    rows = self.query(
+        """SELECT a.code, a.dimension, a.value, a.status, a.note, a.reviewer, a.decided_at
+           FROM pattern_agreements a
+           JOIN (SELECT MAX(agreement_id) AS last_id FROM pattern_agreements
+                 GROUP BY code, dimension, value) last ON a.agreement_id = last.last_id
+           ORDER BY a.code, a.dimension, a.value""")
+    return [dict(r) for r in rows]
+
+
+for _name, _func in list(globals().items()):
+    if _name.startswith("_serve_"):
+        setattr(Store, _name[1:], _func)
+del _name, _func
+# --- end of fgkit serve section ------------------------------------------------------------------
