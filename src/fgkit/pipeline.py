@@ -20,7 +20,7 @@ from typing import Any
 from .io import sha256_file
 from .participants import Register, check_speakers, load_register
 
-__all__ = ["ingest_project", "run_all", "StageOutcome", "RunSummary", "STAGES"]
+__all__ = ["ingest_project", "ingest_rows", "run_all", "StageOutcome", "RunSummary", "STAGES"]
 
 
 def ingest_project(project, store) -> tuple[list, Register]:
@@ -29,9 +29,10 @@ def ingest_project(project, store) -> tuple[list, Register]:
     Nothing is stored unless every file reads cleanly and every speaker is in the register.
     Transcripts whose files are gone are forgotten.
     """
-    from .ingest import forget_missing, read_transcript, store_transcripts
+    from .ingest import check_names, forget_missing, read_transcript, store_transcripts
 
     paths = project.transcript_files()
+    check_names(paths)
     transcripts = [read_transcript(path) for path in paths]
     register = load_register(project.register_path)
     check_speakers(
@@ -45,6 +46,27 @@ def ingest_project(project, store) -> tuple[list, Register]:
 
 def _first_line(transcript, label: str) -> int:
     return next(t.line for t in transcript.turns if t.speaker_label == label)
+
+
+def ingest_rows(results, register: Register) -> list[dict[str, Any]]:
+    """One row per ingested transcript for display: format, size, speakers by role, warnings."""
+    from collections import Counter
+
+    rows = []
+    for result in results:
+        transcript = result.transcript
+        roles = Counter(register.lookup(transcript.name, label).role for label in transcript.speakers)
+        rows.append({
+            "file": transcript.name,
+            "format": transcript.format,
+            "turns": len(transcript.turns),
+            "words": transcript.words,
+            "speakers": transcript.speakers,
+            "speakers_by_role": dict(sorted(roles.items())),
+            "changed": result.changed,
+            "warnings": list(transcript.warnings),
+        })
+    return rows
 
 
 # --- fingerprints ---------------------------------------------------------------------------

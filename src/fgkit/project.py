@@ -194,6 +194,26 @@ class Project:
         _make_folder(path.parent, mode=0o700)
         return path
 
+    def secure_private_zone(self) -> str | None:
+        """Make the private folder owner-only when others can read or enter it (a project copied
+        with ``cp -r``, unzipped or checked out keeps the copier's umask, often 755), and say so.
+
+        Returns the warning to show, or None when nothing needed fixing."""
+        folder = self.private_dir
+        try:
+            mode = folder.stat().st_mode & 0o777
+        except OSError:
+            return None
+        if os.name != "posix" or not mode & 0o077:
+            return None
+        try:
+            os.chmod(folder, 0o700)
+        except OSError as exc:
+            return (f"{folder}: others can read this private folder (mode {mode:o}) and fgkit could "
+                    f"not change it ({exc.strerror}); run `chmod 700 {folder}`")
+        return (f"{folder}: others could read this private folder (mode {mode:o}); fgkit made it "
+                "owner-only (700)")
+
     def is_private(self, path: str | Path) -> bool:
         return Path(path).resolve().is_relative_to(self.private_dir)
 

@@ -76,7 +76,11 @@ def guard(func: Callable[..., Any]) -> Callable[..., Any]:
 def load_project(project: Path | None):
     from ..project import Project
 
-    return Project.load(project)
+    loaded = Project.load(project)
+    warning = loaded.secure_private_zone()
+    if warning:
+        typer.echo(f"fgkit: warning: {warning}", err=True)
+    return loaded
 
 
 @contextlib.contextmanager

@@ -17,13 +17,14 @@ Speaker" turn per cue, row or paragraph, with one warning saying how to add labe
 from __future__ import annotations
 
 from .detect import FORMATS, detect_format
-from .storing import IngestResult, forget_missing, ingest_transcripts, store_transcripts
+from .storing import IngestResult, check_names, forget_missing, ingest_transcripts, store_transcripts
 from .transcript import READERS, read_transcript
 
 __all__ = [
     "FORMATS",
     "READERS",
     "IngestResult",
+    "check_names",
     "detect_format",
     "forget_missing",
     "ingest_transcripts",

@@ -38,8 +38,10 @@ def open_docx(source: Source):
         if exc.reason != "damaged":
             raise source.error(exc.message) from None
     # python-docx reports a damaged package from whichever layer met the damage (zip, deflate,
-    # XML, package parts); all of them mean the same thing to the user.
-    except (zipfile.BadZipFile, zlib.error, EOFError, LxmlError, OpcError, KeyError, ValueError):
+    # XML, package parts, or an attribute lookup on a malformed part such as [Content_Types].xml);
+    # all of them mean the same thing to the user.
+    except (zipfile.BadZipFile, zlib.error, EOFError, LxmlError, OpcError, KeyError, ValueError,
+            AttributeError, TypeError):
         pass
     raise source.error(
         "this Word file is damaged or is not a .docx document; open it in Word and save it "

@@ -15,7 +15,7 @@ from ..records import Transcript
 from ..store import Store, now_iso
 from .transcript import read_transcript
 
-__all__ = ["IngestResult", "forget_missing", "ingest_transcripts", "store_transcripts"]
+__all__ = ["IngestResult", "check_names", "forget_missing", "ingest_transcripts", "store_transcripts"]
 
 
 @dataclass(frozen=True)
@@ -29,20 +29,31 @@ class IngestResult:
 def ingest_transcripts(paths: list[Path], store: Store) -> list[IngestResult]:
     """Read each file and store its turns, one file at a time (see ``store_transcripts``).
 
-    Two files with the same name are refused before anything is read. A file that cannot be
-    read raises TranscriptError; the files before it stay stored.
+    Two files whose names differ only in case are refused before anything is read
+    (``check_names``). A file that cannot be read raises TranscriptError; the files before it
+    stay stored.
     """
     paths = [Path(p) for p in paths]
-    seen: set[str] = set()
+    check_names(paths)
+    return [store_transcripts([read_transcript(path)], store)[0] for path in paths]
+
+
+def check_names(paths: list[Path]) -> None:
+    """Refuse two files whose names are the same apart from case, before anything is read: on a
+    case-insensitive file system (Windows, macOS) they are one file, and storing both would count
+    a group twice."""
+    seen: dict[str, Path] = {}
     for path in paths:
-        if path.name in seen:
+        other = seen.get(path.name.casefold())
+        if other is not None:
+            same = ("the same file name" if other.name == path.name
+                    else f"the same name as {other.name} apart from case")
             raise TranscriptError(
-                "another transcript in this run has the same file name; names identify "
-                "transcripts, so rename one of them",
+                f"another transcript in this run has {same}; names identify transcripts, so "
+                "rename or remove one of them",
                 path,
             )
-        seen.add(path.name)
-    return [store_transcripts([read_transcript(path)], store)[0] for path in paths]
+        seen[path.name.casefold()] = path
 
 
 def store_transcripts(transcripts: list[Transcript], store: Store) -> list[IngestResult]:
@@ -50,7 +61,8 @@ def store_transcripts(transcripts: list[Transcript], store: Store) -> list[Inges
     a changed or new one replaces its previous turns in a single transaction.
     """
     names = [t.name for t in transcripts]
-    duplicate = next((n for n in names if names.count(n) > 1), None)
+    folded = [n.casefold() for n in names]
+    duplicate = next((n for n, f in zip(names, folded) if folded.count(f) > 1), None)
     if duplicate is not None:
         raise TranscriptError("two transcripts share this name; rename one of them", duplicate)
     results = []

@@ -19,7 +19,16 @@ from .turns import build_parts
 from .typed import read_typed
 from .vtt import read_vtt
 
-__all__ = ["READERS", "read_transcript"]
+__all__ = ["MAX_TRANSCRIPT_BYTES", "MAX_TURN_CHARS", "READERS", "read_transcript"]
+
+# A two-hour focus group is about 120 KB of text; a recording of a whole day is a few MB. A file
+# past this is not one session (or is not a transcript) and would hold the pipeline for many
+# minutes, so it is refused before it is decoded.
+MAX_TRANSCRIPT_BYTES = 20 * 1024 * 1024
+# Twenty minutes of one person speaking is about 20,000 characters. A turn this much longer almost
+# always means labels were not recognised and the rest of the file ran into one speaker; it is
+# also kept well below the language model's own limit (1,000,000 characters per text).
+MAX_TURN_CHARS = 200_000
 
 READERS: dict[str, Callable[[Source], list[Utterance]]] = {
     "teams_vtt": read_vtt,
@@ -55,6 +64,12 @@ def read_transcript(path: Path, name: str | None = None) -> Transcript:
         data = path.read_bytes()
     except OSError as exc:
         raise TranscriptError(f"cannot read this file ({exc.strerror}); check it exists", path) from None
+    if len(data) > MAX_TRANSCRIPT_BYTES:
+        raise TranscriptError(
+            f"this file is {len(data) / 1048576:.0f} MB; fgkit reads transcripts of up to "
+            f"{MAX_TRANSCRIPT_BYTES // 1048576} MB (one session each): split it into its sessions",
+            path,
+        )
     source = Source(path, data)
     if data.startswith(b"PK\x03\x04"):
         fmt = detect_format(path, data[:65536].decode("latin-1"))
@@ -74,6 +89,13 @@ def read_transcript(path: Path, name: str | None = None) -> Transcript:
         raise source.error(
             f"nothing that looks like speech was found (read as {fmt}); check this is a "
             "transcript and that it is not empty or cut short"
+        )
+    longest = max(turns, key=lambda turn: len(turn.text))
+    if len(longest.text) > MAX_TURN_CHARS:
+        raise source.error(
+            f"the turn starting here is {len(longest.text):,} characters long (fgkit's limit is "
+            f"{MAX_TURN_CHARS:,}); speaker labels after it were probably not recognised: start "
+            "each turn with its speaker's label and a colon on a new line", longest.line
         )
     return Transcript(
         name=name,
