@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..gazetteer import person_names
+
 __all__ = ["MODERATOR", "is_field", "label_kind", "names_speaker", "role_word", "zipf"]
 
 # The speaker given to numbered prompts with no label (``Question 3. How ...?``); the
@@ -82,7 +84,7 @@ def is_field(label: str) -> bool:
     words = re.split(r"[\s/]+", label.strip())
     if not 2 <= len(words) <= 4 or not _FIELD_HEAD.match(words[-1]) and not _FIELD.match(words[-1]):
         return False
-    given, _ = _gazetteer()
+    given, _ = person_names(english_only=True)
     lead = [w.lower() for w in words[:-1]]
     return all(w.isalpha() and w not in given and w not in _TITLES and not role_word(w, head=False)
                and zipf(w) >= _RARE for w in lead)
@@ -112,7 +114,7 @@ def names_speaker(label: str) -> bool:
         return True
     if role_word(lower[-1], head=len(words) > 1):
         return True
-    given, surnames = _gazetteer()
+    given, surnames = person_names(english_only=True)
     if lower[0] in given or (len(lower) == 1 and lower[0] in surnames):
         return True
     return any(len(w) > 1 and zipf(w) < _RARE for w in lower)
@@ -165,24 +167,3 @@ def zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
-@lru_cache(maxsize=1)
-def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
-    """Given names and surnames from Faker's English-language person providers.
-
-    Many given names and surnames are also ordinary English words (Grace, Hope, Mark, Smith),
-    which word frequency alone cannot tell from "Action" or "Item". Faker is a maintained
-    library whose providers carry census-derived name lists; only the lists are used here.
-    """
-    import importlib
-
-    given: set[str] = set()
-    surnames: set[str] = set()
-    for locale in ("en_US", "en_GB", "en_IE", "en_NZ", "en_IN", "en_KE", "en_NG", "en_PK"):
-        try:
-            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        except ImportError:  # a locale dropped by a later Faker: the others still serve
-            continue
-        for attr in ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"):
-            given.update(n.lower() for n in getattr(provider, attr, ()) or ())
-        surnames.update(n.lower() for n in getattr(provider, "last_names", ()) or ())
-    return frozenset(given), frozenset(surnames)

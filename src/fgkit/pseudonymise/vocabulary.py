@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..gazetteer import person_names
+
 from .names import word_zipf
 
 __all__ = [
@@ -85,33 +87,6 @@ def _lemmas() -> frozenset[str]:
     return frozenset(word for key in index.keys() for word in index[key])
 
 
-@lru_cache(maxsize=2)
-def _person_names(english_only: bool = False) -> tuple[frozenset[str], frozenset[str]]:
-    """(first names, surnames), lower case, from Faker's person providers for every locale (or
-    only the English-speaking ones)."""
-    import importlib
-    import pkgutil
-
-    import faker.providers.person as person
-
-    first: set[str] = set()
-    last: set[str] = set()
-    for module in pkgutil.iter_modules(person.__path__):
-        if english_only and not module.name.startswith("en"):
-            continue
-        try:
-            provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
-        except (ImportError, AttributeError):  # a locale Faker cannot load here
-            continue
-        for attr, target in (("first_names", first), ("first_names_male", first),
-                             ("first_names_female", first), ("first_names_nonbinary", first),
-                             ("last_names", last)):
-            values = vars(provider).get(attr)
-            if isinstance(values, (list, tuple, dict, set, frozenset)):
-                target.update(v.casefold() for v in values if isinstance(v, str) and v.isalpha())
-    return frozenset(first), frozenset(last)
-
-
 @lru_cache(maxsize=1)
 def _countries() -> frozenset[str]:
     from faker.providers.address.en import Provider
@@ -140,16 +115,16 @@ def function_word(word: str) -> bool:
 
 
 def first_name(word: str) -> bool:
-    return word.casefold() in _person_names()[0]
+    return word.casefold() in person_names()[0]
 
 
 def surname(word: str) -> bool:
-    return word.casefold() in _person_names()[1]
+    return word.casefold() in person_names()[1]
 
 
 def common_first_name(word: str) -> bool:
     """A first name from the English-speaking name lists ("Will", "Rose", "Grace", "Dawn")."""
-    return word.casefold() in _person_names(True)[0]
+    return word.casefold() in person_names(True)[0]
 
 
 def name_word(word: str) -> bool:
@@ -186,7 +161,7 @@ def ordinary_word(word: str) -> bool:
     if lower.endswith("ies"):
         stems.add(lower[:-3] + "y")
     zipf = word_zipf(lower)
-    english_first, english_last = _person_names(True)
+    english_first, english_last = person_names(True)
     named = lower in english_first or lower in english_last
     if any(s in web2 and s in lemmas for s in stems if len(s) >= 2):
         # "fletcher", "greenwood", "amber": dictionary words far more often said as names,
