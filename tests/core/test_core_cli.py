@@ -31,6 +31,20 @@ def test_every_command_has_help_text():
                 assert param.help, f"{' '.join(path)} {param.opts[0]} has no help text"
 
 
+PIPELINE_ORDER = ["init", "ingest", "participants", "pseudonymise", "code", "review", "agree",
+                  "analyse", "report", "export", "import", "codebook", "check", "run"]
+
+
+def test_help_lists_commands_in_pipeline_order():
+    result = runner.invoke(app, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    listed = [line.split()[1] for line in result.output.splitlines()
+              if line.startswith("│ ") and len(line.split()) > 2 and line.split()[1].isalpha()]
+    listed = [name for name in listed if name in PIPELINE_ORDER]
+    # typer on its own lists single commands before groups; the order must be the pipeline's.
+    assert listed == PIPELINE_ORDER
+
+
 def test_version():
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("fgkit ")

@@ -1,18 +1,33 @@
 """The ``fgkit`` command: a thin typer layer over the library.
 
-Each command lives in its own ``cmd_*.py`` module exposing ``register(app)``; modules are
-discovered here so adding a command never means editing a shared list.
+Each command is a module-level function in its own ``cmd_*.py`` module; they are registered
+here, explicitly and in pipeline order, so ``fgkit --help`` lists them in the order a study
+uses them (typer keeps the order of registration).
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 
+import click
 import typer
+from typer.core import TyperGroup
+
+# Command names in the order they were registered below: the pipeline order.
+_ORDER: list[str] = []
+
+
+class _PipelineOrder(TyperGroup):
+    """List commands in pipeline order: typer itself puts every single command before every group."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        rank = {name: i for i, name in enumerate(_ORDER)}
+        return sorted(self.commands, key=lambda name: rank.get(name, len(rank)))
+
 
 app = typer.Typer(
     name="fgkit",
+    cls=_PipelineOrder,
     help="Qualitative focus-group analysis: ingest, pseudonymise, code, compare, report.",
     no_args_is_help=True,
     add_completion=False,
@@ -40,9 +55,104 @@ def _root(
 
 
 def _register_commands() -> None:
-    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if module.name.startswith("cmd_"):
-            importlib.import_module(f"{__name__}.{module.name}").register(app)
+    from . import (
+        cmd_agree,
+        cmd_analyse,
+        cmd_check,
+        cmd_code,
+        cmd_codebook,
+        cmd_export,
+        cmd_import,
+        cmd_ingest,
+        cmd_init,
+        cmd_participants,
+        cmd_pseudonymise,
+        cmd_report,
+        cmd_review,
+        cmd_run,
+    )
+
+    _command("init", cmd_init.init_cli)
+    _command("ingest", cmd_ingest.ingest_cli)
+
+    participants = _group("The participants register (data/participants.csv): draft, inspect, withdraw.")
+    participants.command("init")(cmd_participants.init_cli)
+    participants.command("list")(cmd_participants.list_cli)
+    participants.command("withdraw")(cmd_participants.withdraw_cli)
+    _add_group("participants", participants)
+
+    # No help on the group: the callback's docstring describes `fgkit pseudonymise` itself.
+    pseudonymise = typer.Typer()
+    pseudonymise.callback(invoke_without_command=True)(cmd_pseudonymise.pseudonymise_cli)
+    pseudonymise.command("correct")(cmd_pseudonymise.correct_cli)
+    _add_group("pseudonymise", pseudonymise)
+
+    _command("code", cmd_code.code_cli)
+
+    review = _group("Review machine codings: worksheets out and in, train the classifier.")
+    review.command("export")(cmd_review.export_cli)
+    review.command("import")(cmd_review.import_cli)
+    review.command("status")(cmd_review.status_cli)
+    review.command("train")(cmd_review.train_cli)
+    _add_group("review", review)
+
+    _command("agree", cmd_agree.agree_cli)
+    _command("analyse", cmd_analyse.analyse_cli)
+    _command("report", cmd_report.report_cli)
+
+    export = _group("Export anonymised quotes or a REFI-QDA project.")
+    export.command("quotes")(cmd_export.quotes_cli)
+    export.command("refi")(cmd_export.refi_cli)
+    _add_group("export", export)
+
+    imports = _group("Import coding done in another tool.")
+    imports.command("refi")(cmd_import.refi_cli)
+    _add_group("import", imports)
+
+    codebook = _group("Check codebooks and exchange them with other QDA tools (REFI-QDA .qdc).")
+    codebook.command("validate")(cmd_codebook.validate_cli)
+    codebook.command("export-qdc")(cmd_codebook.export_cli)
+    codebook.command("import-qdc")(cmd_codebook.import_cli)
+    _add_group("codebook", codebook)
+
+    _command("check", cmd_check.check_cli)
+    _command("run", cmd_run.run_cli)
+
+    # Commands still being added in parallel: registered when their module is present.
+    for name in ("serve", "reviewers"):
+        module = _optional_module(f"cmd_{name}")
+        if module is None:
+            continue
+        if hasattr(module, "register"):
+            module.register(app)
+        elif isinstance(getattr(module, "app", None), typer.Typer):
+            _add_group(name, module.app)
+        else:
+            _command(name, getattr(module, f"{name}_cli"))
+
+
+def _command(name: str, func) -> None:
+    _ORDER.append(name)
+    app.command(name)(func)
+
+
+def _add_group(name: str, group: typer.Typer) -> None:
+    _ORDER.append(name)
+    app.add_typer(group, name=name)
+
+
+def _group(help_text: str) -> typer.Typer:
+    return typer.Typer(help=help_text, no_args_is_help=True)
+
+
+def _optional_module(name: str):
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        # Only a missing module itself is tolerated; a missing dependency inside it is a real error.
+        if exc.name == f"{__name__}.{name}":
+            return None
+        raise
 
 
 _register_commands()

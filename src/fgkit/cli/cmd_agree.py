@@ -11,40 +11,33 @@ def _fmt(value: float) -> str:
     return "   n/a" if value != value else f"{value:6.2f}"
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("agree")
-    @guard
-    def agree_cli(
-        coders: Annotated[list[str], typer.Argument(
-            help="Two or more coders: a reviewer name, rules:v1, classifier:v1, refi:<name>, "
-                 "machine (any machine suggestion), reviewers (latest decision by anyone) or "
-                 "effective (codings in force).")],
-        code: Annotated[Optional[list[str]], typer.Option(
-            "--code", help="Only this code id (repeatable; default: every code either coder used).")] = None,
-        project: ProjectOption = None,
-    ) -> None:
-        """Cohen's kappa, Krippendorff's alpha and percent agreement per code, and disagreements."""
-        from ..coding.agreement import agreement
-        from ..shareable import publication
-        from ..spreadsheet_safety import write_csv
+@guard
+def agree_cli(
+    coders: Annotated[list[str], typer.Argument(
+        help="Two or more coders: a reviewer name, rules:v1, classifier:v1, refi:<name>, "
+             "machine (any machine suggestion), reviewers (latest decision by anyone) or "
+             "effective (codings in force).")],
+    code: Annotated[Optional[list[str]], typer.Option(
+        "--code", help="Only this code id (repeatable; default: every code either coder used).")] = None,
+    project: ProjectOption = None,
+) -> None:
+    """Cohen's kappa, Krippendorff's alpha and percent agreement per code, and disagreements."""
+    from ..coding.agreement import agreement, publish_agreement
 
-        proj = load_project(project)
-        with recorded_run(proj, "agree", parameters={"coders": coders, "codes": code}) as (store, _run):
-            result = agreement(store, coders, codes=code or None)
-            with publication(proj, "agree") as out:
-                write_csv(result.per_code, out.staged("agreement.csv"))
-                write_csv(result.disagreements, out.staged("disagreements.csv"))
-            agreement_path, disagreements_path = out.target("agreement.csv"), out.target("disagreements.csv")
-        typer.echo(f"Agreement between {' and '.join(coders)} over {result.overall['n_segments']} segments")
-        typer.echo(f"{'code':<30} {'kappa':>6} {'alpha':>6} {'agree%':>6} {'n':>5}  strength")
-        for rec in result.per_code.itertuples(index=False):
-            typer.echo(f"{rec.code:<30} {_fmt(rec.kappa)} {_fmt(rec.alpha)} "
-                       f"{100 * rec.percent_agreement:6.1f} {rec.n:>5}  {rec.label}"
-                       + (f" ({rec.note})" if rec.note else ""))
-        o = result.overall
-        typer.echo(f"{'(all codes, pooled)':<30} {_fmt(o['kappa'])} {_fmt(o['alpha'])} "
-                   f"{100 * o['percent_agreement']:6.1f} {o['n']:>5}  {o['label']}")
-        typer.echo(f"Mean kappa over codes: {_fmt(o['mean_kappa']).strip()}. "
-                   "Landis & Koch: 0.41-0.60 moderate, 0.61-0.80 substantial.")
-        typer.echo(f"{len(result.disagreements)} disagreements to discuss: {disagreements_path}")
-        typer.echo(f"Per-code table: {agreement_path}")
+    proj = load_project(project)
+    with recorded_run(proj, "agree", parameters={"coders": coders, "codes": code}) as (store, _run):
+        result = agreement(store, coders, codes=code or None)
+        agreement_path, disagreements_path = publish_agreement(proj, result)
+    typer.echo(f"Agreement between {' and '.join(coders)} over {result.overall['n_segments']} segments")
+    typer.echo(f"{'code':<30} {'kappa':>6} {'alpha':>6} {'agree%':>6} {'n':>5}  strength")
+    for rec in result.per_code.itertuples(index=False):
+        typer.echo(f"{rec.code:<30} {_fmt(rec.kappa)} {_fmt(rec.alpha)} "
+                   f"{100 * rec.percent_agreement:6.1f} {rec.n:>5}  {rec.label}"
+                   + (f" ({rec.note})" if rec.note else ""))
+    o = result.overall
+    typer.echo(f"{'(all codes, pooled)':<30} {_fmt(o['kappa'])} {_fmt(o['alpha'])} "
+               f"{100 * o['percent_agreement']:6.1f} {o['n']:>5}  {o['label']}")
+    typer.echo(f"Mean kappa over codes: {_fmt(o['mean_kappa']).strip()}. "
+               "Landis & Koch: 0.41-0.60 moderate, 0.61-0.80 substantial.")
+    typer.echo(f"{len(result.disagreements)} disagreements to discuss: {disagreements_path}")
+    typer.echo(f"Per-code table: {agreement_path}")

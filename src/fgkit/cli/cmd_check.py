@@ -13,52 +13,50 @@ ShowOption = Annotated[bool, typer.Option(
                    "only (never to a file, a log or the run manifest).")]
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("check")
-    @guard
-    def check_cli(
-        project: ProjectOption = None,
-        passphrase_file: PassphraseFileOption = None,
-        show: ShowOption = False,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Leak gate: scan every file in the shareable zone for real names, identifiers and
-        key files. Exits non-zero listing file, position and kind (never the value, unless
-        --show). Outputs the gate held back from a failed run are checked and listed too."""
-        from ..errors import LeakError
-        from ..pseudonymise.key import load_key, read_passphrase
-        from ..pseudonymise.leakgate import SHOW_HINT, leak_message, resolution, scan_shareable
-        from ..shareable import held_leaks, recover
+@guard
+def check_cli(
+    project: ProjectOption = None,
+    passphrase_file: PassphraseFileOption = None,
+    show: ShowOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Leak gate: scan every file in the shareable zone for real names, identifiers and
+    key files. Exits non-zero listing file, position and kind (never the value, unless
+    --show). Outputs the gate held back from a failed run are checked and listed too."""
+    from ..errors import LeakError
+    from ..pseudonymise.key import load_key, read_passphrase
+    from ..pseudonymise.leakgate import SHOW_HINT, leak_message, resolution, scan_shareable
+    from ..shareable import held_leaks, recover
 
-        proj = load_project(project)
-        passphrase = read_passphrase(passphrase_file)
-        key = load_key(proj.private_dir, passphrase) if passphrase else None
-        with recorded_run(proj, "check", parameters={"encrypted_key": bool(passphrase), "show": show}) as _:
-            recover(proj)
-            leaks = scan_shareable(proj, key, reveal=show)
-            held = held_leaks(proj, key, reveal=show)
-            files = sum(1 for p in proj.shareable_dir.rglob("*") if p.is_file()) if proj.shareable_dir.is_dir() else 0
-            if as_json:
-                typer.echo(json.dumps({"files_checked": files, "leaks": [_entry(l, show) for l in leaks],
-                                       "held_back": [_entry(l, show) for l in held]}, indent=1))
-                if leaks:
-                    raise typer.Exit(LeakError.exit_code)
-                return
-            if show:
-                for leak in leaks + held:
-                    typer.echo(f"{leak}\n    found: {leak.value!r}\n    resolve: {resolution(leak)}")
-                if leaks or held:
-                    typer.echo("Then run `fgkit run` again: it rewrites every shareable output it owns.")
-                if leaks:
-                    raise typer.Exit(LeakError.exit_code)
-            elif leaks:
-                raise LeakError(leak_message(leaks, "the shareable zone", "nothing was changed."))
-        if held and not show:
-            typer.echo(f"The gate held back {len(held)} finding(s) from a failed run; those outputs were "
-                       f"never published. {SHOW_HINT}")
-            for leak in held[:20]:
-                typer.echo(f"  {leak}")
-        typer.echo(f"Leak gate: {files} shareable file(s) checked; no real identifiers or key files found.")
+    proj = load_project(project)
+    passphrase = read_passphrase(passphrase_file)
+    key = load_key(proj.private_dir, passphrase) if passphrase else None
+    with recorded_run(proj, "check", parameters={"encrypted_key": bool(passphrase), "show": show}) as _:
+        recover(proj)
+        leaks = scan_shareable(proj, key, reveal=show)
+        held = held_leaks(proj, key, reveal=show)
+        files = sum(1 for p in proj.shareable_dir.rglob("*") if p.is_file()) if proj.shareable_dir.is_dir() else 0
+        if as_json:
+            typer.echo(json.dumps({"files_checked": files, "leaks": [_entry(l, show) for l in leaks],
+                                   "held_back": [_entry(l, show) for l in held]}, indent=1))
+            if leaks:
+                raise typer.Exit(LeakError.exit_code)
+            return
+        if show:
+            for leak in leaks + held:
+                typer.echo(f"{leak}\n    found: {leak.value!r}\n    resolve: {resolution(leak)}")
+            if leaks or held:
+                typer.echo("Then run `fgkit run` again: it rewrites every shareable output it owns.")
+            if leaks:
+                raise typer.Exit(LeakError.exit_code)
+        elif leaks:
+            raise LeakError(leak_message(leaks, "the shareable zone", "nothing was changed."))
+    if held and not show:
+        typer.echo(f"The gate held back {len(held)} finding(s) from a failed run; those outputs were "
+                   f"never published. {SHOW_HINT}")
+        for leak in held[:20]:
+            typer.echo(f"  {leak}")
+    typer.echo(f"Leak gate: {files} shareable file(s) checked; no real identifiers or key files found.")
 
 
 def _entry(leak, show: bool) -> dict:

@@ -1,50 +1,29 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
-
 import typer
 
 from .common import JsonOption, ProjectOption, guard, load_project, recorded_run
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("ingest")
-    @guard
-    def ingest_cli(project: ProjectOption = None, as_json: JsonOption = False) -> None:
-        """Read every transcript in data/transcripts into the working store.
+@guard
+def ingest_cli(project: ProjectOption = None, as_json: JsonOption = False) -> None:
+    """Read every transcript in data/transcripts into the working store.
 
-        Formats are detected by content: Teams and Zoom WebVTT, Otter text, Word, typed
-        transcripts, SRT and CSV. Every speaker must be in the participants register.
-        """
-        from ..pipeline import ingest_project
+    Formats are detected by content: Teams and Zoom WebVTT, Otter text, Word, typed
+    transcripts, SRT and CSV. Every speaker must be in the participants register.
+    """
+    from ..pipeline import ingest_project, ingest_rows
 
-        proj = load_project(project)
-        files = proj.transcript_files()
-        with recorded_run(proj, "ingest", inputs=[*files, proj.register_path]) as (store, _):
-            results, register = ingest_project(proj, store)
-        rows = []
-        for result in results:
-            transcript = result.transcript
-            roles = Counter(
-                register.lookup(transcript.name, label).role for label in transcript.speakers
-            )
-            rows.append(
-                {
-                    "file": transcript.name,
-                    "format": transcript.format,
-                    "turns": len(transcript.turns),
-                    "words": transcript.words,
-                    "speakers": transcript.speakers,
-                    "speakers_by_role": dict(sorted(roles.items())),
-                    "changed": result.changed,
-                    "warnings": list(transcript.warnings),
-                }
-            )
-        if as_json:
-            typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-            return
-        _print_table(rows)
+    proj = load_project(project)
+    files = proj.transcript_files()
+    with recorded_run(proj, "ingest", inputs=[*files, proj.register_path]) as (store, _):
+        results, register = ingest_project(proj, store)
+    rows = ingest_rows(results, register)
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    _print_table(rows)
 
 
 def _print_table(rows: list[dict]) -> None:

@@ -8,67 +8,65 @@ import typer
 from .common import ProjectOption, guard, load_project, recorded_run
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("run")
-    @guard
-    def run_cli(
-        project: ProjectOption = None,
-        topics: Annotated[
-            bool, typer.Option("--topics/--no-topics", help="Fit candidate topics (BERTopic).")
-        ] = True,
-        force: Annotated[bool, typer.Option(help="Redo every stage even if nothing changed.")] = False,
-    ) -> None:
-        """Ingest, pseudonymise, code, analyse, report and export in one incremental run.
+@guard
+def run_cli(
+    project: ProjectOption = None,
+    topics: Annotated[
+        bool, typer.Option("--topics/--no-topics", help="Fit candidate topics (BERTopic).")
+    ] = True,
+    force: Annotated[bool, typer.Option(help="Redo every stage even if nothing changed.")] = False,
+) -> None:
+    """Ingest, pseudonymise, code, analyse, report and export in one incremental run.
 
-        Unchanged inputs reuse earlier work; a changed codebook re-codes and keeps every human
-        review decision. The leak gate checks the shareable zone before the run ends.
-        """
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    Unchanged inputs reuse earlier work; a changed codebook re-codes and keeps every human
+    review decision. The leak gate checks the shareable zone before the run ends.
+    """
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        from ..nlp import reporting_progress
-        from ..pipeline import run_all
+    from ..nlp import reporting_progress
+    from ..pipeline import run_all
 
-        proj = load_project(project)
-        console = Console(stderr=True)
-        inputs = [*proj.transcript_files(), proj.register_path, proj.codebook_path]
-        tasks: dict[str, int] = {}
-        with recorded_run(proj, "run", inputs=inputs, parameters={"topics": topics, "force": force}) as (store, _):
-            with Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TimeElapsedColumn(),
-                console=console,
-                transient=False,
-                disable=not console.is_terminal and not os.environ.get("FGKIT_PROGRESS"),
-            ) as progress:
+    proj = load_project(project)
+    console = Console(stderr=True)
+    inputs = [*proj.transcript_files(), proj.register_path, proj.codebook_path]
+    tasks: dict[str, int] = {}
+    with recorded_run(proj, "run", inputs=inputs, parameters={"topics": topics, "force": force}) as (store, _):
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+            disable=not console.is_terminal and not os.environ.get("FGKIT_PROGRESS"),
+        ) as progress:
 
-                current: list[str] = []
+            current: list[str] = []
 
-                def on_stage(name: str, event: str) -> None:
-                    if event == "start":
-                        tasks[name] = progress.add_task(f"{name} ...", total=1)
-                        current[:] = [name]
-                    elif event == "skip":
-                        progress.add_task(f"{name}: unchanged, reused", total=1, completed=1)
-                    else:
-                        progress.update(tasks[name], total=1, completed=1, description=f"{name}: done")
+            def on_stage(name: str, event: str) -> None:
+                if event == "start":
+                    tasks[name] = progress.add_task(f"{name} ...", total=1)
+                    current[:] = [name]
+                elif event == "skip":
+                    progress.add_task(f"{name}: unchanged, reused", total=1, completed=1)
+                else:
+                    progress.update(tasks[name], total=1, completed=1, description=f"{name}: done")
 
-                def on_texts(done: int, total: int) -> None:
-                    # The model passes inside pseudonymise and code: the long part of a big run.
-                    if current and total:
-                        progress.update(tasks[current[0]], description=f"{current[0]}: {done:,} of {total:,} texts")
+            def on_texts(done: int, total: int) -> None:
+                # The model passes inside pseudonymise and code: the long part of a big run.
+                if current and total:
+                    progress.update(tasks[current[0]], description=f"{current[0]}: {done:,} of {total:,} texts")
 
-                with reporting_progress(on_texts):
-                    summary = run_all(
-                        proj,
-                        store,
-                        topics=topics if topics is False else None,
-                        passphrase=os.environ.get("FGKIT_KEY_PASSPHRASE"),
-                        force=force,
-                        on_stage=on_stage,
-                    )
-        _print_summary(proj, summary)
+            with reporting_progress(on_texts):
+                summary = run_all(
+                    proj,
+                    store,
+                    topics=topics if topics is False else None,
+                    passphrase=os.environ.get("FGKIT_KEY_PASSPHRASE"),
+                    force=force,
+                    on_stage=on_stage,
+                )
+    _print_summary(proj, summary)
 
 
 def _print_summary(project, summary) -> None:

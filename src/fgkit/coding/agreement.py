@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..errors import InputError
 
-__all__ = ["AgreementResult", "agreement", "latest_agreement", "landis_koch", "coder_values"]
+__all__ = ["AgreementResult", "agreement", "latest_agreement", "landis_koch", "coder_values",
+           "publish_agreement"]
 
 REVIEWERS, MACHINE, EFFECTIVE = "reviewers", "machine", "effective"
 
@@ -184,3 +186,17 @@ def latest_agreement(store):
     overall = {"code": "(all codes)", **{k: result.overall[k] for k in ("kappa", "alpha", "percent_agreement", "n", "label", "note")}}
     overall["positives"] = int(result.per_code["positives"].sum())
     return pd.concat([result.per_code, pd.DataFrame([overall])], ignore_index=True)
+
+
+def publish_agreement(project, result: AgreementResult) -> tuple[Path, Path]:
+    """Publish the per-code table and the disagreements through the leak gate.
+
+    Returns the paths of agreement.csv and disagreements.csv in the shareable zone.
+    """
+    from ..shareable import publication
+    from ..spreadsheet_safety import write_csv
+
+    with publication(project, "agree") as out:
+        write_csv(result.per_code, out.staged("agreement.csv"))
+        write_csv(result.disagreements, out.staged("disagreements.csv"))
+    return out.target("agreement.csv"), out.target("disagreements.csv")
