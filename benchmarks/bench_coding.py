@@ -60,10 +60,24 @@ def predict(codebook, nlp, texts: list[str]) -> tuple[list[set[str]], list, floa
 
 
 def predict_set(codebook, nlp, lset: LabelledSet) -> list[set[str]]:
-    """Top-level codes for each labelled turn of a set, coded the way ``fgkit code`` codes."""
+    """Top-level codes for each labelled turn of a set, coded the way ``fgkit code`` codes:
+    a study turn by turn within its talk (the facilitator's question and the turn before, see
+    ``fgkit.coding.dialogue``), a segment set row by row."""
     labelled = lset.labelled
-    predicted, _, _ = predict(codebook, nlp, [t.text for t in labelled])
-    return predicted
+    if not lset.study:
+        predicted, _, _ = predict(codebook, nlp, [t.text for t in labelled])
+        return predicted
+    from fgkit.coding.dialogue import Unit, code_dialogue
+    from fgkit.coding.rules import RuleCoder
+
+    coder = RuleCoder(codebook, nlp)
+    # Unlabelled turns (facilitators') lead the talk; only labelled turns are scored.
+    turns = list(lset.turns)
+    scans = [coder.scan(doc) for doc in nlp.pipe([t.text for t in turns], batch_size=256)]
+    units = [Unit(t.transcript, t.turn, facilitator=not t.labelled) for t in turns]
+    hits = code_dialogue(coder, scans, units)
+    return [{codebook.top_level(h.code) for h in doc_hits}
+            for t, doc_hits in zip(turns, hits) if t.labelled]
 
 
 def agreement(codes: list[str], truth: list[frozenset[str]] | list[set[str]],

@@ -195,6 +195,7 @@ class _Validator(PatternValidation):
         self.constructor = yaml.constructor.SafeConstructor()
         self.parent_nodes: dict[str, Any] = {}
         self.ambiguous_nodes: dict[str, Any] = {}
+        self.anaphora_nodes: dict[str, Any] = {}
 
     # --- reporting -----------------------------------------------------------------------
     def problem(self, node: Any, message: str) -> None:
@@ -364,6 +365,7 @@ class _Validator(PatternValidation):
                     break
                 seen.append(current.id)
         self.check_context(by_id)
+        self.check_anaphora(by_id)
 
 
 def codebook_to_yaml(codebook: Codebook) -> str:
@@ -392,7 +394,7 @@ def codebook_to_yaml(codebook: Codebook) -> str:
                 pats["tokens"] = [list(t) for t in p.tokens]
             if p.exclude:
                 pats["exclude"] = list(p.exclude)
-            for key in ("ambiguous", "context"):
+            for key in ("ambiguous", "context", "anaphora"):
                 if getattr(p, key):
                     pats[key] = [e if isinstance(e, str) else list(e) for e in getattr(p, key)]
             if p.context_window is not None:

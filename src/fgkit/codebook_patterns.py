@@ -13,7 +13,7 @@ from typing import Any
 __all__ = ["Patterns", "PatternValidation", "PATTERN_KEYS", "CONTEXT_WINDOW", "MAX_CONTEXT_WINDOW"]
 
 PATTERN_KEYS = {"lemma", "lower", "tokens", "exclude", "negation", "confidence", "ambiguous",
-                "context", "context_window"}
+                "context", "context_window", "anaphora"}
 # How far an ambiguous match looks for its context across a sentence end, in tokens between
 # them (inside one sentence any distance counts): a clause or two of speech, short enough that
 # the next speaker's topic rarely reaches.
@@ -39,6 +39,10 @@ class Patterns:
     context: tuple[str | tuple[dict, ...], ...] = ()
     # None: the parent's window, or CONTEXT_WINDOW at the top.
     context_window: int | None = None
+    # Words that stand for something the talk has named ("it", "the tool" after "the AI"):
+    # phrases or token patterns, counted only after a hit of this code's family, in the
+    # segment, earlier in its turn, in the facilitator's question or in the previous turn.
+    anaphora: tuple[str | tuple[dict, ...], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -50,6 +54,7 @@ class PatternValidation:
     ``value``, ``mapping``, ``string`` and ``strings`` and its ``yaml`` module."""
 
     ambiguous_nodes: dict[str, Any]
+    anaphora_nodes: dict[str, Any]
 
     def patterns(self, node: Any, code_id: str) -> Patterns:
         yaml = self.yaml
@@ -87,6 +92,9 @@ class PatternValidation:
         ambiguous = self.mixed(get("ambiguous"), "ambiguous")
         if ambiguous:
             self.ambiguous_nodes[code_id] = keys["ambiguous"][0]
+        anaphora = self.mixed(get("anaphora"), "anaphora")
+        if anaphora:
+            self.anaphora_nodes[code_id] = keys["anaphora"][0]
         return Patterns(
             lemma=self.strings(get("lemma"), "lemma"),
             lower=self.strings(get("lower"), "lower"),
@@ -97,6 +105,7 @@ class PatternValidation:
             ambiguous=ambiguous,
             context=self.mixed(get("context"), "context"),
             context_window=window,
+            anaphora=anaphora,
         )
 
     def token_patterns(self, node: Any) -> tuple[tuple[dict, ...], ...]:
@@ -109,7 +118,8 @@ class PatternValidation:
         return tuple(p for p in map(self.token_pattern, node.value) if p is not None)
 
     def mixed(self, node: Any, what: str) -> tuple[str | tuple[dict, ...], ...]:
-        """A list whose entries are phrases or token patterns (``ambiguous``, ``context``)."""
+        """A list whose entries are phrases or token patterns (``ambiguous``, ``context``,
+        ``anaphora``)."""
         if node is None:
             return ()
         if not isinstance(node, self.yaml.SequenceNode):
@@ -163,3 +173,24 @@ class PatternValidation:
                 self.problem(key_node, f"'ambiguous' patterns of '{code_id}' need 'context' in "
                                        "this code or a parent; list the words that show the talk "
                                        "is on topic")
+
+    def check_anaphora(self, by_id: dict[str, Any]) -> None:
+        """Anaphora stand for what the code's family names: a family with no pattern that
+        names anything could never use them."""
+        for code_id, key_node in self.anaphora_nodes.items():
+            if code_id not in by_id:
+                continue
+            top = self._top_of(by_id[code_id], by_id)
+            family = [c for c in by_id.values() if self._top_of(c, by_id) == top]
+            if not any(c.patterns.lemma or c.patterns.lower or c.patterns.tokens
+                       or c.patterns.ambiguous for c in family):
+                self.problem(key_node, f"'anaphora' of '{code_id}' stand for what its code "
+                                       "family names, and the family has no patterns; add "
+                                       "lemma, lower, tokens or ambiguous patterns")
+
+    @staticmethod
+    def _top_of(code: Any, by_id: dict[str, Any]) -> str:
+        steps = 0
+        while code.parent and code.parent in by_id and steps <= len(by_id):
+            code, steps = by_id[code.parent], steps + 1
+        return code.id

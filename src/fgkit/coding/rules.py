@@ -7,21 +7,31 @@ exclusion phrases, or when a negation precedes it in the same clause (see ``clau
 An *ambiguous* pattern ("fair", "pressure", "tired") counts only when one of the code's context
 phrases ("caseload", "referral", "visit") is in the same sentence or within a few tokens, because
 the same words are everyday speech in any other study; its hit names both the pattern and the
-context it found.
+context it found. An *anaphora* pattern ("it", "the tool", "the pilot") counts once the talk
+has named the code ("the AI ... it"), and then stands in for what it names.
+
+Coding happens in two steps. ``scan`` reads one doc alone: the hits it proves by itself, and
+what it leaves open (ambiguous words with no context in it, anaphora with nothing named before
+them). ``resolve`` settles the open matches with the talk before the segment (earlier in its
+own turn, the facilitator's question, the previous turn; see ``fgkit.coding.dialogue``). Every
+hit says where its support came from (``Hit.basis``), and confidence falls with the distance.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..codebook import CONTEXT_WINDOW, Codebook
 from ..errors import ModelError
 
-__all__ = ["CODER", "Hit", "RuleCoder", "load_nlp", "NLP_DISABLED", "clause_negation"]
+__all__ = ["CODER", "BASES", "RULES_VERSION", "Hit", "Lead", "Resolver", "RuleCoder", "Scan", "hit_confidence",
+           "load_nlp", "NLP_DISABLED", "clause_negation", "sentence_ids", "spellings"]
 
 CODER = "rules:v1"
+# Bumped whenever the same codebook and text can give a different scan: it keys the match cache.
+RULES_VERSION = "2"
 # Lemmas need tok2vec, tagger, attribute_ruler and lemmatizer; the parser and the entity
 # recogniser would triple the cost and the coder uses neither.
 NLP_DISABLED = ("parser", "ner", "senter")
@@ -34,21 +44,73 @@ DISMISSING_NEXT = frozenset({"that", "about"})
 CLAUSE_BREAKS = frozenset({"but", "and", "so", "because", "cos", "though", "although", "however",
                            "whereas", "while", "if", "when", "or"})
 NEGATION_WINDOW = 6
-# What a matcher key stands for: a plain pattern, an exclusion, or the two halves of a
-# context-dependent match.
-HIT, EXCLUDE, AMBIGUOUS, CONTEXT = "hit", "exclude", "ambiguous", "context"
+# What a matcher key stands for: a plain pattern, an exclusion, the two halves of a
+# context-dependent match, or a word standing for something named before it.
+HIT, EXCLUDE, AMBIGUOUS, CONTEXT, ANAPHORA = "hit", "exclude", "ambiguous", "context", "anaphora"
 SENTENCE_ENDS = frozenset({".", "?", "!", "…", "...", "?!", "!!", "??"})
+# Where the support for a hit was found, nearest first, and how much of the code's confidence
+# that leaves: the segment itself (or earlier in its own turn) is full evidence; the
+# facilitator's question or the previous turn is the discussion's context, weaker.
+BASES = ("text", "turn", "question", "previous")
+BASIS_WEIGHT = {"text": 1.0, "turn": 1.0, "question": 0.7, "previous": 0.6}
+BASIS_NOTE = {"turn": "earlier in the turn", "question": "in the question",
+              "previous": "in the previous turn"}
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A pattern match that survived exclusion, negation and, for an ambiguous pattern, the
-    search for context; offsets are into the text coded."""
+    """A pattern match that survived exclusion, negation and, for an ambiguous or anaphora
+    pattern, the search for its support; offsets are into the text coded. ``basis`` says where
+    the support was found (one of ``BASES``)."""
 
     code: str
     start: int
     end: int
     pattern: str
+    basis: str = "text"
+
+
+@dataclass
+class Scan:
+    """What one doc proves alone, and what it leaves for the talk around it to settle.
+
+    Plain data, cached between runs (``to_json`` / ``from_json``). Open matches are
+    ``(code, start_char, end_char, label)``; ``context`` gives, per code, the label of the doc's
+    last context match, and ``named`` the words of its last hit, which later segments may lean
+    on; ``open_codes`` are the codes of its unresolved ambiguous matches (a question's "any
+    technology?" sets the topic even though it proves nothing)."""
+
+    hits: list[Hit] = field(default_factory=list)
+    pending: list[tuple] = field(default_factory=list)
+    anaphora: list[tuple] = field(default_factory=list)
+    context: dict[str, str] = field(default_factory=dict)
+    named: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def open_codes(self) -> set[str]:
+        return {p[0] for p in self.pending}
+
+    def to_json(self) -> dict:
+        return {"hits": [[h.code, h.start, h.end, h.pattern] for h in self.hits],
+                "pending": [list(p) for p in self.pending],
+                "anaphora": [list(a) for a in self.anaphora],
+                "context": self.context, "named": self.named}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Scan":
+        return cls(hits=[Hit(*h) for h in data["hits"]],
+                   pending=[tuple(p) for p in data["pending"]],
+                   anaphora=[tuple(a) for a in data["anaphora"]],
+                   context=dict(data["context"]), named=dict(data["named"]))
+
+
+def hit_confidence(base: float, hits: list[Hit]) -> float:
+    """Independent pieces of evidence raise confidence, 1 - prod(1 - base * weight), where the
+    weight falls with the distance of each hit's support (``BASIS_WEIGHT``); capped at 0.99."""
+    doubt = 1.0
+    for hit in hits:
+        doubt *= 1 - base * BASIS_WEIGHT.get(hit.basis, 1.0)
+    return round(min(0.99, 1 - doubt), 3)
 
 
 @lru_cache(maxsize=2)
@@ -89,8 +151,85 @@ def clause_negation(doc, start: int) -> str | None:
     return None
 
 
+def spellings(phrase: str) -> list[str]:
+    """A phrase as written and with its words joined the other way: "pressure sore" also as
+    "pressure-sore", "short-staffed" also as "short staffed". Speakers and transcribers write
+    compounds both ways, and an exclusion that misses one spelling does not hold."""
+    out = [phrase]
+    words = phrase.split()
+    if 2 <= len(words) <= 3 and "-" not in phrase:
+        out.append("-".join(words))
+    elif "-" in phrase and " " not in phrase.strip("-"):
+        out.append(" ".join(w for w in phrase.split("-") if w))
+    return out
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The talk before a segment that may support its open matches: where it is (``basis``),
+    the codes it names (top-level code -> the words) and the codes it has context for (top-level
+    code -> the context pattern)."""
+
+    basis: str
+    named: dict[str, str]
+    context: dict[str, str]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.named or self.context)
+
+
+class Resolver:
+    """Settles a scan's open matches with the talk before it. Needs the codebook only (no
+    model), so cached scans are resolved without parsing anything."""
+
+    def __init__(self, codebook: Codebook) -> None:
+        self.codebook = codebook
+        self.top = {c.id: codebook.top_level(c.id) for c in codebook.codes}
+
+    def lead(self, basis: str, scan: Scan, hits: list[Hit] | None = None,
+             open_codes: bool = False) -> Lead:
+        """What a segment offers the segments after it: the codes its (resolved) hits name,
+        the codes it has context for and, for a question, the codes it only touches on."""
+        named = {}
+        for hit in scan.hits if hits is None else hits:
+            named.setdefault(self.top[hit.code], f"'{hit.pattern.split(':', 1)[-1]}'")
+        if open_codes:
+            for code, _, _, label in scan.pending:
+                named.setdefault(self.top[code], f"'{label.split(':', 1)[-1]}'")
+        return Lead(basis, named, dict(scan.context))
+
+    def resolve(self, scan: Scan, leads: list[Lead] = ()) -> list[Hit]:
+        """The scan's hits, plus its open matches settled by the talk before it.
+
+        ``leads`` are nearest first ("turn": earlier in the same turn, "question": the
+        facilitator's question, "previous": the previous turn). An anaphor needs a lead that
+        names its code; an ambiguous match a lead that names its code or has its context."""
+        if not (scan.pending or scan.anaphora) or not leads:
+            return scan.hits
+        hits = list(scan.hits)
+        for code, start, end, label in scan.anaphora:
+            top = self.top[code]
+            lead = next((ld for ld in leads if top in ld.named), None)
+            if lead is not None:
+                hits.append(Hit(code, start, end, f"{label} -> {lead.named[top]} "
+                                f"({BASIS_NOTE[lead.basis]})", lead.basis))
+        for code, start, end, label in scan.pending:
+            top = self.top[code]
+            for lead in leads:
+                support = lead.named.get(top) or lead.context.get(top)
+                if support is not None:
+                    hits.append(Hit(code, start, end, f"{label} + {support} "
+                                    f"({BASIS_NOTE[lead.basis]})", lead.basis))
+                    break
+        hits.sort(key=lambda h: (h.start, h.end, h.code))
+        return hits
+
+
 class RuleCoder:
-    """Matchers built once from a codebook and a pipeline; ``match`` codes one spaCy Doc."""
+    """Matchers built once from a codebook and a pipeline; ``scan`` reads one spaCy Doc alone,
+    ``resolve`` settles what it left open with the talk before it, and ``match`` is the two
+    for a doc with no talk around it."""
 
     def __init__(self, codebook: Codebook, nlp) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
@@ -102,7 +241,10 @@ class RuleCoder:
         self.token_matcher = Matcher(nlp.vocab)
         # key string -> (code, pattern label, kind)
         self.keys: dict[int, tuple[str, str, str]] = {}
-        self.lemma_phrases: dict[str, str] = {}
+        self.lemma_phrases: dict[str, list[str]] = {}
+        self.lineage = {c.id: self._lineage(c.id) for c in codebook.codes}
+        self.resolver = Resolver(codebook)
+        self.top = self.resolver.top
         for code in codebook.codes:
             p = code.patterns
             for phrase in p.lemma:
@@ -111,11 +253,12 @@ class RuleCoder:
                 self._phrase(code.id, f"exclude:{phrase}", phrase, EXCLUDE)
             for phrase in p.lower:
                 self.lower_matcher.add(self._key(code.id, f"lower:{phrase}", HIT),
-                                       [nlp.make_doc(phrase.lower())])
+                                       [nlp.make_doc(s.lower()) for s in spellings(phrase)])
             for i, pattern in enumerate(p.tokens, 1):
                 self.token_matcher.add(self._key(code.id, f"tokens:{code.id}#{i}", HIT),
                                        [list(pattern)])
-            for kind, entries in ((AMBIGUOUS, p.ambiguous), (CONTEXT, p.context)):
+            for kind, entries in ((AMBIGUOUS, p.ambiguous), (CONTEXT, p.context),
+                                  (ANAPHORA, p.anaphora)):
                 for i, entry in enumerate(entries, 1):
                     if isinstance(entry, str):
                         self._phrase(code.id, f"{kind}:{entry}", entry, kind)
@@ -123,13 +266,14 @@ class RuleCoder:
                         self.token_matcher.add(self._key(code.id, f"{kind}:{code.id}#{i}", kind),
                                                [list(entry)])
         # LEMMA matching needs pattern docs lemmatised by the same pipeline, not make_doc.
-        keys, texts = list(self.lemma_phrases), list(self.lemma_phrases.values())
-        for key, doc in zip(keys, nlp.pipe(texts, batch_size=256)):
-            self.lemma_matcher.add(key, [doc])
+        keys = list(self.lemma_phrases)
+        texts = [t for k in keys for t in self.lemma_phrases[k]]
+        docs = iter(nlp.pipe(texts, batch_size=256))
+        for key in keys:
+            self.lemma_matcher.add(key, [next(docs) for _ in self.lemma_phrases[key]])
         self.negation = {c.id: c.patterns.negation for c in codebook.codes}
         # A code's ambiguous matches accept its own context and its ancestors' ("stress" under
         # time pressure is on topic near "caseload" too), within its window or its parent's.
-        self.lineage = {c.id: self._lineage(c.id) for c in codebook.codes}
         self.window = {
             c.id: next((codebook.get(a).patterns.context_window for a in self.lineage[c.id]
                         if codebook.get(a).patterns.context_window is not None), CONTEXT_WINDOW)
@@ -143,10 +287,11 @@ class RuleCoder:
 
     def _phrase(self, code: str, label: str, phrase: str, kind: str) -> None:
         key = self._key(code, label, kind)
-        self.lemma_phrases[key] = phrase
+        forms = spellings(phrase)
+        self.lemma_phrases[key] = forms
         # A word lemmatised on its own can differ from the same word in a sentence
         # ("data" -> "datum"), so the exact wording always matches as well.
-        self.lower_matcher.add(key, [self.nlp.make_doc(phrase.lower())])
+        self.lower_matcher.add(key, [self.nlp.make_doc(f.lower()) for f in forms])
 
     def _lineage(self, code_id: str) -> list[str]:
         out = [code_id]
@@ -155,17 +300,23 @@ class RuleCoder:
         return out
 
     def _exclusions(self, code_id: str) -> list[str]:
-        """A code's exclusion phrases and its ancestors' ("blood pressure" is never workload)."""
+        """The exclusion phrases of a code's whole family: its own, its ancestors' ("blood
+        pressure" is never workload) and its descendants' ("first time" is no time pressure for
+        the parent code either): a word's sense does not change between sub-codes."""
+        family = [c.id for c in self.codebook.codes
+                  if code_id in self.lineage[c.id] or c.id in self.lineage[code_id]]
         phrases: list[str] = []
-        code = self.codebook.get(code_id)
-        while True:
-            phrases.extend(p for p in code.patterns.exclude if p not in phrases)
-            if code.parent is None:
-                return phrases
-            code = self.codebook.get(code.parent)
+        for member in family:
+            phrases.extend(p for p in self.codebook.get(member).patterns.exclude
+                           if p not in phrases)
+        return phrases
 
     def match(self, doc) -> list[Hit]:
-        """Hits in document order; at most one per code and span."""
+        """Hits in document order proved by the doc alone; at most one per code and span."""
+        return self.scan(doc).hits
+
+    def scan(self, doc) -> Scan:
+        """Match one doc: the hits it proves alone and the matches it leaves open."""
         found = [
             *self.lemma_matcher(doc),
             *self.lower_matcher(doc),
@@ -173,37 +324,75 @@ class RuleCoder:
         ]
         excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
         context: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-        candidates = []
+        candidates, anaphora = [], []
         for key, start, end in found:
             code, label, kind = self.keys[key]
             if kind == EXCLUDE:
                 excluded[code].append((start, end))
             elif kind == CONTEXT:
                 context[code].append((start, end, label))
+            elif kind == ANAPHORA:
+                anaphora.append((start, -end, code, label))
             else:
                 candidates.append((start, -end, code, label, kind))
-        hits: list[Hit] = []
-        seen: set[tuple[str, int, int]] = set()
+        scan = Scan()
+        if not candidates and not anaphora:
+            scan.context = {self.top[c]: max(e)[2] for c, e in context.items()}
+            return scan
         sentence = sentence_ids(doc) if context else []
+        spans: list[tuple[int, int, str]] = []   # token spans of hits: (start, end, code)
         for start, neg_end, code, label, kind in sorted(candidates):
             end = -neg_end
-            if any(s < end and start < e for s, e in excluded.get(code, ())):
-                continue
-            negation = clause_negation(doc, start)
-            if negation == "dismissed" or (negation and self.negation[code]):
+            if not self._allowed(doc, code, start, end, excluded):
                 continue
             if kind == AMBIGUOUS:
                 near = self._nearest_context(code, start, end, context, sentence)
                 if near is None:
+                    if not any(p[0] == code for p in scan.pending):
+                        scan.pending.append((code, *self._chars(doc, start, end), label))
                     continue
                 label = f"{label} + {near}"
-            span = doc[start:end]
-            # Overlapping hits of one code (e.g. "stretched" inside "stretched thin") count once.
-            if any(c == code and s < span.end_char and span.start_char < e for c, s, e in seen):
+            self._add(scan, doc, code, start, end, label, spans)
+        # An anaphor counts after something of its code's family named earlier in the doc;
+        # one is enough per code (it says the talk is still about the thing).
+        done: set[str] = set()
+        for start, neg_end, code, label in sorted(anaphora):
+            end = -neg_end
+            if code in done or not self._allowed(doc, code, start, end, excluded):
                 continue
-            seen.add((code, span.start_char, span.end_char))
-            hits.append(Hit(code, span.start_char, span.end_char, label))
-        return hits
+            done.add(code)
+            antecedent = next((s for s in reversed(spans)
+                               if s[1] <= start and code in self.lineage[s[2]]), None)
+            if antecedent is None:
+                scan.anaphora.append((code, *self._chars(doc, start, end), label))
+                continue
+            named = doc[antecedent[0]:antecedent[1]].text
+            self._add(scan, doc, code, start, end, f"{label} -> {named}", spans)
+        scan.hits.sort(key=lambda h: (h.start, h.end, h.code))
+        scan.context = {self.top[c]: max(e)[2] for c, e in context.items()}
+        for start, end, code in spans:
+            scan.named[self.top[code]] = doc[start:end].text
+        return scan
+
+    @staticmethod
+    def _chars(doc, start: int, end: int) -> tuple[int, int]:
+        return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+
+    def _allowed(self, doc, code: str, start: int, end: int, excluded) -> bool:
+        if any(s < end and start < e for s, e in excluded.get(code, ())):
+            return False
+        negation = clause_negation(doc, start)
+        return not (negation == "dismissed" or (negation and self.negation[code]))
+
+    def _add(self, scan: Scan, doc, code: str, start: int, end: int, label: str,
+             spans: list) -> None:
+        span = doc[start:end]
+        # Overlapping hits of one code (e.g. "stretched" inside "stretched thin") count once.
+        if any(h.code == code and h.start < span.end_char and span.start_char < h.end
+               for h in scan.hits):
+            return
+        scan.hits.append(Hit(code, span.start_char, span.end_char, label))
+        spans.append((start, end, code))
 
     def _nearest_context(self, code: str, start: int, end: int,
                          context: dict[str, list[tuple[int, int, str]]],
@@ -222,6 +411,12 @@ class RuleCoder:
                 if best is None or gap < best[0]:
                     best = (gap, label)
         return best[1] if best else None
+
+    def lead(self, *args, **kwargs) -> Lead:
+        return self.resolver.lead(*args, **kwargs)
+
+    def resolve(self, scan: Scan, leads: list[Lead] = ()) -> list[Hit]:
+        return self.resolver.resolve(scan, leads)
 
 
 def sentence_ids(doc) -> list[int]:

@@ -1,8 +1,10 @@
 """``fgkit code``: segment the pseudonymised turns, run the rule coder, write the codings.
 
-The spaCy model runs once per distinct segment text; match results are cached by the text's
-hash together with the codebook's and the model's, so a re-run on unchanged data never loads
-the model. Machine codings replace this coder's earlier rows; review decisions are never
+The spaCy model runs once per distinct segment text; scans (what a text proves alone and what
+it leaves open) are cached by the text's hash together with the codebook's, the model's and the
+rule coder's version, so a re-run on unchanged data never loads the model. Open matches are
+then settled with the talk before each segment (``fgkit.coding.dialogue``): the facilitator's
+question and the previous turn, read from the pseudonymised transcript. Machine codings replace this coder's earlier rows; review decisions are never
 touched, and the tidy table in reports/ shows the codings in force (decisions applied).
 """
 
@@ -17,12 +19,14 @@ from typing import Any
 from ..codebook import Codebook, load_codebook
 from ..nlp import pipe
 from ..records import Coding
-from .rules import CODER, Hit
-from .segments import build_segments, check_level, load_pseudo_turns, write_segments
+from .dialogue import Unit, code_dialogue
+from .rules import CODER, RULES_VERSION, Hit, Resolver, Scan, hit_confidence
+from .segments import (UNCODED_ROLES, build_segments, check_level, load_pseudo_turns,
+                       write_segments)
 
 __all__ = ["CodeResult", "code_project", "code_segments", "tidy_codings", "TIDY_COLUMNS"]
 
-CACHE_NAMESPACE = "rules-hits"
+CACHE_NAMESPACE = "rules-scans"
 TIDY_COLUMNS = [
     "transcript", "turn_index", "segment_id", "level", "start_char", "end_char", "speaker",
     "role", "group", "code", "code_label", "top_code", "status", "coder", "confidence",
@@ -47,14 +51,9 @@ class CodeResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _confidence(base: float, n_hits: int) -> float:
-    """Independent pieces of evidence raise confidence: 1 - (1 - base) ** hits, capped."""
-    return round(min(0.99, 1 - (1 - base) ** n_hits), 3)
-
-
 def _cache_key(text: str, codebook: Codebook, model_id: str) -> str:
     digest = hashlib.sha256()
-    for part in (codebook.sha256, model_id, CODER, text):
+    for part in (codebook.sha256, model_id, CODER, RULES_VERSION, text):
         digest.update(part.encode("utf-8"))
         digest.update(b"\x1f")
     return digest.hexdigest()
@@ -69,10 +68,11 @@ def _model_id(model: str) -> str:
         return model
 
 
-def code_segments(
+def scan_segments(
     texts: list[str], codebook: Codebook, model: str, store=None, batch_size: int = 64
-) -> tuple[list[list[Hit]], int]:
-    """Hits per text; the model runs only on texts the cache lacks. Returns (hits, n_parsed)."""
+) -> tuple[list[Scan], int]:
+    """A scan per text; the model runs only on texts the cache lacks. Returns (scans,
+    n_parsed)."""
     model_id = _model_id(model)
     keys = [_cache_key(t, codebook, model_id) for t in texts]
     cached = store.cache_get_many(CACHE_NAMESPACE, sorted(set(keys))) if store is not None else {}
@@ -82,14 +82,22 @@ def code_segments(
 
         nlp = load_nlp(model)
         coder = RuleCoder(codebook, nlp)
-        fresh: dict[str, list[tuple]] = {}
+        fresh: dict[str, dict] = {}
         with nlp.memory_zone():
             for (key, _), doc in zip(missing, pipe(nlp, [t for _, t in missing], batch_size)):
-                fresh[key] = [(h.code, h.start, h.end, h.pattern) for h in coder.match(doc)]
+                fresh[key] = coder.scan(doc).to_json()
         if store is not None:
             store.cache_put_many(CACHE_NAMESPACE, fresh)
         cached.update(fresh)
-    return [[Hit(*h) for h in cached[k]] for k in keys], len(missing)
+    return [Scan.from_json(cached[k]) for k in keys], len(missing)
+
+
+def code_segments(
+    texts: list[str], codebook: Codebook, model: str, store=None, batch_size: int = 64
+) -> tuple[list[list[Hit]], int]:
+    """Hits per text coded alone (no talk around it). Returns (hits, n_parsed)."""
+    scans, n_parsed = scan_segments(texts, codebook, model, store, batch_size)
+    return [s.hits for s in scans], n_parsed
 
 
 def code_project(project, store, codebook_path: str | Path | None = None, level: str | None = None,
@@ -111,7 +119,7 @@ def code_project(project, store, codebook_path: str | Path | None = None, level:
     timings["segment"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    hits, n_parsed = code_segments([s.text for s in segments], codebook, model, store, batch_size)
+    hits, n_parsed = _code_in_dialogue(store, turns, segments, codebook, model, batch_size)
     timings["match"] = time.perf_counter() - started
 
     codings = []
@@ -123,7 +131,7 @@ def code_project(project, store, codebook_path: str | Path | None = None, level:
             first = code_hits[0]
             codings.append(Coding(
                 segment_id=segment.segment_id, code=code, coder=CODER, status="suggested",
-                confidence=_confidence(codebook.get(code).patterns.confidence, len(code_hits)),
+                confidence=hit_confidence(codebook.get(code).patterns.confidence, code_hits),
                 evidence=segment.text[first.start:first.end], evidence_start=first.start,
                 evidence_end=first.end, pattern=first.pattern,
             ))
@@ -154,6 +162,38 @@ def code_project(project, store, codebook_path: str | Path | None = None, level:
         by_code_role=_by_code_role(table),
         seconds=timings,
     )
+
+
+def _code_in_dialogue(store, turns, segments, codebook: Codebook, model: str,
+                      batch_size: int) -> tuple[list[list[Hit]], int]:
+    """Hits per segment, each settled with the facilitator's question and the turn before it.
+
+    Facilitators' turns are scanned (never coded) because the question a turn answers is
+    often what its "it" or "that" stands for."""
+    by_turn = {t["turn_id"]: t for t in turns}
+    questions = _facilitator_turns(store)
+    # Spoken order: every segment and question by transcript, turn and position in the turn.
+    order = sorted(
+        [(by_turn[s.turn_id]["transcript"], by_turn[s.turn_id]["turn_index"], s.start_char, i)
+         for i, s in enumerate(segments)]
+        + [(q["transcript"], q["turn_index"], 0, -1 - j) for j, q in enumerate(questions)])
+    texts = [segments[i].text if i >= 0 else questions[-1 - i]["text"] for *_, i in order]
+    scans, n_parsed = scan_segments(texts, codebook, model, store, batch_size)
+    units = [Unit(transcript, turn, facilitator=i < 0) for transcript, turn, _, i in order]
+    resolved = code_dialogue(Resolver(codebook), scans, units)
+    hits: list[list[Hit]] = [[] for _ in segments]
+    for (*_, i), found in zip(order, resolved):
+        if i >= 0:
+            hits[i] = found
+    return hits, n_parsed
+
+
+def _facilitator_turns(store) -> list:
+    """Facilitators' pseudonymised turns in transcript order (the questions others answer)."""
+    marks = ",".join("?" * len(UNCODED_ROLES))
+    return store.query(
+        f"""SELECT transcript, turn_index, text FROM pseudo_turns WHERE role IN ({marks})
+            ORDER BY transcript, turn_index""", sorted(UNCODED_ROLES))
 
 
 def tidy_codings(store, codebook: Codebook | None = None):
