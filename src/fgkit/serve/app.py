@@ -46,6 +46,7 @@ SECURITY_HEADERS = {
     "cache-control": "no-store",
 }
 STATIC = Path(__file__).resolve().parent / "static"
+READ_FRESH_WAIT = 1.0  # seconds a read page waits for codings refreshed after a decision
 
 
 class _SecurityHeaders:
@@ -124,11 +125,11 @@ class Workshop:
         values = leak_values(self.project)
         return Gate(values, own_word_excuse(self.project, values))
 
-    def codings(self, store):
+    def codings(self, store, wait: float = 0.0):
         from ..coding.status import effective_codings
 
         return self.cache.get(("codings",), store.serve_reviews_version(),
-                              lambda s: effective_codings(s, include_rejected=True), store)
+                              lambda s: effective_codings(s, include_rejected=True), store, wait=wait)
 
     def queue(self, store, filters: views.Filters) -> list[dict]:
         labels, withdrawn = self.labels.get(), frozenset(self.withdrawn.get())
@@ -315,7 +316,8 @@ def read(ws, request, store, reviewer, form):
         raise _Refused(404, "No such code in the codebook.")
     if code != filters.code:
         filters = views.Filters(code, filters.role, filters.group, filters.status, filters.reviewer)
-    codings = ws.codings(store)
+    # Quotes show each coding's status: wait (briefly) for a decision just made to be in them.
+    codings = ws.codings(store, wait=READ_FRESH_WAIT)
     withdrawn = ws.withdrawn.get()
     quotes = views.quotes_view(codings, filters, withdrawn, labels)
     patterns = views.patterns_view(codings, code, withdrawn, store.serve_agreements(), ws.k) if code else []

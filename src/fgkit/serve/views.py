@@ -68,18 +68,23 @@ class Filters:
 class VersionedCache:
     """Values computed from the store, kept until the store's version changes.
 
-    A changed version returns the value held and recomputes it on a background thread, once:
+    A changed version recomputes the value on a background thread, once, and returns the value
+    held, at once (the review page: its segment and decisions are read live, only the queue may
+    lag) or after waiting for the refresh a little (the read pages, whose quotes show statuses):
     pages stay fast while five reviewers post decisions, and show each other's decisions as soon
     as the refresh lands.
     """
 
     def __init__(self, open_store: Callable[[], Any]) -> None:
         self._open_store = open_store
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._values: dict[Any, tuple[Any, Any]] = {}
         self._refreshing: set[Any] = set()
 
-    def get(self, key, version, compute: Callable[[Any], Any], store) -> Any:
+    def get(self, key, version, compute: Callable[[Any], Any], store, wait: float = 0.0) -> Any:
+        """The value for ``key``; a stale one at once, or after up to ``wait`` seconds for the refresh."""
+        import time
+
         with self._lock:
             held = self._values.get(key)
             if held is not None and held[0] == version:
@@ -88,7 +93,10 @@ class VersionedCache:
                 if key not in self._refreshing:
                     self._refreshing.add(key)
                     threading.Thread(target=self._refresh, args=(key, compute), daemon=True).start()
-                return held[1]
+                end = time.monotonic() + wait
+                while key in self._refreshing and time.monotonic() < end:
+                    self._lock.wait(end - time.monotonic())
+                return self._values[key][1]
         value = compute(store)
         with self._lock:
             self._values[key] = (version, value)
@@ -104,17 +112,12 @@ class VersionedCache:
         finally:
             with self._lock:
                 self._refreshing.discard(key)
+                self._lock.notify_all()
 
     def settle(self, timeout: float = 5.0) -> None:
         """Wait for background refreshes (tests and benchmarks)."""
-        import time
-
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            with self._lock:
-                if not self._refreshing:
-                    return
-            time.sleep(0.01)
+        with self._lock:
+            self._lock.wait_for(lambda: not self._refreshing, timeout)
 
 
 class FileWatch:
