@@ -193,10 +193,10 @@ class Resolver:
         the codes it has context for and, for a question, the codes it only touches on."""
         named = {}
         for hit in scan.hits if hits is None else hits:
-            named.setdefault(self.top[hit.code], f"'{hit.pattern.split(':', 1)[-1]}'")
+            named.setdefault(self.top[hit.code], _named(hit.pattern))
         if open_codes:
             for code, _, _, label in scan.pending:
-                named.setdefault(self.top[code], f"'{label.split(':', 1)[-1]}'")
+                named.setdefault(self.top[code], _named(label))
         return Lead(basis, named, dict(scan.context))
 
     def resolve(self, scan: Scan, leads: list[Lead] = ()) -> list[Hit]:
@@ -417,6 +417,12 @@ class RuleCoder:
 
     def resolve(self, scan: Scan, leads: list[Lead] = ()) -> list[Hit]:
         return self.resolver.resolve(scan, leads)
+
+
+def _named(label: str) -> str:
+    """The pattern a lead's hit came from, without how that hit was itself supported:
+    'ambiguous:fair + context:allocation' -> 'fair'."""
+    return "'" + label.split(" + ")[0].split(" -> ")[0].split(":", 1)[-1] + "'"
 
 
 def sentence_ids(doc) -> list[int]:
