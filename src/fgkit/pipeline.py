@@ -111,7 +111,7 @@ def _fingerprint(stage: Stage, project, store, options: dict[str, Any]) -> str:
         "fgkit": __version__,
         "topics": options.get("topics"),
         "tables": {t: _table_digest(store, t) for t in stage.tables},
-        "settings": {s: project.settings.get(s) for s in stage.settings},
+        "settings": {s: project.settings.as_dict()[s] for s in stage.settings},
         "files": {str(p): _file_digest(p) for p in stage.files(project)},
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()

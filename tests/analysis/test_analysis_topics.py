@@ -113,8 +113,8 @@ def test_a_rerun_on_unchanged_text_comes_from_the_cache(fitted, monkeypatch):
 )
 def test_bad_topic_settings_are_named(tmp_path, setting, value, message):
     project = init_project(tmp_path / "p")
-    project.settings["topics"].update({"embedder": "tfidf", setting: value})
     with pytest.raises(SettingsError, match=message):
+        project.settings["topics"].update({"embedder": "tfidf", setting: value})
         topic_settings(project, 200)
 
 

@@ -17,13 +17,8 @@ __all__ = ["analyse_project", "write_tables", "attribution_for", "AnalysisResult
 
 
 def _k(project) -> int:
-    from ..errors import SettingsError
-
-    k = project.setting("analysis", "small_cell_k", 3)
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        raise SettingsError("[analysis] small_cell_k must be a whole number of at least 1",
-                            project.root / "fgkit.toml")
-    return k
+    # Checked (a whole number, at least 1) when the settings were loaded.
+    return project.settings.analysis.small_cell_k
 
 
 def attribution_for(project, store) -> dict[tuple[str, str], str]:
@@ -54,7 +49,7 @@ def analyse_project(project, store, topics: bool | None = None) -> AnalysisResul
     prevalence = compute_prevalence(frames, k)
     distinctive = compute_distinctive_terms(frames, k)
     cooccurrence = compute_cooccurrence(frames)
-    enabled = bool(project.setting("topics", "enabled", True)) if topics is None else topics
+    enabled = project.settings.topics.enabled if topics is None else topics
     topic_result = candidate_topics(project, store, frames, k, enabled=enabled)
     matrix = compute_matrix(frames, k)
     people = frames.roster[["participant_id", "role", "group"]].itertuples(index=False, name=None)

@@ -41,41 +41,26 @@ REPRESENTATIVES = 3
 SUBSAMPLE = 0.9
 
 
-def _int_setting(project, key: str, default: int, minimum: int) -> int:
-    value = project.setting("topics", key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise SettingsError(f"[topics] {key} must be a whole number of at least {minimum}",
-                            project.root / "fgkit.toml")
-    return value
-
-
 def topic_settings(project, n_docs: int) -> dict:
-    """The fitted parameters for a corpus of ``n_docs`` segments, all recorded."""
-    settings_file = project.root / "fgkit.toml"
-    seeds = project.setting("topics", "seeds", [project.setting("analysis", "seed", 42)])
-    if not (isinstance(seeds, list) and seeds and all(isinstance(s, int) and not isinstance(s, bool) for s in seeds)):
-        raise SettingsError("[topics] seeds must be a list of whole numbers, e.g. [42, 43, 44]", settings_file)
-    reducer = project.setting("topics", "reducer", "auto")
-    if reducer not in ("auto", "umap", "pca"):
-        raise SettingsError('[topics] reducer must be "auto", "umap" or "pca"', settings_file)
-    threshold = _int_setting(project, "reducer_threshold", 100, 1)
-    chosen = reducer if reducer != "auto" else ("pca" if n_docs < threshold else "umap")
-    embedder = project.setting("topics", "embedder", "minilm")
-    guided = bool(project.setting("topics", "guided", False))
-    if guided and embedder != "minilm":
+    """The fitted parameters for a corpus of ``n_docs`` segments, all recorded.
+
+    Each value's type and range was checked when the settings were loaded."""
+    topics = project.settings.topics
+    threshold = topics.reducer_threshold
+    chosen = topics.reducer if topics.reducer != "auto" else ("pca" if n_docs < threshold else "umap")
+    if topics.guided and topics.embedder != "minilm":
         raise SettingsError('[topics] guided = true needs embedder = "minilm" (seed phrases '
-                            "must be embedded by a sentence model)", settings_file)
-    min_cluster = project.setting("topics", "min_cluster_size", None)
+                            "must be embedded by a sentence model)", project.root / "fgkit.toml")
+    min_cluster = topics.min_cluster_size
     if min_cluster is None:
         min_cluster = max(5, min(50, n_docs // 100))
-    elif not isinstance(min_cluster, int) or min_cluster < 2:
-        raise SettingsError("[topics] min_cluster_size must be a whole number of at least 2", settings_file)
+    embedder, guided = topics.embedder, topics.guided
     return {
         "n_docs": n_docs,
-        "min_segments": _int_setting(project, "min_segments", 60, 10),
-        "seeds": list(seeds),
-        "analysis_seed": project.setting("analysis", "seed", 42),
-        "reducer_setting": reducer,
+        "min_segments": topics.min_segments,
+        "seeds": list(topics.seeds),
+        "analysis_seed": project.settings.analysis.seed,
+        "reducer_setting": topics.reducer,
         "reducer": chosen,
         "reducer_threshold": threshold,
         "n_neighbors": max(2, min(15, n_docs - 1)),

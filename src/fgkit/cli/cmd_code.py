@@ -29,7 +29,7 @@ def code_cli(
     codebook_path = codebook.resolve() if codebook else proj.codebook_path
     book = load_codebook(codebook_path)  # an invalid codebook stops here, before any run
     parameters = {"codebook": str(codebook_path), "codebook_sha256": book.sha256,
-                  "level": level or proj.setting("coding", "segment_level")}
+                  "level": level or proj.settings.coding.segment_level}
     with recorded_run(proj, "code", inputs=[codebook_path], parameters=parameters) as (store, run_id):
         result = code_project(proj, store, codebook_path, level, run_id=run_id)
     typer.echo(

@@ -26,6 +26,7 @@ def run_cli(
 
     from ..nlp import reporting_progress
     from ..pipeline import run_all
+    from ..settings import passphrase_from_env
 
     proj = load_project(project)
     console = Console(stderr=True)
@@ -62,7 +63,7 @@ def run_cli(
                     proj,
                     store,
                     topics=topics if topics is False else None,
-                    passphrase=os.environ.get("FGKIT_KEY_PASSPHRASE"),
+                    passphrase=passphrase_from_env(),
                     force=force,
                     on_stage=on_stage,
                 )

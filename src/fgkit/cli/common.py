@@ -91,7 +91,7 @@ def recorded_run(
     from ..manifest import build_manifest
 
     store = project.open_store()
-    manifest = build_manifest(command, project.settings, inputs, project.root, parameters)
+    manifest = build_manifest(command, project.settings.as_dict(), inputs, project.root, parameters)
     run_id = store.start_run(command, manifest)
     try:
         yield store, run_id

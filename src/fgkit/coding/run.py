@@ -109,9 +109,9 @@ def code_project(project, store, codebook_path: str | Path | None = None, level:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     codebook = load_codebook(codebook_path or project.codebook_path)
-    level = check_level(level or project.setting("coding", "segment_level", "turn"))
-    model = project.setting("nlp", "spacy_model")
-    batch_size = int(project.setting("nlp", "batch_size", 64))
+    level = check_level(level or project.settings.coding.segment_level)
+    model = project.settings.nlp.spacy_model
+    batch_size = project.settings.nlp.batch_size
 
     turns = load_pseudo_turns(store)
     segments = build_segments(turns, level)

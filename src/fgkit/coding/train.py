@@ -105,15 +105,6 @@ def _embedder(store, name: str, seed: int):
     return embed
 
 
-def _threshold(project):
-    value = project.setting("coding", "classifier_add_threshold", "auto")
-    if value == "auto":
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 1:
-        return float(value)
-    raise SettingsError('[coding] classifier_add_threshold must be "auto" or a probability above 0 and at most 1')
-
-
 def train_and_suggest(project, store, run_id: str | None = None, estimator=None) -> ClassifierReport:
     """Fit the combined coder on the study and its decisions; write suggestions for unreviewed segments."""
     import numpy as np
@@ -123,9 +114,10 @@ def train_and_suggest(project, store, run_id: str | None = None, estimator=None)
 
     codebook = load_codebook(project.codebook_path)
     codes = codebook.ids
-    seed = int(project.setting("analysis", "seed", 42))
-    embedder_name = str(project.setting("coding", "classifier_embedder", "minilm"))
-    threshold = _threshold(project)
+    seed = project.settings.analysis.seed
+    embedder_name = project.settings.coding.classifier_embedder
+    # "auto" or a probability in (0, 1], checked when the settings were loaded.
+    threshold = project.settings.coding.classifier_add_threshold
     segments, labels, n_decisions = decision_table(store, codes)
     reviewed = labels.notna().any(axis=1).to_numpy()
     estimator = estimator or CombinedCoder(threshold=threshold, embedder=_embedder(store, embedder_name, seed),

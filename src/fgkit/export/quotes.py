@@ -73,7 +73,7 @@ def select_quotes(
 
     if min_words < 0:
         raise InputError("--min-words must be 0 or more")
-    k = int(project.setting("analysis", "small_cell_k", 3))
+    k = project.settings.analysis.small_cell_k
     withdrawn = withdrawn_ids(project)
     turns = pseudo_turns(store, withdrawn)
     attributions = attribution_map(turns, k)

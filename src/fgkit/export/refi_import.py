@@ -72,7 +72,7 @@ def _segments(project, store, withdrawn: set[str]):
     )
     df = df[~df["participant_id"].isin(withdrawn)]
     levels = set(df["level"])
-    wanted = project.setting("coding", "segment_level", "turn")
+    wanted = project.settings.coding.segment_level
     if len(levels) > 1 and wanted in levels:
         df = df[df["level"] == wanted]
     return df

@@ -78,7 +78,7 @@ def _project_lines(project) -> list[str]:
             lines.append(_phrases(path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError):
             continue
-    for section, values in project.settings.items():
+    for section, values in project.settings.as_dict().items():
         if section != "pseudonymise" and isinstance(values, dict):
             lines.extend(_phrases(str(v)) for v in values.values())
     if project.register_path.is_file():

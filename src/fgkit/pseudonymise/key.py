@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import InputError, ProjectError
 from ..io import atomic_write_text
+from ..settings import PASSPHRASE_ENV, passphrase_from_env
 from .names import normalise
 
 __all__ = [
@@ -32,7 +33,6 @@ __all__ = [
 
 KEY_FILE = "key.json"
 ENCRYPTED_KEY_FILE = "key.json.enc"
-PASSPHRASE_ENV = "FGKIT_KEY_PASSPHRASE"
 KEY_FORMAT = "fgkit-key"
 ENCRYPTED_FORMAT = "fgkit-key-encrypted"
 # scrypt cost: about 0.1 s and 32 MB, enough to slow guessing without slowing a run.
@@ -107,7 +107,7 @@ def read_passphrase(passphrase_file: Path | None = None) -> str | None:
         if not lines or not lines[0]:
             raise InputError("the passphrase file is empty; put the passphrase on line 1", passphrase_file, 1)
         return lines[0]
-    return os.environ.get(PASSPHRASE_ENV) or None
+    return passphrase_from_env()
 
 
 def _fernet(passphrase: str, salt: bytes):

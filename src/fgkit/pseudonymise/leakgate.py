@@ -218,9 +218,8 @@ class Gate:
 
 def leak_values(project, key=None) -> LeakValues:
     """Everything the gate looks for: key entities, register names and labels, extra identifiers."""
-    import os
-
-    from .key import PASSPHRASE_ENV, load_key
+    from ..settings import passphrase_from_env
+    from .key import load_key
     from .sources import extra_identifiers, register_name_values, review_decisions
 
     values: dict[str, tuple[str, str]] = {}
@@ -230,7 +229,7 @@ def leak_values(project, key=None) -> LeakValues:
     hashed = None
     if key is None:
         try:
-            key = load_key(project.private_dir, os.environ.get(PASSPHRASE_ENV))
+            key = load_key(project.private_dir, passphrase_from_env())
         except InputError:
             # An encrypted key without its passphrase: its values are looked for by their
             # keyed hashes instead, beside the register and the study's lists.
@@ -266,7 +265,7 @@ def leak_values(project, key=None) -> LeakValues:
     # A register name that is an everyday word counts only where used as a name, as the
     # replacer matches it, even when the key is encrypted and out of reach.
     case_sensitive |= {n for n, origin in origins.items() if origin == "register" and ordinary_value(n)}
-    allow = project.setting("pseudonymise", "allow_list", []) or []
+    allow = project.settings.pseudonymise.allow_list
     return LeakValues(values, allow, case_sensitive, hashed, origins, wrong, cased)
 
 

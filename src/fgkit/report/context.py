@@ -89,7 +89,7 @@ def build_context(project, store, analysis) -> ReportContext:
     from ..coding.status import effective_codings
     from .codebook_view import read_codebook
 
-    k = int(getattr(analysis, "k", None) or project.setting("analysis", "small_cell_k", 3))
+    k = int(getattr(analysis, "k", None) or project.settings.analysis.small_cell_k)
     codebook = read_codebook(project.codebook_path)
     codings = effective_codings(store)
     people = store.query(
@@ -103,8 +103,8 @@ def build_context(project, store, analysis) -> ReportContext:
     roles = sorted({r[1] for r in people} | set(_values(prevalence, "role", "role")), key=natural_key)
 
     code_ids = _code_order(codebook.codes, prevalence, codings)
-    per_code_quotes = int(project.setting("report", "quotes_per_code", 6))
-    max_chars = int(project.setting("report", "quote_max_chars", 320))
+    per_code_quotes = project.settings.report.quotes_per_code
+    max_chars = project.settings.report.quote_max_chars
     sections = []
     for code in code_ids:
         rows = codings[codings["code"] == code] if len(codings) else codings
@@ -128,7 +128,7 @@ def build_context(project, store, analysis) -> ReportContext:
     status_counts = codings["status"].value_counts() if len(codings) else {}
 
     return ReportContext(
-        title=str(project.setting("report", "title", "Focus group theme report")),
+        title=project.settings.report.title,
         project_name=project.name,
         k=k,
         groups=groups,

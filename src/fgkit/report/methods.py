@@ -116,7 +116,7 @@ def _agreement(store, labels: dict[str, str]) -> tuple[list[str], list[list[str]
 def _parameters(project, topics) -> list[tuple[str, str]]:
     out = []
     for section in PRINTED_SECTIONS:
-        for key, value in sorted(project.settings.get(section, {}).items()):
+        for key, value in sorted(project.settings.as_dict()[section].items()):
             out.append((f"{section}.{key}", _fmt(value)))
     params = getattr(topics, "parameters", None) or {}
     for key, value in sorted(params.items()):
@@ -151,8 +151,8 @@ def build_methods(project, store, analysis, codebook, labels: dict[str, str], k:
     n_transcripts, formats = _formats(store)
     columns, rows, note = _agreement(store, labels)
     topics = analysis.topics
-    seeds = [("analysis.seed", _fmt(project.setting("analysis", "seed")))]
-    seeds.append(("topics.seeds", _fmt(project.setting("topics", "seeds", []))))
+    seeds = [("analysis.seed", _fmt(project.settings.analysis.seed))]
+    seeds.append(("topics.seeds", _fmt(project.settings.topics.seeds)))
     limits = [
         (f"Counts resting on fewer than {k} participants are not shown ('fewer than {k}'), and a "
         f"quote is attributed to a role only where at least {k} people share that role in "
