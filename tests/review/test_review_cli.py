@@ -111,15 +111,29 @@ def test_train_writes_suggestions(project, kit):
     result = run("review", "train", "--project", project.root)
     assert result.exit_code == 0, result.output
     assert "Learnt from" in result.output and "learnt    workload" in result.output
-    assert "On the reviewed segments: rules alone kappa 0.00, with additions" in result.output
     with project.open_store() as store:
-        n = store.query("SELECT COUNT(*) AS n FROM codings WHERE coder='classifier:v1'")[0]["n"]
+        n = store.query("SELECT COUNT(*) AS n FROM codings WHERE coder='classifier:v1' AND status='suggested'")[0]["n"]
         manifest = store.last_run("review train")["manifest"]
-    assert f"Suggested {n} codings on 15 unreviewed segments" in result.output
+    assert n > 0
+    assert f"Suggested {n} codings and doubted 0 rule hits on 15 unreviewed segments" in result.output
     assert manifest["classifier"]["params"]["random_state"] == 42
     assert manifest["classifier"]["suggestions"] == n
-    threshold = manifest["classifier"]["threshold"]
-    assert threshold is None or 0 < threshold <= 1
+    # How far to trust it: printed per code and recorded in the run manifest.
+    assert "How far to trust the machine, per code" in result.output
+    assert "workload" in manifest["trust"]["codes"]
+    workload = manifest["trust"]["codes"]["workload"]
+    assert workload["n_segments"] == 45 and workload["basis"] == "cross-validated learner"
+    assert workload["low"] <= workload["kappa"] <= workload["high"]
+
+
+def test_train_before_any_review_says_trust_is_unknown(project, kit):
+    with project.open_store() as store:
+        kit.write_segments(store, kit.make_segments(30, seed=9))
+    result = run("review", "train", "--project", project.root)
+    assert result.exit_code == 0, result.output
+    assert "How far to trust the machine: unknown until segments are reviewed." in result.output
+    with project.open_store() as store:
+        assert store.last_run("review train")["manifest"]["trust"]["codes"] == {}
 
 
 def test_agree_writes_tables_and_prints_labels(project, store):

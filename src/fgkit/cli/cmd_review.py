@@ -23,10 +23,10 @@ def export_cli(
     group: Annotated[Optional[list[str]], typer.Option(
         "--group", help="Only segments from this group (repeatable).")] = None,
     status: Annotated[Optional[list[str]], typer.Option(
-        "--status", help="suggested, accepted, rejected or uncoded (repeatable; "
-                         "default: suggested and uncoded).")] = None,
+        "--status", help="suggested, doubtful, accepted, rejected or uncoded (repeatable; "
+                         "default: suggested, doubtful and uncoded).")] = None,
 ) -> None:
-    """Write a review worksheet, most uncertain suggestions first, evidence marked «like this»."""
+    """Write a review worksheet, the segments that teach the learner most first, evidence marked «like this»."""
     from ..coding.review import DEFAULT_STATUSES, export_worksheet
 
     if fmt not in ("xlsx", "csv"):
@@ -107,30 +107,30 @@ def status_cli(project: ProjectOption = None) -> None:
 
 @guard
 def train_cli(project: ProjectOption = None) -> None:
-    """Train the classifier on review decisions and suggest codes for unreviewed segments."""
+    """Learn from the review decisions: suggest codes the rules missed, doubt hits, say how far to trust it."""
+    from ..coding.learn import learn_and_suggest
     from ..coding.run import write_codings_reports
-    from ..coding.train import train_and_suggest
+    from ..coding.trust import trust_summary
 
     proj = load_project(project)
     with recorded_run(proj, "review train") as (store, run_id):
-        report = train_and_suggest(proj, store, run_id=run_id)
+        report = learn_and_suggest(proj, store, run_id=run_id)
         write_codings_reports(proj, store)
-        store.finish_run(run_id, "ok", {"classifier": {
+        store.finish_run(run_id, "ok", {"trust": trust_summary(report.trust), "classifier": {
             "params": report.params, "trained": report.trained, "abstained": report.abstained,
-            # None: no threshold beat the rules, so nothing was added.
-            "threshold": report.threshold if report.threshold <= 1 else None,
-            "kappa_rules": report.kappa_rules, "kappa_combined": report.kappa_combined,
-            "suggestions": report.n_suggestions}})
+            "suggestions": report.n_suggestions, "doubtful": report.n_doubtful}})
     typer.echo(f"Learnt from {report.n_decisions} decisions on {report.n_reviewed_segments} segments")
     for code, (pos, neg) in report.trained.items():
         typer.echo(f"  learnt    {code:<28} {pos} positive, {neg} negative")
     for code, reason in report.abstained.items():
         typer.echo(f"  abstained {code:<28} {reason}")
-    if report.kappa_rules is not None:
-        typer.echo(f"On the reviewed segments: rules alone kappa {report.kappa_rules:.2f}, "
-                   f"with additions {report.kappa_combined:.2f}")
-    if report.trained:
-        typer.echo("Adds a code the rules missed when its probability reaches "
-                   f"{report.threshold:.2f}" if report.threshold <= 1 else
-                   "Adds nothing yet: no threshold beat the rules alone on the decisions")
-    typer.echo(f"Suggested {report.n_suggestions} codings on {report.n_segments_scored} unreviewed segments")
+    typer.echo(f"Suggested {report.n_suggestions} codings and doubted {report.n_doubtful} rule hits "
+               f"on {report.n_segments_scored} unreviewed segments (doubtful ones are left out of counts "
+               "until a person accepts them)")
+    if report.trust:
+        typer.echo("How far to trust the machine, per code (kappa against the reviewers on reviewed segments, "
+                   "95% interval; reliable from kappa 0.6):")
+        for code, trust in report.trust.items():
+            typer.echo(f"  {code:<28} {trust.display()}")
+    else:
+        typer.echo("How far to trust the machine: unknown until segments are reviewed.")

@@ -1,7 +1,9 @@
 """The review loop: worksheets out, human decisions in, and what became of old decisions.
 
 A worksheet has one row per (segment, code in force) plus one row per segment with no code, the
-most uncertain suggestions first. Reviewers fill ``decision`` (accept / reject), ``add_codes``
+segments that teach the learner most first (``fgkit.coding.learn.teaching_ranking``: uncertain,
+diverse across codes, groups and roles, no near-duplicates; without the sentence embedder, the
+most uncertain suggestions first). A suggestion the learner doubts has status ``doubtful``. Reviewers fill ``decision`` (accept / reject), ``add_codes``
 (codes the machine missed, ``;``-separated) and ``memo``. Importing validates every row before
 anything is stored, so a worksheet goes in whole or not at all; decisions are appended to the
 ``reviews`` history keyed by content-based segment ids, so they outlive re-ingest and re-coding.
@@ -38,8 +40,8 @@ __all__ = [
     "WorksheetProblems",
 ]
 
-STATUSES = ("suggested", "accepted", "rejected", "uncoded")
-DEFAULT_STATUSES = ("suggested", "uncoded")
+STATUSES = ("suggested", "doubtful", "accepted", "rejected", "uncoded")
+DEFAULT_STATUSES = ("suggested", "doubtful", "uncoded")
 _EXPORT_NAMESPACE = "review-worksheet"
 _MAX_LISTED_PROBLEMS = 50
 
@@ -90,14 +92,16 @@ def worksheet_rows(
     roles: list[str] | None = None,
     groups: list[str] | None = None,
     statuses: list[str] | tuple[str, ...] = DEFAULT_STATUSES,
+    ranking: dict[str, int] | None = None,
 ) -> list[dict]:
-    """The worksheet's rows, most uncertain segment first, filtered by code/role/group/status."""
+    """The worksheet's rows, filtered by code/role/group/status: segments in ``ranking`` order
+    (segment id -> rank; see ``teaching_ranking``) when given, then the most uncertain first."""
     from .status import effective_codings
 
     unknown = sorted(set(statuses) - set(STATUSES))
     if unknown:
         raise ReviewFileError(f"unknown status {unknown[0]!r}; use one of {', '.join(STATUSES)}")
-    codings = effective_codings(store, include_rejected=True)
+    codings = effective_codings(store, include_rejected=True, include_doubtful=True)
     segments = store.dataframe(
         """
         SELECT s.segment_id, s.transcript, s.turn_index, s.start_char, s.text, s.speaker, s.role,
@@ -116,7 +120,7 @@ def worksheet_rows(
             "code_label": labels.get(rec["code"], ""),
             "suggested_by": rec["coder"],
             "confidence": round(float(rec["confidence"]), 4),
-            "uncertainty": _uncertainty(rec["confidence"]) if rec["status"] == "suggested" else 0.0,
+            "uncertainty": _uncertainty(rec["confidence"]) if rec["status"] in ("suggested", "doubtful") else 0.0,
             "status": rec["status"],
             "text": mark_evidence(rec["text"], _int(rec["evidence_start"]), _int(rec["evidence_end"])),
             "_start": rec["start_char"],
@@ -141,7 +145,9 @@ def worksheet_rows(
     priority: dict[str, float] = {}
     for r in rows:
         priority[r["segment_id"]] = max(priority.get(r["segment_id"], 0.0), r["uncertainty"])
-    rows.sort(key=lambda r: (-priority[r["segment_id"]], r["transcript"], r["turn_index"],
+    last = len(ranking) if ranking else 0
+    rows.sort(key=lambda r: ((ranking or {}).get(r["segment_id"], last), -priority[r["segment_id"]],
+                             r["transcript"], r["turn_index"],
                              r.pop("_start"), r["segment_id"], r["code"]))
     for number, r in enumerate(rows, start=1):
         r["row"] = number
@@ -184,7 +190,9 @@ def export_worksheet(
     from ..shareable import publication, zone_file
 
     path = Path(path).expanduser().absolute() if path is not None else zone_file(project, f"review/worksheet.{fmt}")
-    rows = worksheet_rows(store, codebook_labels(project), **filters)
+    from .learn import teaching_ranking
+
+    rows = worksheet_rows(store, codebook_labels(project), ranking=teaching_ranking(project, store), **filters)
     worksheet = stable_id(*(f"{r['segment_id']}/{r['code']}" for r in rows), length=12)
     for r in rows:
         r["worksheet"] = worksheet

@@ -2,7 +2,9 @@
 
 A person's latest decision on a (segment, code) pair wins: "accept" makes a suggestion
 accepted, "reject" makes it rejected, "add" creates an accepted coding by that reviewer.
-Machine codings nobody has reviewed stay "suggested". Codings imported from another tool
+Machine codings nobody has reviewed stay "suggested", or "doubtful" where the learner
+(``fgkit review train``) doubts a rule hit: a doubtful coding is shown for review but left out of
+counts (``include_doubtful``) until a person accepts it. Codings imported from another tool
 (coder "refi:...") are another coder's work for agreement statistics, not suggestions.
 Only segments of pseudonymised turns count, so withdrawn participants never reappear.
 """
@@ -32,8 +34,11 @@ def latest_decisions(store) -> pd.DataFrame:
     )
 
 
-def effective_codings(store, include_rejected: bool = False) -> pd.DataFrame:
+def effective_codings(store, include_rejected: bool = False, include_doubtful: bool = False) -> pd.DataFrame:
     """One row per (segment, code) in force, joined with the segment's text and speaker.
+
+    Rejected codings, and machine codings the learner doubts and nobody decided on, are left out
+    unless asked for (the review worksheet asks for both).
 
     Columns: the segment columns, then code, status, coder, confidence, evidence,
     evidence_start, evidence_end, pattern, reviewer, memo.
@@ -47,15 +52,24 @@ def effective_codings(store, include_rejected: bool = False) -> pd.DataFrame:
     )
     machine = store.dataframe(
         """
-        SELECT segment_id, code, coder, confidence, evidence, evidence_start, evidence_end, pattern
+        SELECT segment_id, code, coder, status AS machine_status, confidence, evidence,
+               evidence_start, evidence_end, pattern
         FROM codings WHERE coder NOT LIKE 'refi:%'
         ORDER BY segment_id, code, confidence DESC, coder
         """
-    ).drop_duplicates(["segment_id", "code"], keep="first")
+    )
+    # A doubt is a mark on another coder's suggestion: the suggestion (its evidence) is shown.
+    doubts = machine[machine["machine_status"] == "doubtful"]
+    doubted = set(zip(doubts["segment_id"], doubts["code"]))
+    machine = machine[machine["machine_status"] != "doubtful"].drop_duplicates(["segment_id", "code"], keep="first")
+    machine = machine.drop(columns=["machine_status"])
     decisions = latest_decisions(store)
 
     merged = machine.merge(decisions, on=["segment_id", "code"], how="outer")
     status = pd.Series("suggested", index=merged.index)
+    if doubted:
+        pairs = pd.Series(list(zip(merged["segment_id"], merged["code"])), index=merged.index)
+        status[pairs.isin(doubted)] = "doubtful"
     status[merged["decision"].isin(["accept", "add"])] = "accepted"
     status[merged["decision"] == "reject"] = "rejected"
     merged["status"] = status
@@ -68,6 +82,8 @@ def effective_codings(store, include_rejected: bool = False) -> pd.DataFrame:
     merged["memo"] = merged["memo"].fillna("")
     if not include_rejected:
         merged = merged[merged["status"] != "rejected"]
+    if not include_doubtful:
+        merged = merged[merged["status"] != "doubtful"]
     out = segments.merge(merged.drop(columns=["decision", "decided_at"]), on="segment_id")
     columns = SEGMENT_COLUMNS + [
         "code", "status", "coder", "confidence", "evidence", "evidence_start", "evidence_end",
