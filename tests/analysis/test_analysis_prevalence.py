@@ -30,8 +30,9 @@ def row(table, dimension, code, status, role="", group=""):
 
 def test_columns_and_one_row_per_cell(prevalence):
     assert list(prevalence.columns) == COLUMNS
-    # 4 codes x 3 statuses x (1 overall + 3 roles + 4 groups)
-    assert len(prevalence) == 4 * 3 * 8
+    # 4 codes x 3 statuses x (1 overall + 1 role + 4 groups): only FG3 has every role at k or
+    # more people, so managers are the only role counted by role
+    assert len(prevalence) == 4 * 3 * 6
     assert not prevalence.duplicated(["dimension", "role", "group", "code", "status"]).any()
 
 
@@ -41,7 +42,8 @@ def test_overall_counts_exclude_rejected_codings_and_facilitators(prevalence):
     assert (pressure.participants, pressure.participants_total) == (7, 15)
     assert (pressure.groups, pressure.groups_total) == (4, 4)
     assert pressure.share == pressure.segment_share == 0.5
-    assert pressure.display == "raised in 4 of 4 groups, by 7 of 15 participants"
+    # machine suggestions are "coded", never "raised": only a person's acceptance says that
+    assert pressure.display == "coded in 4 of 4 groups, for 7 of 15 participants"
     # P03's fairness coding was rejected by a person: it does not count.
     assert row(prevalence, "overall", "fairness", "any").participants == 5
 
@@ -55,35 +57,61 @@ def test_accepted_and_suggested_are_counted_separately(prevalence):
 
 
 def test_role_and_group_shares_use_their_own_totals(prevalence):
-    managers = row(prevalence, "role", "governance", "any", role="manager")
-    assert (managers.segments, managers.segments_total, managers.segment_share) == (4, 4, 1.0)
-    assert managers.display == "raised in 2 of 2 groups, by 4 of 4 managers"
-    practitioners = row(prevalence, "role", "emotional_labour", "any", role="practitioner")
-    assert (practitioners.segments, practitioners.segments_total) == (3, 10)
-    assert (practitioners.participants, practitioners.participants_total) == (3, 9)
-    assert practitioners.participant_share == round(3 / 9, 4)
-    fg1 = row(prevalence, "group", "pressure", "any", group="FG1")
-    assert (fg1.segments, fg1.segments_total, fg1.participants, fg1.participants_total) == (4, 5, 3, 4)
-    assert fg1.display == "raised by 3 of 4 participants in FG1"
+    practitioners = row(prevalence, "group", "pressure", "any", group="FG1")
+    assert (practitioners.segments, practitioners.segments_total) == (4, 5)
+    assert (practitioners.participants, practitioners.participants_total) == (3, 4)
+    assert practitioners.participant_share == 0.75
+    assert practitioners.display == "coded for 3 of 4 participants in FG1"
+    accepted = row(prevalence, "group", "pressure", "accepted", group="FG1")
+    assert accepted.display == "fewer than 3 participants"
 
 
-def test_a_role_with_two_participants_is_suppressed(prevalence):
-    cell = row(prevalence, "role", "pressure", "any", role="advanced_practitioner")
-    assert cell.suppressed
-    assert cell.display == "fewer than 3 participants"
-    for column in ("segments", "participants", "participants_total", "segments_total", "share"):
-        assert pd.isna(cell[column])
-    not_raised = row(prevalence, "role", "governance", "any", role="advanced_practitioner")
-    assert not not_raised.suppressed and not_raised.display == "not raised"
-    assert pd.isna(not_raised.participants_total)
+def test_only_groups_whose_every_role_has_k_people_count_by_role(prevalence):
+    # FG1, FG2 (one advanced practitioner each) and FG6 (one manager) are left out of role
+    # figures: the lone manager M04 is in no "N of M managers" count.
+    assert set(prevalence.loc[prevalence["dimension"] == "role", "role"]) == {"manager"}
+    managers = row(prevalence, "role", "fairness", "any", role="manager")
+    assert managers.participants_total == 3 and managers.groups_total == 1
+    assert managers.display == "fewer than 3 participants"
 
 
-def test_complementary_suppression_hides_a_cell_that_would_reveal_a_small_one(prevalence):
-    # Managers (1) and advanced practitioners (1) raised pressure; practitioners' 5 would let
-    # a reader work out the other two as 7 - 5 = 2, so practitioners are withheld too.
-    cell = row(prevalence, "role", "pressure", "any", role="practitioner")
-    assert cell.suppressed and pd.isna(cell.participants)
-    assert cell.display.startswith("withheld")
+def test_zero_is_no_coding_not_not_raised(prevalence):
+    assert not (prevalence["display"] == "not raised").any()
+    empty = row(prevalence, "group", "governance", "accepted", group="FG1")
+    assert not empty.suppressed and empty.display == "none accepted"
+    assert row(prevalence, "group", "governance", "any", group="FG1").display == "no codings"
+
+
+def test_a_cell_the_others_would_reveal_is_withheld_across_dimensions(prevalence):
+    # Governance: FG3's three managers and FG6's lone manager. Overall (4) minus FG3 (3) would
+    # be FG6's one person, and the managers' row equals FG3: both are withheld.
+    assert row(prevalence, "overall", "governance", "any").participants == 4
+    assert row(prevalence, "group", "governance", "any", group="FG6").display == "fewer than 3 participants"
+    for cell in (row(prevalence, "group", "governance", "any", group="FG3"),
+                 row(prevalence, "role", "governance", "any", role="manager")):
+        assert cell.suppressed and pd.isna(cell.participants)
+        assert cell.display.startswith("withheld")
+
+
+def test_parent_codes_hold_their_sub_codes_once(study):
+    _, store = study
+    frames = load_frames(store, {"emotional_labour": "pressure"})
+    table = compute_prevalence(frames, k=3)
+    # pressure's 7 participants plus P06, whose only coding is emotional labour; P02's segment
+    # carries both codes and counts once
+    assert row(table, "overall", "pressure", "any").participants == 8
+    assert row(table, "overall", "pressure", "any").segments == 9
+    assert row(table, "overall", "emotional_labour", "any").participants == 3
+
+
+def test_doubtful_and_rejected_codings_never_count(study):
+    from fgkit.analysis.frames import roll_up
+
+    _, store = study
+    codings = load_frames(store).codings
+    assert set(codings["status"]) <= {"accepted", "suggested"}
+    doubtful = codings.assign(status="doubtful")
+    assert roll_up(doubtful, {}).empty
 
 
 def hidden_families_are_protected(table: pd.DataFrame, k: int) -> None:
@@ -94,6 +122,8 @@ def hidden_families_are_protected(table: pd.DataFrame, k: int) -> None:
         hidden = family[family["suppressed"]]
         if hidden.empty or pd.isna(overall[(code, status)]):
             continue
+        if dim == "role":
+            continue  # roles cover only some groups: checked by the linked audit below
         derivable = overall[(code, status)] - family["participants"].dropna().sum()
         assert len(hidden) >= 2 and derivable >= k, (dim, code, status)
 
@@ -109,8 +139,7 @@ def test_written_csv_holds_no_raw_count_for_suppressed_rows(study):
     for r in hidden:
         assert r["participants"] == r["segments"] == r["share"] == r["groups"] == ""
         assert r["display"].startswith(("fewer than 3", "withheld"))
-    small_role = [r for r in rows if r["role"] == "advanced_practitioner"]
-    assert all(r["participants_total"] == "" for r in small_role)
+    assert not [r for r in rows if r["role"] == "advanced_practitioner"]
     parquet = pd.read_parquet(project.shareable("prevalence.parquet"))
     pd.testing.assert_frame_equal(parquet, result.prevalence)
     hidden_families_are_protected(result.prevalence, 3)
@@ -119,8 +148,10 @@ def test_written_csv_holds_no_raw_count_for_suppressed_rows(study):
 def test_attribution_labels_a_lone_manager_by_group_only(study):
     project, store = study
     labels = attribution_for(project, store)
+    # everyone in FG6 is "Participant, FG6": labelling the practitioners by role would make
+    # "Participant, FG6" the lone manager
     assert labels[("M04", "FG6")] == "Participant, FG6"
-    assert labels[("P07", "FG6")] == "Practitioner, FG6"
+    assert labels[("P07", "FG6")] == "Participant, FG6"
     assert labels[("M01", "FG3")] == "Manager, FG3"
     assert labels[("A01", "FG1")] == "Participant, FG1"
     assert not any(pid == "F01" for pid, _ in labels)
@@ -141,7 +172,9 @@ def test_k_is_read_from_settings_and_validated(study):
     project, store = study
     project.settings["analysis"]["small_cell_k"] = 5
     table = analyse_project(project, store, topics=False).prevalence
-    assert row(table, "role", "governance", "any", role="manager").suppressed  # 4 < 5
+    # k = 5: no group has five people in every role, so nothing is counted by role
+    assert not (table["dimension"] == "role").any()
+    assert row(table, "group", "governance", "any", group="FG3").suppressed  # 3 < 5
     from fgkit.errors import SettingsError
 
     with pytest.raises(SettingsError, match="small_cell_k"):

@@ -71,9 +71,14 @@ def test_small_cell_rule_blanks_role_of_lone_manager(study):
     manager = table[table["quote"].str.startswith("As a manager")].iloc[0]
     assert manager["attribution"] == "Participant, FG1"
     assert manager["role"] == ""
+    # FG1's practitioners are "Participant, FG1" too: were they labelled by role, "Participant,
+    # FG1" could only be the lone manager
     practitioner = table[table["quote"] == "The pressure never stops."].iloc[0]
-    assert practitioner["attribution"] == "Practitioner, FG1"
-    assert practitioner["role"] == "Practitioner"
+    assert practitioner["attribution"] == "Participant, FG1"
+    assert practitioner["role"] == ""
+    fg2 = table[table["group"] == "FG2"]
+    assert len(fg2) and set(fg2["attribution"]) == {"Practitioner, FG2"}
+    assert set(fg2["role"]) == {"Practitioner"}
 
 
 def test_larger_threshold_hides_every_role(study):
@@ -81,7 +86,8 @@ def test_larger_threshold_hides_every_role(study):
     project.settings["analysis"]["small_cell_k"] = 5
     table = select_quotes(project, store)
     assert set(table["role"]) == {""}
-    assert set(table["attribution"]) == {"Participant, FG1", "Participant, FG2"}
+    # both groups have fewer than 5 people: not even the group is named
+    assert set(table["attribution"]) == {"Participant"}
 
 
 def test_withdrawn_participant_never_appears_anywhere(study):
@@ -146,7 +152,7 @@ def test_csv_and_xlsx_columns(study):
     result = export_quotes(project, store, context=True)
     rows = _csv_rows(project.shareable_dir / "quotes.csv")
     assert list(rows[0]) == QUOTE_COLUMNS + ["context"]
-    assert rows[0]["reference"] == "FG1.vtt turn 2"
+    assert rows[0]["reference"] == "FG1 turn 2"
     ws = load_workbook(project.shareable_dir / "quotes.xlsx").active
     header = [c.value for c in ws[1]]
     assert header == QUOTE_COLUMNS + ["context"]
@@ -174,7 +180,7 @@ def test_docx_groups_quotes_under_code_headings(study):
     assert all("tray" not in q for q in under["Workload pressure"])
     texts = [p.text for p in doc.paragraphs]
     assert "Talk about volume of cases, time pressure and no time to reflect." in texts
-    assert any(t.startswith("\u2014 Participant, FG1 (FG1.vtt turn 4)") for t in texts)
+    assert any(t.startswith("\u2014 Participant, FG1 (FG1 turn 4)") for t in texts)
     assert any(t.endswith("(suggested coding, not yet reviewed)") for t in texts)
 
 
@@ -229,3 +235,38 @@ def test_written_files_are_scanned_before_they_replace_anything(study):
     assert not (project.shareable_dir / "quotes.xlsx").exists()
     assert not (project.shareable_dir / "quotes.docx").exists()
     assert sorted(p.name for p in project.shareable_dir.iterdir()) == ["quotes.csv"]
+
+
+def test_nothing_checked_yet_says_so_and_how_to_include_suggestions(study):
+    from typer.testing import CliRunner
+
+    from fgkit.cli import app
+
+    project, store, _ = study
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM reviews")
+    result = export_quotes(project, store, formats=("docx",))
+    assert result.rows == 0
+    assert "Nothing is checked yet" in result.note and "--include-suggestions" in result.note
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(result.files[0])).paragraphs)
+    assert "Nothing is checked yet" in text and "No quotes matched" not in text
+    store.close()
+    out = CliRunner().invoke(app, ["export", "quotes", "--project", str(project.root), "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    assert "Nothing is checked yet" in out.output
+    # with suggestions asked for, there is nothing to explain
+    assert export_quotes(project, project.open_store(), formats=("csv",), include_suggestions=True).note == ""
+
+
+def test_a_parent_code_filter_includes_its_sub_codes(study):
+    from fgkit.export.quotes import _descendants
+
+    class Code:
+        def __init__(self, id, parent=None):
+            self.id, self.parent = id, parent
+
+    book = {c.id: c for c in (Code("a"), Code("b", "a"), Code("c", "b"), Code("d"))}
+    assert _descendants({"a"}, book) == {"a", "b", "c"}
+    assert _descendants({"d"}, book) == {"d"}

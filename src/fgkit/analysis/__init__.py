@@ -23,11 +23,9 @@ def _k(project) -> int:
 
 def attribution_for(project, store) -> dict[tuple[str, str], str]:
     """Quote attributions keyed by (participant_id, group), e.g. "Practitioner, FG2"."""
-    from ..disclosure import attribution_labels
     from .frames import load_frames
 
-    roster = load_frames(store).roster
-    return attribution_labels(roster[["participant_id", "role", "group"]].itertuples(index=False, name=None), _k(project))
+    return load_frames(store).disclosure(_k(project)).labels()
 
 
 def analyse_project(project, store, topics: bool | None = None) -> AnalysisResult:
@@ -35,31 +33,29 @@ def analyse_project(project, store, topics: bool | None = None) -> AnalysisResul
 
     ``topics`` overrides the ``[topics] enabled`` setting (None: use the setting).
     """
-    from ..disclosure import attribution_labels
     from .cooccurrence import compute_cooccurrence
     from .distinctive import compute_distinctive_terms
-    from .frames import load_frames
+    from .frames import codebook_parents, load_frames
     from .matrix import compute_matrix
     from .notes import study_summary, thin_data_notes
     from .prevalence import compute_prevalence
     from .topics import candidate_topics
 
     k = _k(project)
-    frames = load_frames(store)
+    frames = load_frames(store, codebook_parents(project))
     prevalence = compute_prevalence(frames, k)
     distinctive = compute_distinctive_terms(frames, k)
     cooccurrence = compute_cooccurrence(frames)
     enabled = project.settings.topics.enabled if topics is None else topics
     topic_result = candidate_topics(project, store, frames, k, enabled=enabled)
-    matrix = compute_matrix(frames, k)
-    people = frames.roster[["participant_id", "role", "group"]].itertuples(index=False, name=None)
+    matrix = compute_matrix(frames, k, prevalence)
     return AnalysisResult(
         prevalence=prevalence,
         distinctive_terms=distinctive,
         cooccurrence=cooccurrence,
         topics=topic_result,
         matrix=matrix,
-        quotes_attribution=attribution_labels(people, k),
+        quotes_attribution=frames.disclosure(k).labels(),
         summary=study_summary(frames, k),
         thin_data=thin_data_notes(frames, prevalence, topic_result, k),
         k=k,

@@ -1,7 +1,9 @@
 """Which codes occur together: on the same segment, and within the same turn.
 
 Counts use every coding in force (accepted and suggested). ``jaccard`` is the number of units
-holding both codes over the number holding either, so frequent codes do not dominate.
+holding both codes over the number holding either, so frequent codes do not dominate. A parent
+holds its sub-codes' segments, so a code and its own ancestor always co-occur: such pairs say
+nothing and are left out.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from itertools import combinations
 
 import pandas as pd
 
-from .frames import StudyFrames, natural_key
+from .frames import StudyFrames, ancestors, natural_key
 from .results import COOCCURRENCE_COLUMNS
 
 _UNITS = {"segment": "segment_id", "turn": "turn_id"}
@@ -23,6 +25,8 @@ def compute_cooccurrence(frames: StudyFrames) -> pd.DataFrame:
         units_by_code = {code: set(g[unit]) for code, g in pairs.groupby("code")}
         codes = sorted(units_by_code, key=natural_key)
         for a, b in combinations(codes, 2):
+            if a in ancestors(b, frames.parents) or b in ancestors(a, frames.parents):
+                continue
             both = len(units_by_code[a] & units_by_code[b])
             if both:
                 either = len(units_by_code[a] | units_by_code[b])

@@ -2,31 +2,31 @@
 
 For every code and status ('accepted' by a person, 'suggested' by the machine and not yet
 reviewed, and 'any' of the two) a row counts segments, participants and groups, each beside the
-total it is a share of (the role's, the group's or the study's).
+total it is a share of (the role's, the group's or the study's). Parent codes hold their
+sub-codes' segments (see ``frames.study_codings``).
 
-Small-cell protection, applied to the returned DataFrame itself so the API, the CSV and the
-Parquet file all carry the same protected values:
+Small-cell protection follows ``fgkit.disclosure`` (the one rule every output uses), applied to
+the returned DataFrame itself so the API, the CSV and the Parquet file carry the same values:
 
-* Primary suppression: a row resting on 1..k-1 participants has ``suppressed`` True, its
-  segment, participant and group counts and shares blanked (missing), and ``display`` reads
-  "fewer than k participants".
-* Complementary suppression: roles partition the participants and so do groups, so a single
-  hidden cell could be worked out as overall minus the visible cells. Within each
-  (dimension, code, status) family, further cells are withheld, smallest first, until at least
-  two cells are hidden and together they hold at least k participants. Those rows are also
-  ``suppressed`` and their ``display`` says they are withheld to protect a smaller count.
+* Role rows count only groups whose every role has at least k people
+  (``Disclosure.role_groups``): a lone manager in a mixed group is in no role's figures, and
+  "N of M groups" for a role counts only those groups.
+* Within each (dimension, code, status) family, ``disclosure.withhold`` hides cells resting on
+  1..k-1 participants ("fewer than k participants") and, smallest first, enough further cells
+  ("withheld so that a smaller count cannot be worked out") that no hidden one is the total
+  minus the visible ones.
+* Role rows and group rows describe the same people, so a role total minus its single-role
+  groups can reveal that role's count in a mixed group. Where such a difference would be a
+  small count, the role row is withheld too (and its family protected again).
 * A role or group with fewer than k participants in all has its totals blanked too, so its
   size cannot be read off any row.
-
-Rows are not checked against each other across dimensions (role rows against group rows);
-with k participants per hidden family that inference yields ranges, not single people.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..disclosure import role_title, suppressed
+from ..disclosure import FEWER, SHOWN, WITHHELD, role_title, withhold
 from .frames import StudyFrames, natural_key
 
 STATUSES = ("accepted", "suggested", "any")
@@ -45,44 +45,55 @@ def _with_any(codings: pd.DataFrame) -> pd.DataFrame:
     return both.drop_duplicates(["segment_id", "code", "status"])
 
 
-def _population(frames: StudyFrames, dimension: str) -> list[tuple[str, str, pd.Series, pd.Series]]:
+def counted_roles(frames: StudyFrames, k: int) -> list[str]:
+    """Roles with anyone in a group counted by role (see the module docstring)."""
+    safe = frames.disclosure(k).role_groups
+    return [r for r in frames.roles if (frames.roster[frames.roster["group"].isin(safe)]["role"] == r).any()]
+
+
+def _population(frames: StudyFrames, dimension: str, k: int) -> list[tuple[str, str, pd.Series, pd.Series]]:
     """(role, group, roster mask, segment mask) for each cell of a dimension."""
     roster, segs = frames.roster, frames.segments
     if dimension == "overall":
         return [("", "", roster["role"].notna(), segs["role"].notna())]
-    column = dimension
-    values = frames.roles if dimension == "role" else frames.groups
+    if dimension == "group":
+        return [("", v, roster["group"] == v, segs["group"] == v) for v in frames.groups]
+    safe = frames.disclosure(k).role_groups
     return [
-        (v if dimension == "role" else "", v if dimension == "group" else "",
-         roster[column] == v, segs[column] == v)
-        for v in values
+        (v, "", (roster["role"] == v) & roster["group"].isin(safe),
+         (segs["role"] == v) & segs["group"].isin(safe))
+        for v in counted_roles(frames, k)
     ]
 
 
-def _display(dimension: str, role: str, group: str, p: int, pt: int, g: int, gt: int) -> str:
+# Zero participants: nobody's coding says so, which is not the same as nobody raising it.
+_NONE = {"accepted": "none accepted", "suggested": "no unchecked suggestions", "any": "no codings"}
+# Only a person's acceptance makes a code "raised"; machine suggestions are "coded".
+_VERB = {"accepted": "raised", "suggested": "suggested (not checked)", "any": "coded"}
+
+
+def _display(dimension: str, status: str, role: str, group: str, p: int, pt: int, g: int, gt: int) -> str:
     if p == 0:
-        return "not raised"
+        return _NONE[status]
+    verb = _VERB[status]
     if dimension == "group":
-        return f"raised by {p} of {pt} participants in {group}"
+        return f"{verb} for {p} of {pt} participants in {group}"
     who = "participants" if dimension == "overall" else f"{role_title(role).lower()}s"
-    return f"raised in {g} of {gt} groups, by {p} of {pt} {who}"
+    return f"{verb} in {g} of {gt} groups, for {p} of {pt} {who}"
 
 
-def _raw_rows(frames: StudyFrames) -> list[dict]:
+def _raw_rows(frames: StudyFrames, k: int) -> list[dict]:
     coded = _with_any(frames.codings)
     codes = frames.codes
     rows = []
     for dimension in ("overall", "role", "group"):
-        for role, group, in_roster, in_segments in _population(frames, dimension):
+        for role, group, in_roster, in_segments in _population(frames, dimension, k):
             # one person may attend two groups: count people, not roster rows
             pt = frames.roster.loc[in_roster, "participant_id"].nunique()
             st = int(in_segments.sum())
             gt = frames.roster.loc[in_roster, "group"].nunique()
-            cell = coded
-            if role:
-                cell = cell[cell["role"] == role]
-            if group:
-                cell = cell[cell["group"] == group]
+            counted = set(frames.segments.loc[in_segments, "segment_id"])
+            cell = coded[coded["segment_id"].isin(counted)]
             stats = cell.groupby(["code", "status"]).agg(
                 segments=("segment_id", "nunique"),
                 participants=("participant_id", "nunique"),
@@ -101,40 +112,92 @@ def _raw_rows(frames: StudyFrames) -> list[dict]:
                         "participants": p, "participants_total": pt,
                         "participant_share": p / pt if pt else float("nan"),
                         "groups": g, "groups_total": gt,
-                        "display": _display(dimension, role, group, p, pt, g, gt),
+                        "display": _display(dimension, status, role, group, p, pt, g, gt),
                     })
     return rows
 
 
-def _complementary(family: pd.DataFrame, primary: pd.Series, k: int) -> list[int]:
-    """Index labels of further cells to withhold so the hidden cells cannot be derived."""
-    if not primary.any():
-        return []
-    hidden = list(family.index[primary])
-    total = int(family.loc[hidden, "participants"].sum())
-    candidates = family[~primary & (family["participants"] > 0)]
-    candidates = candidates.assign(_key=[natural_key(v) for v in candidates["role"] + candidates["group"]])
-    extra = []
-    for idx in candidates.sort_values(["participants", "_key"]).index:
-        if len(hidden) + len(extra) >= 2 and total >= k:
-            break
-        extra.append(idx)
-        total += int(family.loc[idx, "participants"])
-    return extra
+def _family_states(table: pd.DataFrame, states: pd.Series, k: int) -> pd.Series:
+    """Apply ``disclosure.withhold`` to every (dimension, code, status) family; an overall row
+    is a family of one (primary suppression only: it has no visible siblings to subtract)."""
+    states = states.copy()
+    for i in table.index[table["dimension"] == "overall"]:
+        states[i] = withhold([int(table.at[i, "participants"])], k, already=[states[i]])[0]
+    for _, family in table[table["dimension"] != "overall"].groupby(["dimension", "code", "status"]):
+        order = [natural_key(r + g) for r, g in zip(family["role"], family["group"])]
+        result = withhold(list(family["participants"]), k, order, list(states[family.index]))
+        states[family.index] = result
+    return states
+
+
+def _linked_leaks(table: pd.DataFrame, states: pd.Series, frames: StudyFrames, k: int) -> list[int]:
+    """Visible rows to withhold because, taken together, visible rows reveal a small count.
+
+    For each (code, status) the unknowns are the role-in-group counts of the groups counted by
+    role and the totals of the other groups; every visible role, group and overall row is an
+    equation over them. Solving what the equations determine one unknown at a time, a leak is
+    a determined role-in-group count of 1..k-1, or a hidden row whose value is determined. Each
+    leak is closed by withholding the smallest visible row that involves it.
+    """
+    safe = frames.disclosure(k).role_groups
+    members = frames.roster[frames.roster["group"].isin(safe)]
+    roles_of = {g: sorted(set(rows["role"])) for g, rows in members.groupby("group")}
+    leaks = []
+    for _, rows in table.groupby(["code", "status"]):
+        equations: dict[int, list] = {}
+        for i, r in rows.iterrows():
+            if r.dimension == "overall":
+                terms = [(role, g) for g, roles in roles_of.items() for role in roles]
+                terms += [("*", g) for g in frames.groups if g not in safe]
+            elif r.dimension == "role":
+                terms = [(r.role, g) for g, roles in roles_of.items() if r.role in roles]
+            elif r.group in safe:
+                terms = [(role, r.group) for role in roles_of[r.group]]
+            else:
+                terms = [("*", r.group)]
+            equations[i] = terms
+        known: dict[tuple[str, str], int] = {}
+        used: dict[tuple[str, str], set[int]] = {}  # the visible rows each value was worked out from
+        changed = True
+        while changed:
+            changed = False
+            for i, terms in equations.items():
+                if states[i] != SHOWN:
+                    continue
+                unknown = [t for t in terms if t not in known]
+                if len(unknown) == 1:
+                    rest = [t for t in terms if t in known]
+                    known[unknown[0]] = int(rows.at[i, "participants"]) - sum(known[t] for t in rest)
+                    used[unknown[0]] = {i}.union(*(used[t] for t in rest))
+                    changed = True
+        sources: set[int] = set()
+        for term, value in known.items():
+            if term[0] != "*" and 0 < value < k:
+                sources |= used[term]
+        for i, terms in equations.items():
+            if states[i] == FEWER and terms and all(t in known for t in terms):
+                sources = sources.union(*(used[t] for t in terms))
+        involved = [i for i in sources if int(rows.at[i, "participants"]) > 0]
+        if involved:
+            leaks.append(min(involved, key=lambda i: (rows.at[i, "dimension"] == "overall",
+                                                       int(rows.at[i, "participants"]), i)))
+    return sorted(set(leaks))
 
 
 def compute_prevalence(frames: StudyFrames, k: int) -> pd.DataFrame:
     """The protected prevalence table (see the module docstring for the protection rules)."""
-    table = pd.DataFrame(_raw_rows(frames), columns=[c for c in COLUMNS if c not in ("suppressed", "share")])
-    table["suppressed"] = [suppressed(int(p), k) for p in table["participants"]]
-    table["withheld"] = False
-    for _, family in table[table["dimension"] != "overall"].groupby(["dimension", "code", "status"]):
-        extra = _complementary(family, family["suppressed"], k)
-        table.loc[extra, "withheld"] = True
+    table = pd.DataFrame(_raw_rows(frames, k), columns=[c for c in COLUMNS if c not in ("suppressed", "share")])
+    states = _family_states(table, pd.Series(SHOWN, index=table.index), k)
+    for _ in range(len(table)):  # each pass hides at least one more row, so this ends
+        leaks = _linked_leaks(table, states, frames, k)
+        if not leaks:
+            break
+        states[leaks] = WITHHELD
+        states = _family_states(table, states, k)
     table["share"] = table["segment_share"]
     for column in _COUNTS:
         table[column] = table[column].astype("Int64")
-    primary, withheld = table["suppressed"], table["withheld"]
+    primary, withheld = states == FEWER, states == WITHHELD
     hide = primary | withheld
     table.loc[hide, _HIDDEN] = pd.NA
     table.loc[primary, "display"] = f"fewer than {k} participants"

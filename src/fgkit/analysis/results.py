@@ -13,7 +13,7 @@ DISTINCTIVE_COLUMNS = ["role", "term", "score", "count", "rank"]
 COOCCURRENCE_COLUMNS = ["level", "code_a", "code_b", "count", "jaccard"]
 MATRIX_COLUMNS = [
     "row_type", "row", "role", "code", "segments", "participants_display", "summary",
-    "quote_refs", "status_mix",
+    "quote_refs", "status_mix", "checked",
 ]
 
 

@@ -51,6 +51,8 @@ def quotes_cli(
             groups=group, include_suggestions=include_suggestions, min_words=min_words,
             context=context,
         )
+    if result.note:
+        typer.echo(result.note)
     typer.echo(f"Exported {result.rows} quote(s) across {result.codes} code(s):")
     for path in result.files:
         typer.echo(f"  {path}")

@@ -1,9 +1,12 @@
 """Anonymised quotes for papers, slides and board reports.
 
 One row per coded segment: the pseudonymised text, its codes and their statuses, and an
-attribution by role and group that follows the small-cell rule ("Practitioner, FG2", or
-"Participant, FG6" where fewer than k people share the role in that group). Speaker pseudonyms
-are not written: quotes are attributed to groups, never to a person.
+attribution by role and group from ``fgkit.disclosure`` (the rule every output follows:
+"Practitioner, FG2", or "Participant, FG6" for everyone in a group where a role has fewer than
+k people). Speaker pseudonyms are not written: quotes are attributed to groups, never to a
+person. References ("fg1-teams turn 12") count turns from 1, as the report and the shareable
+transcripts do. A filter on a parent code includes its sub-codes; "doubtful" and rejected
+codings are never exported.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..disclosure import role_title
 from ..errors import InputError
+from ..passages import turn_number, turn_reference
 from ..shareable import publication
 from .inputs import attribution_map, codings_in_force, load_codes, pseudo_turns, withdrawn_ids
 from .safety import check_destination
@@ -36,6 +39,37 @@ class QuotesResult:
     codes: int
     files: tuple[Path, ...]
     parameters: dict = field(default_factory=dict)
+    note: str = ""  # why nothing was exported, when nothing was
+
+
+def _descendants(codes: set[str], book: dict) -> set[str]:
+    """The codes asked for and every sub-code below them (a parent includes its sub-codes)."""
+    out, todo = set(codes), list(codes)
+    while todo:
+        code = todo.pop()
+        for child in (c.id for c in book.values() if c.parent == code):
+            if child not in out:
+                out.add(child)
+                todo.append(child)
+    return out
+
+
+def nothing_checked_note(store, include_suggestions: bool) -> str:
+    """Why an export is empty when only unchecked suggestions exist ("" otherwise)."""
+    if include_suggestions:
+        return ""
+    from ..coding.status import effective_codings
+
+    codings = effective_codings(store)
+    waiting = int((codings["status"] == "suggested").sum()) if len(codings) else 0
+    if not waiting or (codings["status"] == "accepted").any():
+        return ""
+    return (
+        f"Nothing is checked yet: none of the {waiting} machine-suggested codings has been accepted "
+        "by a person, and only accepted codings are exported. Review them (`fgkit review export`, "
+        "then `fgkit review import`), or add --include-suggestions to export unchecked quotes, "
+        "marked as not checked."
+    )
 
 
 def _context_lines(turns, attributions) -> dict[tuple[str, int], str]:
@@ -77,11 +111,14 @@ def select_quotes(
     withdrawn = withdrawn_ids(project)
     turns = pseudo_turns(store, withdrawn)
     attributions = attribution_map(turns, k)
+    # A group of fewer than k people is never named beside a quote (fgkit.disclosure).
+    sizes = turns[turns["role"] != "facilitator"].groupby("group")["participant_id"].nunique()
+    small_groups = {str(g) for g, n in sizes.items() if n < k}
     book = {c.id: c for c in load_codes(project)}
     wanted = None
     if codes:
         by_label = {c.label.casefold(): c.id for c in book.values()}
-        wanted = {by_label.get(c.casefold(), c) for c in codes}
+        wanted = _descendants({by_label.get(c.casefold(), c) for c in codes}, book)
 
     df = codings_in_force(store, withdrawn, include_suggestions)
     df = df[df["role"] != "facilitator"]
@@ -104,21 +141,22 @@ def select_quotes(
         words = len(first.text.split())
         if words < min_words:
             continue
-        attribution = attributions.get(
-            (first.participant_id, first.group), f"Participant, {first.group}"
+        attribution = attributions.get((first.participant_id, first.group)) or (
+            "Participant" if first.group in small_groups else f"Participant, {first.group}"
         )
-        turn = int(first.turn_index) + 1
+        turn = turn_number(first.turn_index)
         row = {
             "quote_id": segment_id,
             "quote": first.text,
             "codes": "; ".join(r.code for r in part),
             "status": "; ".join(r.status for r in part),
-            "role": "" if attribution.startswith("Participant,") else role_title(first.role),
+            # The role only where the attribution names it: never beside "Participant, FG6".
+            "role": "" if attribution.startswith("Participant") else attribution.split(",")[0],
             "group": first.group,
             "attribution": attribution,
             "transcript": first.transcript,
             "turn": turn,
-            "reference": f"{first.transcript} turn {turn}",
+            "reference": turn_reference(first.transcript, first.turn_index),
             "words": words,
         }
         if context:
@@ -147,6 +185,9 @@ def export_quotes(
         raise InputError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
     target = check_destination(project, output) if output is not None else None
     table = select_quotes(project, store, **filters)
+    note = nothing_checked_note(store, bool(filters.get("include_suggestions"))) if table.empty else ""
+    if note:
+        table.attrs["empty_reason"] = note  # the Word file says it instead of "no match"
     book = load_codes(project)
 
     writers = {"csv": write_csv, "xlsx": write_xlsx, "docx": write_docx}
@@ -163,4 +204,5 @@ def export_quotes(
         codes=n_codes,
         files=tuple(files),
         parameters={k: v for k, v in filters.items() if v not in (None, (), [])},
+        note=note,
     )

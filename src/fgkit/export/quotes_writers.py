@@ -101,7 +101,7 @@ def write_docx(table, path: Path, codes: list) -> None:
         "role in a group than the small-cell threshold, only the group is given."
     )
     if table.empty:
-        body.add("No quotes matched the filters.")
+        body.add(table.attrs.get("empty_reason") or "No quotes matched the filters.")
     rows = list(table.to_dict("records"))
     for code_id in _ordered_codes(table, codes):
         info = by_id.get(code_id)
