@@ -111,6 +111,9 @@ class _Section:
 class ProjectSettings(_Section):
     NAME = "project"
     name: str = _setting("study", "The study's name, shown on reports.")
+    lock_wait_seconds: float = _setting(
+        10.0, "How long a command waits while another one writes to this project.", minimum=0,
+        template=False)
 
 
 @dataclass

@@ -15,13 +15,15 @@ def init_cli(project: ProjectOption = None) -> None:
     full names and name variants (nicknames) so pseudonymisation can find them in speech.
     """
     from ..ingest import read_transcript
+    from ..lock import project_lock
     from ..participants import draft_register
 
     proj = load_project(project)
-    speakers = {
-        path.name: read_transcript(path).speakers for path in proj.transcript_files()
-    }
-    added = draft_register(proj.register_path, speakers)
+    with project_lock(proj):
+        speakers = {
+            path.name: read_transcript(path).speakers for path in proj.transcript_files()
+        }
+        added = draft_register(proj.register_path, speakers)
     typer.echo(f"{added} draft row(s) added to {proj.register_path}.")
     if added:
         typer.echo(
@@ -49,10 +51,12 @@ def withdraw_cli(
     project: ProjectOption = None,
 ) -> None:
     """Withdraw a participant's consent: the next run removes every word they said."""
+    from ..lock import project_lock
     from ..participants import withdraw
 
     proj = load_project(project)
-    withdraw(proj.register_path, participant_id, reason, proj.private("withdrawals.csv"))
+    with project_lock(proj):
+        withdraw(proj.register_path, participant_id, reason, proj.private("withdrawals.csv"))
     typer.echo(
         f"{participant_id} is withdrawn (logged in the private zone). "
         "Run `fgkit run` to remove their words from every output."

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import JsonOption, ProjectOption, fail, guard, load_project, recorded_run
+from .common import JsonOption, ProjectOption, guard, load_project, recorded_run
 
 PassphraseFileOption = Annotated[
     Path | None,
@@ -102,13 +102,16 @@ def correct_cli(
     It takes effect on the next `fgkit run`, which rewrites every shareable output it owns.
     The value is printed back to this terminal only; no run manifest records it.
     """
+    from ..errors import InputError
+    from ..lock import project_lock
     from ..pseudonymise.sources import add_review_decision
 
     if wrong == (missed is not None):
-        fail("give exactly one of --wrong (not an identifier) or --missed TYPE (an identifier)")
+        raise InputError("give exactly one of --wrong (not an identifier) or --missed TYPE (an identifier)")
     parent = ctx.parent.params.get("project") if ctx.parent is not None else None
     proj = load_project(project or parent)
-    path, outcome = add_review_decision(proj, value, "wrong" if wrong else "missed", missed or "", note)
+    with project_lock(proj):
+        path, outcome = add_review_decision(proj, value, "wrong" if wrong else "missed", missed or "", note)
     meaning = "not an identifier" if wrong else f"an identifier ({missed})"
     said = {"added": "Recorded", "replaced": "Recorded (replacing the opposite decision)",
             "unchanged": "Already recorded"}[outcome]

@@ -87,20 +87,23 @@ def load_project(project: Path | None):
 def recorded_run(
     project, command: str, inputs: list[Path] | None = None, parameters: dict | None = None
 ) -> Iterator[tuple[Any, str]]:
-    """Open the store, record the run manifest, and mark the run ok or failed at the end."""
+    """Take the project's lock, open the store, record the run manifest, and mark the run ok
+    or failed at the end. A second writing command on the project waits, then stops cleanly."""
+    from ..lock import project_lock
     from ..manifest import build_manifest
 
-    store = project.open_store()
-    manifest = build_manifest(command, project.settings.as_dict(), inputs, project.root, parameters)
-    run_id = store.start_run(command, manifest)
-    try:
-        yield store, run_id
-    except BaseException:
-        store.finish_run(run_id, "failed")
+    with project_lock(project):
+        store = project.open_store()
+        manifest = build_manifest(command, project.settings.as_dict(), inputs, project.root, parameters)
+        run_id = store.start_run(command, manifest)
+        try:
+            yield store, run_id
+        except BaseException:
+            store.finish_run(run_id, "failed")
+            store.close()
+            raise
+        store.finish_run(run_id, "ok")
         store.close()
-        raise
-    store.finish_run(run_id, "ok")
-    store.close()
 
 
 def echo_err(message: str) -> None:
