@@ -145,6 +145,23 @@ def _add_missing_columns(conn: sqlite3.Connection) -> None:
                     raise
 
 
+# The order a stage table's rows are read in for its fingerprint (``Store.table_digest``).
+_TABLE_ORDER = {
+    "turns": "turn_id",
+    "pseudo_turns": "turn_id",
+    "segments": "segment_id",
+    "codings": "segment_id, code, coder",
+    "reviews": "review_id",
+}
+
+
+def _without(frame, withdrawn: Iterable[str]):
+    withdrawn = set(withdrawn)
+    if not withdrawn:
+        return frame
+    return frame[~frame["participant_id"].isin(withdrawn)].reset_index(drop=True)
+
+
 def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
@@ -231,6 +248,166 @@ class Store:
                 "INSERT OR REPLACE INTO cache(namespace, key, value) VALUES (?, ?, ?)",
                 [(namespace, k, encode(v)) for k, v in items.items()],
             )
+
+    # --- speaker labels ----------------------------------------------------------------------
+    def replace_speaker_labels(self, labels: dict[str, str]) -> None:
+        """New stored speaker labels by turn id (sealing them: pseudonymise/labels.py). The old
+        ones are overwritten on disk too (secure_delete, then the write-ahead log emptied), so a
+        real label does not linger in free pages."""
+        self.conn.execute("PRAGMA secure_delete=ON")
+        try:
+            with self.transaction() as conn:
+                conn.executemany("UPDATE turns SET speaker_label=? WHERE turn_id=?",
+                                 [(label, turn_id) for turn_id, label in labels.items()])
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            self.conn.execute("PRAGMA secure_delete=OFF")
+
+    # --- named queries: questions several stages ask, written once ----------------------------
+    def participant_turns(self, withdrawn: Iterable[str] = ()):
+        """Pseudonymised turns of consenting participants, in transcript order, as a DataFrame
+        (turn_id, transcript, turn_index, participant_id, speaker, role, group, text, start).
+        ``withdrawn`` participant ids are left out as well (a withdrawal since the last run)."""
+        frame = self.dataframe(
+            """SELECT turn_id, transcript, turn_index, participant_id, speaker, role,
+                      group_name AS "group", text, start
+               FROM pseudo_turns ORDER BY transcript, turn_index"""
+        )
+        return _without(frame, withdrawn)
+
+    def consenting_segments(self, withdrawn: Iterable[str] = ()):
+        """Segments whose turn is a consenting participant's (it has a pseudonymised turn), with
+        every segment column and the participant id, in transcript order."""
+        frame = self.dataframe(
+            """SELECT s.segment_id, s.turn_id, s.transcript, s.turn_index, s.level, s.start_char,
+                      s.end_char, s.text, s.speaker, p.participant_id, s.role, s.group_name
+               FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id
+               ORDER BY s.transcript, s.turn_index, s.start_char"""
+        )
+        return _without(frame, withdrawn)
+
+    def codable_turns(self, skip_roles: Iterable[str]) -> list[sqlite3.Row]:
+        """Pseudonymised turns whose speaker's role is coded (facilitators' are not)."""
+        roles = sorted(skip_roles)
+        where = f"WHERE role NOT IN ({','.join('?' * len(roles))})" if roles else ""
+        return self.query(
+            f"""SELECT turn_id, transcript, turn_index, participant_id, speaker, role, group_name, text
+                FROM pseudo_turns {where} ORDER BY transcript, turn_index""",
+            roles,
+        )
+
+    def replace_segments(self, rows: list[tuple]) -> int:
+        """Make ``rows`` the segments (segment_id, turn_id, transcript, turn_index, level,
+        start_char, end_char, text, speaker, participant_id, role, group_name); returns how many
+        segments no longer present were removed. Review decisions are kept: they hang off
+        content-based ids and come back with their segment."""
+        with self.transaction() as conn:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep_segments (segment_id TEXT PRIMARY KEY)")
+            conn.execute("DELETE FROM keep_segments")
+            conn.executemany("INSERT OR IGNORE INTO keep_segments VALUES (?)", [(r[0],) for r in rows])
+            removed = conn.execute(
+                "DELETE FROM segments WHERE segment_id NOT IN (SELECT segment_id FROM keep_segments)"
+            ).rowcount
+            conn.executemany(
+                """INSERT OR REPLACE INTO segments(segment_id, turn_id, transcript, turn_index, level,
+                       start_char, end_char, text, speaker, participant_id, role, group_name)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                rows,
+            )
+            conn.execute("DELETE FROM keep_segments")
+        return removed
+
+    def replace_codings(self, coders: Iterable[str], rows: list[tuple]) -> None:
+        """Make ``rows`` all the codings of ``coders``, in one transaction: (segment_id, code,
+        coder, status, confidence, evidence, evidence_start, evidence_end, pattern, run_id)."""
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM codings WHERE coder = ?", [(c,) for c in sorted(set(coders))])
+            conn.executemany(
+                "INSERT INTO codings(segment_id, code, coder, status, confidence, evidence,"
+                " evidence_start, evidence_end, pattern, run_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+
+    def latest_decisions(self, reviewer: str | None = None):
+        """The decision in force per (segment_id, code): the latest, by anyone or by one
+        reviewer; columns segment_id, code, decision, reviewer, decided_at, memo."""
+        mine = "WHERE reviewer = ?" if reviewer is not None else ""
+        return self.dataframe(
+            f"""SELECT r.segment_id, r.code, r.decision, r.reviewer, r.decided_at, r.memo
+                FROM reviews r
+                JOIN (SELECT MAX(review_id) AS last_id FROM reviews {mine}
+                      GROUP BY segment_id, code) last ON r.review_id = last.last_id
+                ORDER BY r.segment_id, r.code""",
+            () if reviewer is None else (reviewer,),
+        )
+
+    def coded_pairs(self, coder: str | None = None) -> set[tuple[str, str]]:
+        """(segment_id, code) pairs coded by ``coder``, or by every machine coder when None
+        (codings imported from another tool, coder ``refi:...``, are not the machine's)."""
+        if coder is None:
+            rows = self.query("SELECT DISTINCT segment_id, code FROM codings WHERE coder NOT LIKE 'refi:%'")
+        else:
+            rows = self.query("SELECT DISTINCT segment_id, code FROM codings WHERE coder = ?", (coder,))
+        return {(r["segment_id"], r["code"]) for r in rows}
+
+    def has_codings(self, coder: str) -> bool:
+        return bool(self.query("SELECT 1 FROM codings WHERE coder = ? LIMIT 1", (coder,)))
+
+    def has_reviews(self) -> bool:
+        return bool(self.query("SELECT 1 FROM reviews LIMIT 1"))
+
+    def count_segments(self) -> int:
+        return int(self.query("SELECT COUNT(*) FROM segments")[0][0])
+
+    def table_digest(self, table: str) -> str:
+        """A hash of every row of one of the stage tables, in a fixed order (a stage's output
+        fingerprint: unchanged rows, unchanged digest)."""
+        import hashlib
+
+        order = _TABLE_ORDER[table]
+        digest = hashlib.sha256()
+        for row in self.conn.execute(f"SELECT * FROM {table} ORDER BY {order}"):
+            digest.update(repr(tuple(row)).encode("utf-8"))
+        return digest.hexdigest()
+
+    # --- transcripts -------------------------------------------------------------------------
+    def transcript_sha256(self, name: str) -> str | None:
+        row = self.query("SELECT sha256 FROM transcripts WHERE name = ?", (name,))
+        return row[0]["sha256"] if row else None
+
+    def transcript_names(self) -> list[str]:
+        return [r["name"] for r in self.query("SELECT name FROM transcripts ORDER BY name")]
+
+    def replace_transcript(self, transcript, seal=None) -> None:
+        """Store one read ``Transcript`` (records.Transcript) and its turns, replacing what the
+        store held under its name, in one transaction. ``seal(transcript_name, label)`` is the
+        form each speaker label is stored in (a keyed hash while the key is encrypted)."""
+        from dataclasses import asdict
+
+        t = transcript
+        seal = seal or (lambda _transcript, label: label)
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM turns WHERE transcript=?", (t.name,))
+            conn.execute(
+                "INSERT OR REPLACE INTO transcripts(name, format, sha256, n_turns, n_words, warnings, "
+                "ingested_at, sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (t.name, t.format, t.sha256, len(t.turns), t.words, json.dumps(list(t.warnings)),
+                 now_iso(), json.dumps([asdict(s) for s in t.sections])),
+            )
+            conn.executemany(
+                "INSERT INTO turns(turn_id, transcript, turn_index, speaker_label, text, line, start, "
+                "end, annotations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(turn.turn_id, t.name, turn.index, seal(t.name, turn.speaker_label), turn.text, turn.line,
+                  turn.start, turn.end, json.dumps([asdict(a) for a in turn.annotations]))
+                 for turn in t.turns],
+            )
+
+    def forget_transcripts(self, names: Iterable[str]) -> None:
+        """Remove transcripts and their turns."""
+        with self.transaction() as conn:
+            for name in names:
+                conn.execute("DELETE FROM turns WHERE transcript=?", (name,))
+                conn.execute("DELETE FROM transcripts WHERE name=?", (name,))
 
     # --- run manifests -----------------------------------------------------------------------
     def start_run(self, command: str, manifest: dict[str, Any]) -> str:

@@ -45,10 +45,7 @@ class AgreementResult:
 
 
 def _segments(store):
-    return store.dataframe(
-        """SELECT s.segment_id, s.transcript, s.turn_index, s.start_char, s.text
-           FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id"""
-    )
+    return store.consenting_segments()[["segment_id", "transcript", "turn_index", "start_char", "text"]]
 
 
 def coder_values(store, coder: str) -> tuple[set[str], set[tuple[str, str]], set[tuple[str, str]]]:
@@ -60,22 +57,13 @@ def coder_values(store, coder: str) -> tuple[set[str], set[tuple[str, str]], set
         codings = effective_codings(store)
         return everything, set(zip(codings["segment_id"], codings["code"])), set()
     if coder == MACHINE or ":" in coder:
-        sql, params = "SELECT DISTINCT segment_id, code FROM codings WHERE coder=?", (coder,)
-        if coder == MACHINE:
-            sql, params = "SELECT DISTINCT segment_id, code FROM codings WHERE coder NOT LIKE 'refi:%'", ()
-        elif not store.query("SELECT 1 FROM codings WHERE coder=? LIMIT 1", (coder,)):
+        if coder != MACHINE and not store.has_codings(coder):
             raise InputError(f"no codings by coder {coder!r}; see `fgkit review status` for coders")
-        rows = store.query(sql, params)
-        return everything, {(r["segment_id"], r["code"]) for r in rows}, set()
+        return everything, store.coded_pairs(None if coder == MACHINE else coder), set()
     if coder == REVIEWERS:
         decisions = latest_decisions(store)
     else:
-        decisions = store.dataframe(
-            """SELECT r.segment_id, r.code, r.decision FROM reviews r
-               JOIN (SELECT MAX(review_id) AS last_id FROM reviews WHERE reviewer=?
-                     GROUP BY segment_id, code) last ON r.review_id = last.last_id""",
-            (coder,),
-        )
+        decisions = store.latest_decisions(reviewer=coder)
         if decisions.empty:
             raise InputError(
                 f"no decisions by reviewer {coder!r}; name a reviewer, rules:v1, classifier:v1, "
@@ -84,8 +72,7 @@ def coder_values(store, coder: str) -> tuple[set[str], set[tuple[str, str]], set
     covered = set(decisions["segment_id"]) & everything
     positive = decisions[decisions["decision"].isin(["accept", "add"])]
     decided = set(zip(decisions["segment_id"], decisions["code"]))
-    suggested = {(r["segment_id"], r["code"]) for r in store.query(
-        "SELECT DISTINCT segment_id, code FROM codings WHERE coder NOT LIKE 'refi:%'")}
+    suggested = store.coded_pairs()
     undecided = {(s, c) for s, c in suggested if s in covered and (s, c) not in decided}
     return covered, set(zip(positive["segment_id"], positive["code"])), undecided
 
@@ -177,7 +164,7 @@ def latest_agreement(store):
     """
     import pandas as pd
 
-    if not store.query("SELECT 1 FROM reviews LIMIT 1"):
+    if not store.has_reviews():
         return None
     try:
         result = agreement(store, [MACHINE, REVIEWERS])

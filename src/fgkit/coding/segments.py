@@ -31,13 +31,7 @@ def check_level(level: str) -> str:
 
 def load_pseudo_turns(store) -> list[Mapping[str, Any]]:
     """Participants' pseudonymised turns in transcript order (facilitators left out)."""
-    marks = ",".join("?" * len(UNCODED_ROLES))
-    return store.query(
-        f"""SELECT turn_id, transcript, turn_index, participant_id, speaker, role, group_name, text
-            FROM pseudo_turns WHERE role NOT IN ({marks})
-            ORDER BY transcript, turn_index""",
-        sorted(UNCODED_ROLES),
-    )
+    return store.codable_turns(UNCODED_ROLES)
 
 
 @lru_cache(maxsize=1)
@@ -113,18 +107,4 @@ def write_segments(store, segments: list[Segment]) -> int:
          s.text, s.speaker, s.participant_id, s.role, s.group)
         for s in segments
     ]
-    with store.transaction() as conn:
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep_segments (segment_id TEXT PRIMARY KEY)")
-        conn.execute("DELETE FROM keep_segments")
-        conn.executemany("INSERT OR IGNORE INTO keep_segments VALUES (?)", [(r[0],) for r in rows])
-        removed = conn.execute(
-            "DELETE FROM segments WHERE segment_id NOT IN (SELECT segment_id FROM keep_segments)"
-        ).rowcount
-        conn.executemany(
-            """INSERT OR REPLACE INTO segments(segment_id, turn_id, transcript, turn_index, level,
-                   start_char, end_char, text, speaker, participant_id, role, group_name)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            rows,
-        )
-        conn.execute("DELETE FROM keep_segments")
-    return removed
+    return store.replace_segments(rows)

@@ -40,14 +40,7 @@ def withdrawn_ids(project) -> set[str]:
 
 def pseudo_turns(store, withdrawn: set[str]):
     """Pseudonymised turns (DataFrame, column ``group``) in transcript and turn order."""
-    df = store.dataframe(
-        """
-        SELECT turn_id, transcript, turn_index, participant_id, speaker, role,
-               group_name AS "group", text, start
-        FROM pseudo_turns ORDER BY transcript, turn_index
-        """
-    )
-    return df[~df["participant_id"].isin(withdrawn)].reset_index(drop=True)
+    return store.participant_turns(withdrawn)
 
 
 def attribution_map(turns, k: int) -> dict[tuple[str, str], str]:

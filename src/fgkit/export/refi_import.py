@@ -63,14 +63,7 @@ def align_turns(source_text: str, turns) -> dict[str, int]:
 
 
 def _segments(project, store, withdrawn: set[str]):
-    df = store.dataframe(
-        """
-        SELECT s.segment_id, s.turn_id, s.transcript, s.turn_index, s.level, s.start_char,
-               s.end_char, s.text, p.participant_id
-        FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id
-        """
-    )
-    df = df[~df["participant_id"].isin(withdrawn)]
+    df = store.consenting_segments(withdrawn)
     levels = set(df["level"])
     wanted = project.settings.coding.segment_level
     if len(levels) > 1 and wanted in levels:
@@ -126,11 +119,7 @@ def import_refi(
     if coder is not None and not coder.strip():
         raise InputError("--coder must not be empty")
     withdrawn = withdrawn_ids(project)
-    turns = store.dataframe(
-        "SELECT turn_id, transcript, turn_index, participant_id, speaker, text "
-        "FROM pseudo_turns ORDER BY transcript, turn_index"
-    )
-    turns = turns[~turns["participant_id"].isin(withdrawn)]
+    turns = store.participant_turns(withdrawn)
     segments = _segments(project, store, withdrawn)
     code_ids = _code_map(refi, load_codes(project))
     sources = _match_sources(refi, turns)
@@ -170,17 +159,10 @@ def import_refi(
 
     text_of = dict(zip(segments["segment_id"], segments["text"], strict=True))
     coders = tuple(sorted({who for _, _, who in found}))
-    with store.transaction() as conn:
-        conn.executemany("DELETE FROM codings WHERE coder = ?", [(c,) for c in coders])
-        conn.executemany(
-            "INSERT INTO codings(segment_id, code, coder, status, confidence, evidence,"
-            " evidence_start, evidence_end, pattern, run_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [
-                (seg, code, who, IMPORTED_STATUS, 1.0, text_of[seg][lo:hi], lo, hi,
-                 f"refi:{path.name}", run_id)
-                for (seg, code, who), (lo, hi) in sorted(found.items())
-            ],
-        )
+    store.replace_codings(coders, [
+        (seg, code, who, IMPORTED_STATUS, 1.0, text_of[seg][lo:hi], lo, hi, f"refi:{path.name}", run_id)
+        for (seg, code, who), (lo, hi) in sorted(found.items())
+    ])
     return ImportResult(
         coders=coders,
         stored=len(found),

@@ -34,7 +34,7 @@ def build_reports(project, store, analysis=None, formats=FORMATS, topics: bool |
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise ProjectError(f"unknown report format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    n_segments = store.query("SELECT COUNT(*) FROM segments")[0][0]
+    n_segments = store.count_segments()
     if not n_segments:
         raise ProjectError("nothing to report: no coded segments in the store; run `fgkit code` first")
     if analysis is None:
