@@ -71,22 +71,6 @@ def ingest_rows(results, register: Register) -> list[dict[str, Any]]:
 
 # --- fingerprints ---------------------------------------------------------------------------
 
-_TABLE_ORDER = {
-    "turns": "turn_id",
-    "pseudo_turns": "turn_id",
-    "segments": "segment_id",
-    "codings": "segment_id, code, coder",
-    "reviews": "review_id",
-}
-
-
-def _table_digest(store, table: str) -> str:
-    digest = hashlib.sha256()
-    for row in store.conn.execute(f"SELECT * FROM {table} ORDER BY {_TABLE_ORDER[table]}"):
-        digest.update(repr(tuple(row)).encode("utf-8"))
-    return digest.hexdigest()
-
-
 def _file_digest(path: Path) -> str | None:
     if path.is_dir():
         return hashlib.sha256(
@@ -110,7 +94,7 @@ def _fingerprint(stage: Stage, project, store, options: dict[str, Any]) -> str:
     payload = {
         "fgkit": __version__,
         "topics": options.get("topics"),
-        "tables": {t: _table_digest(store, t) for t in stage.tables},
+        "tables": {t: store.table_digest(t) for t in stage.tables},
         "settings": {s: project.settings.as_dict()[s] for s in stage.settings},
         "files": {str(p): _file_digest(p) for p in stage.files(project)},
     }
