@@ -119,9 +119,20 @@ def test_sign_in_attempts_are_rate_limited(shared_study, serve_kit):
     assert codes[:5] == [404] * 5 and codes[5:] == [429, 429]
     assert client.post("/signin", data={"token": "x", "csrf": "y"}).status_code == 429
     limiter = RateLimiter(per_client=2, overall=3, window=10)
-    assert [limiter.allow("a", 0), limiter.allow("a", 1), limiter.allow("a", 2)] == [True, True, False]
-    assert limiter.allow("b", 3) and not limiter.allow("c", 4)  # the overall cap
-    assert limiter.allow("a", 11)  # the window moved on
+    for now in (0, 1):
+        assert limiter.allow("a", now)
+        limiter.failed("a", now)
+    assert not limiter.allow("a", 2) and limiter.allow("b", 2)
+    limiter.failed("b", 3)
+    assert not limiter.allow("c", 4)  # the overall cap
+    assert limiter.allow("a", 11.5)  # the window moved on
+
+
+def test_successful_sign_ins_are_not_limited(study, serve_kit):
+    client = serve_kit.client_for(study, limiter=RateLimiter(per_client=2, overall=100, window=60))
+    for i in range(4):  # a room of reviewers on one machine
+        response = serve_kit.Browser(client).sign_in(serve_kit.add_reviewer(study, f"Reviewer {i}"))
+        assert response.status_code == 303
 
 
 def test_other_host_names_are_refused(shared_study, serve_kit):

@@ -1,17 +1,23 @@
 """The workshop page as an ASGI app (Starlette): review one segment at a time, read and agree.
 
 Every page with study text needs a signed-in reviewer; without one a page says how to sign in
-and shows nothing else. Every rendered page passes the leak gate's scan (the same values and
-rules as ``fgkit check``) before it leaves: a page holding a real identifier is withheld, naming
-only the kind of value. Decisions go through ``coding.decisions.record_decision``, the same
+and shows nothing else. Every value a page prints passes the leak gate's scan (the same values
+and rules as ``fgkit check``) before the page leaves: a page holding a real identifier is
+withheld, naming only the kind of value. The scan sees each printed value (Jinja's ``finalize``
+hook collects them, so no template can forget one) and each pair of neighbouring values (a name
+cut by an evidence mark); the template's own text is fgkit's words, which the gate excuses
+anyway. Scanning values rather than whole pages lets results be cached per text: the same turn
+is scanned once, not on every page that shows it. Decisions go through ``coding.decisions.record_decision``, the same
 ``reviews`` rows the worksheet import writes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import logging
 import secrets
+import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -47,6 +53,7 @@ SECURITY_HEADERS = {
 }
 STATIC = Path(__file__).resolve().parent / "static"
 READ_FRESH_WAIT = 1.0  # seconds a read page waits for codings refreshed after a decision
+QUEUE_REFRESH = 5.0  # seconds between recomputations of the review order
 
 
 class _SecurityHeaders:
@@ -91,8 +98,13 @@ class Workshop:
         self.withdrawn = views.FileWatch(lambda: [project.register_path], self._withdrawn)
         self.gate = views.FileWatch(self._gate_files, self._gate)
         self.cache = views.VersionedCache(self.open_store)
-        self.env = Environment(loader=PackageLoader("fgkit.serve", "templates"),
-                               autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+        self._printed = threading.local()
+        self._stores = threading.local()
+        self._choices: tuple | None = None
+        self._own_writes: dict[str, int] = {}  # reviewer -> their latest review_id, read-your-writes
+        self.env = Environment(loader=PackageLoader("fgkit.serve", "templates"), finalize=self._collect,
+                               autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+                               auto_reload=False)
         # Fail at start, with one clear line, rather than on the first page.
         with self.open_store():
             pass
@@ -103,6 +115,15 @@ class Workshop:
     # --- sources ---------------------------------------------------------------------------
     def open_store(self):
         return self.project.open_store()
+
+    @contextlib.contextmanager
+    def thread_store(self):
+        """This worker thread's own connection, opened once: opening one (schema checks included)
+        costs more than most pages. SQLite connections stay in the thread that made them."""
+        store = getattr(self._stores, "store", None)
+        if store is None:
+            store = self._stores.store = self.open_store()
+        yield store
 
     def _withdrawn(self) -> set[str]:
         from ..participants import load_register
@@ -123,19 +144,49 @@ class Workshop:
         from ..pseudonymise.leakgate import Gate, leak_values
 
         values = leak_values(self.project)
-        return Gate(values, own_word_excuse(self.project, values))
+        return _PageGate(Gate(values, own_word_excuse(self.project, values)))
 
-    def codings(self, store, wait: float = 0.0):
+    def _collect(self, value):
+        printed = getattr(self._printed, "values", None)
+        if printed is not None and isinstance(value, str):
+            printed.append(str(value))
+        return value
+
+    def codings(self, store, wait: float = 0.0, refresh: bool = True):
         from ..coding.status import effective_codings
 
         return self.cache.get(("codings",), store.serve_reviews_version(),
-                              lambda s: effective_codings(s, include_rejected=True), store, wait=wait)
+                              lambda s: effective_codings(s, include_rejected=True), store, wait=wait,
+                              refresh=refresh)
+
+    def choices(self, store, labels: dict[str, str], codings=None) -> dict:
+        """The filters' choices, from the codings held (a stale list is fine), kept per table."""
+        codings = codings if codings is not None else self.codings(store, refresh=False)
+        key = (id(codings), tuple(labels.items()))
+        held = self._choices
+        if held is None or held[0] != key or held[1] is not codings:
+            held = self._choices = (key, codings, views.filter_choices(codings, labels))
+        return held[2]
+
+    def wrote(self, reviewer: str, store) -> None:
+        self._own_writes[reviewer] = store.serve_reviews_version()[0]
+
+    def codings_for(self, reviewer: str, store):
+        codings = self.codings(store)
+        held = self.cache.version_of(("codings",))
+        if held is not None and held[0] < self._own_writes.get(reviewer, 0):
+            codings = self.codings(store, wait=READ_FRESH_WAIT)
+        return codings
 
     def queue(self, store, filters: views.Filters) -> list[dict]:
+        """The worksheet's order. Recomputing it costs a fifth of a second of one core on the
+        sample study, so with several reviewers deciding it is refreshed at most every
+        QUEUE_REFRESH seconds; the segment itself and its decisions are always read live."""
         labels, withdrawn = self.labels.get(), frozenset(self.withdrawn.get())
         key = ("queue", filters.code, filters.role, filters.group, filters.status, withdrawn, tuple(labels))
         return self.cache.get(key, store.serve_reviews_version(),
-                              lambda s: views.review_queue(s, labels, filters, set(withdrawn)), store)
+                              lambda s: views.review_queue(s, labels, filters, set(withdrawn)), store,
+                              min_interval=QUEUE_REFRESH)
 
     # --- sessions --------------------------------------------------------------------------
     def reviewer(self, request: Request, store) -> str | None:
@@ -156,10 +207,15 @@ class Workshop:
     # --- rendering -------------------------------------------------------------------------
     def render(self, request: Request, template: str, status: int = 200, reviewer: str | None = None,
                **context) -> HTMLResponse:
-        html = self.env.get_template(template).render(
-            request=request, reviewer=reviewer, csrf=self.csrf_for(request) if reviewer else "",
-            path=request.url.path, **context)
-        leaks = self.gate.get().scan(html, request.url.path)
+        self._printed.values = []
+        try:
+            html = self.env.get_template(template).render(
+                request=request, reviewer=reviewer, csrf=self.csrf_for(request) if reviewer else "",
+                path=request.url.path, **context)
+            printed = self._printed.values
+        finally:
+            self._printed.values = None
+        leaks = self.gate.get().leaks(printed)
         if leaks:
             kinds = sorted({leak.entity_type for leak in leaks})
             log.warning("fgkit serve: withheld a page: the leak gate found %d value(s) (%s)", len(leaks), ", ".join(kinds))
@@ -168,6 +224,33 @@ class Workshop:
                 path="", n=len(leaks), kinds=kinds)
             status = 500
         return HTMLResponse(html, status_code=status)
+
+
+class _PageGate:
+    """The leak gate over the values a page prints, with each text's result remembered."""
+
+    MAX_REMEMBERED = 50_000
+
+    def __init__(self, gate) -> None:
+        self.gate = gate
+        self._lock = threading.Lock()
+        self._seen: dict[str, tuple] = {}
+
+    def leaks(self, printed: list[str]) -> list:
+        texts = {t for t in printed if len(t) > 1}
+        texts |= {a + b for a, b in zip(printed, printed[1:]) if a and b}
+        found = []
+        for text in texts:
+            with self._lock:
+                known = self._seen.get(text)
+            if known is None:
+                known = tuple(self.gate.scan(text, "page"))
+                with self._lock:
+                    if len(self._seen) >= self.MAX_REMEMBERED:
+                        self._seen.clear()
+                    self._seen[text] = known
+            found.extend(known)
+        return found
 
 
 class _Refused(Exception):
@@ -204,7 +287,7 @@ async def _run_sync(ws, handler, request, form, signed_in):
     from starlette.concurrency import run_in_threadpool
 
     def call():
-        with ws.open_store() as store:
+        with ws.thread_store() as store:
             reviewer = ws.reviewer(request, store)
             if signed_in and reviewer is None:
                 return ws.render(request, "signed_out.html", status=401)
@@ -227,6 +310,7 @@ def signin_page(ws, request, store, reviewer, form):
     token_hash = auth.hash_secret(token)
     name = store.serve_token_reviewer(token_hash)
     if name is None:
+        ws.limiter.failed(_client(request))
         return ws.render(request, "message.html", status=404, title="Link not valid",
                          message="This sign-in link has been used or replaced. Ask the study lead "
                                  "for a new one (`fgkit reviewers link NAME`).")
@@ -238,9 +322,14 @@ def signin_post(ws, request, store, reviewer, form):
     if not ws.limiter.allow(_client(request)):
         raise _Refused(429, "Too many sign-in attempts; wait a minute and try again.")
     token_hash = auth.hash_secret(str(form.get("token", "")))
-    ws.check_form(request, form, "signin:" + token_hash)
+    try:
+        ws.check_form(request, form, "signin:" + token_hash)
+    except _Refused:
+        ws.limiter.failed(_client(request))
+        raise
     name = store.serve_redeem_token(token_hash)
     if name is None:
+        ws.limiter.failed(_client(request))
         raise _Refused(403, "This sign-in link has been used or replaced; ask for a new one.")
     session = secrets.token_urlsafe(32)
     expires = _dt.datetime.now(_dt.timezone.utc) + _dt.timedelta(hours=auth.SESSION_HOURS)
@@ -263,7 +352,7 @@ def review(ws, request, store, reviewer, form):
     filters = views.Filters.from_query(request.query_params)
     labels = ws.labels.get()
     queue = ws.queue(store, filters)
-    choices = views.filter_choices(ws.codings(store), labels)
+    choices = ws.choices(store, labels)
     common = {"filters": filters, "choices": choices, "reviewer": reviewer, "n_queue": len(queue)}
     if request.query_params.get("view") == "list":
         return ws.render(request, "review_list.html", queue=queue[:200], **common)
@@ -304,6 +393,7 @@ def decide(ws, request, store, reviewer, form):
         raise _Refused(404, "This segment is not in the study now (re-ingested or withdrawn).")
     record_decision(ws.project, store, segment_id, code, decision, reviewer, memo=str(form.get("memo", ""))[:4000],
                     labels=ws.labels.get())
+    ws.wrote(reviewer, store)
     back = views.Filters.from_query(_parse_back(form))
     return RedirectResponse(f"/review?{back.query(seg=segment_id, saved=decision)}#decided", status_code=303)
 
@@ -316,8 +406,9 @@ def read(ws, request, store, reviewer, form):
         raise _Refused(404, "No such code in the codebook.")
     if code != filters.code:
         filters = views.Filters(code, filters.role, filters.group, filters.status, filters.reviewer)
-    # Quotes show each coding's status: wait (briefly) for a decision just made to be in them.
-    codings = ws.codings(store, wait=READ_FRESH_WAIT)
+    # Quotes show each coding's status: a reviewer's own latest decision must be in them, so
+    # wait (briefly) for the refresh when it is not; other reviewers' follow within a moment.
+    codings = ws.codings_for(reviewer, store)
     withdrawn = ws.withdrawn.get()
     quotes = views.quotes_view(codings, filters, withdrawn, labels)
     patterns = views.patterns_view(codings, code, withdrawn, store.serve_agreements(), ws.k) if code else []
@@ -327,7 +418,7 @@ def read(ws, request, store, reviewer, form):
         counts = live["code"].value_counts()
         sections = [{"code": c, "label": lbl, "n": int(counts.get(c, 0))} for c, lbl in labels.items()]
     return ws.render(request, "read.html", reviewer=reviewer, filters=filters, code=code,
-                     label=labels.get(code, ""), choices=views.filter_choices(codings, labels),
+                     label=labels.get(code, ""), choices=ws.choices(store, labels, codings),
                      quotes=quotes, patterns=patterns, sections=sections,
                      agreement_statuses=views.AGREEMENT_STATUSES, saved=request.query_params.get("saved", ""))
 

@@ -126,7 +126,9 @@ def csrf_ok(secret: bytes, bound_to: str, given: str) -> bool:
 
 @dataclass
 class RateLimiter:
-    """At most ``per_client`` attempts per client and ``overall`` in all per ``window`` seconds."""
+    """Failed sign-in attempts: at most ``per_client`` per client and ``overall`` in all per
+    ``window`` seconds, then every attempt is refused until the window moves on. Only failures
+    count, so a room of reviewers signing in on one machine is never locked out."""
 
     per_client: int = 10
     overall: int = 60
@@ -137,16 +139,22 @@ class RateLimiter:
         self._clients: dict[str, deque] = {}
         self._all: deque = deque()
 
+    def _trim(self, client: str, now: float) -> deque:
+        cutoff = now - self.window
+        mine = self._clients.setdefault(client, deque())
+        for queue in (self._all, mine):
+            while queue and queue[0] < cutoff:
+                queue.popleft()
+        return mine
+
     def allow(self, client: str, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now
         with self._lock:
-            cutoff = now - self.window
-            for queue in (self._all, self._clients.setdefault(client, deque())):
-                while queue and queue[0] < cutoff:
-                    queue.popleft()
-            mine = self._clients[client]
-            if len(mine) >= self.per_client or len(self._all) >= self.overall:
-                return False
-            mine.append(now)
+            mine = self._trim(client, now)
+            return len(mine) < self.per_client and len(self._all) < self.overall
+
+    def failed(self, client: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._trim(client, now).append(now)
             self._all.append(now)
-            return True

@@ -80,9 +80,13 @@ class VersionedCache:
         self._lock = threading.Condition()
         self._values: dict[Any, tuple[Any, Any]] = {}
         self._refreshing: set[Any] = set()
+        self._started: dict[Any, float] = {}
 
-    def get(self, key, version, compute: Callable[[Any], Any], store, wait: float = 0.0) -> Any:
-        """The value for ``key``; a stale one at once, or after up to ``wait`` seconds for the refresh."""
+    def get(self, key, version, compute: Callable[[Any], Any], store, wait: float = 0.0,
+            min_interval: float = 0.0, refresh: bool = True) -> Any:
+        """The value for ``key``. A stale one comes back at once, or after up to ``wait`` seconds
+        for its refresh; a refresh starts at most every ``min_interval`` seconds, and never when
+        ``refresh`` is false (filter choices: a stale list is fine and costs nothing)."""
         import time
 
         with self._lock:
@@ -90,8 +94,10 @@ class VersionedCache:
             if held is not None and held[0] == version:
                 return held[1]
             if held is not None:
-                if key not in self._refreshing:
+                due = time.monotonic() - self._started.get(key, 0.0) >= min_interval
+                if refresh and due and key not in self._refreshing:
                     self._refreshing.add(key)
+                    self._started[key] = time.monotonic()
                     threading.Thread(target=self._refresh, args=(key, compute), daemon=True).start()
                 end = time.monotonic() + wait
                 while key in self._refreshing and time.monotonic() < end:
@@ -100,7 +106,14 @@ class VersionedCache:
         value = compute(store)
         with self._lock:
             self._values[key] = (version, value)
+            self._started[key] = time.monotonic()
         return value
+
+    def version_of(self, key):
+        """The store version the value held for ``key`` was computed at (None: nothing held)."""
+        with self._lock:
+            held = self._values.get(key)
+        return held[0] if held is not None else None
 
     def _refresh(self, key, compute) -> None:
         try:
@@ -124,7 +137,7 @@ class FileWatch:
     """A value derived from files, rebuilt when any of them changes (mtime and size)."""
 
     def __init__(self, paths: Callable[[], list[Path]], build: Callable[[], Any]) -> None:
-        self._paths = paths
+        self._paths = list(paths())  # resolved once: resolving paths costs more than stat-ing them
         self._build = build
         self._lock = threading.Lock()
         self._stamp: tuple | None = None
@@ -132,7 +145,7 @@ class FileWatch:
 
     def _current(self) -> tuple:
         out = []
-        for path in self._paths():
+        for path in self._paths:
             try:
                 st = path.stat()
                 out.append((str(path), st.st_mtime_ns, st.st_size))
