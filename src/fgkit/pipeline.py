@@ -151,7 +151,8 @@ def _run_export(project, store, options):
     from .export.quotes import export_quotes
     from .export.refi_export import export_refi
 
-    return export_quotes(project, store), export_refi(project, store)
+    # Review memos go into the REFI notes pseudonymised, which an encrypted key needs unlocked for.
+    return export_quotes(project, store), export_refi(project, store, passphrase=options.get("passphrase"))
 
 
 def _private(*names: str) -> Callable[[Any], list[Path]]:

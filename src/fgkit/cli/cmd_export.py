@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .cmd_pseudonymise import PassphraseFileOption
 from .common import ProjectOption, guard, load_project, recorded_run
 
 
@@ -69,16 +70,19 @@ def refi_cli(
         "--output", "-o",
         help="The .qdpx file or a folder for it "
              "(default: reports/<project name>.qdpx).")] = None,
+    passphrase_file: PassphraseFileOption = None,
 ) -> None:
     """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder and others."""
     from ..export.refi_export import export_refi
+    from ..pseudonymise.key import read_passphrase
 
     proj = load_project(project)
     params = {"include_suggestions": include_suggestions}
     run = recorded_run(proj, "export refi", inputs=_inputs(proj), parameters=params)
     with run as (store, _run_id):
         result = export_refi(
-            proj, store, output=output, include_suggestions=include_suggestions
+            proj, store, output=output, include_suggestions=include_suggestions,
+            passphrase=read_passphrase(passphrase_file),
         )
     typer.echo(
         f"Wrote {result.path}: {result.sources} source(s), {result.cases} case(s), "

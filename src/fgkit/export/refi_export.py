@@ -77,11 +77,15 @@ def _codebook(parent: ET.Element, codes, used: set[str]) -> dict[str, str]:
     return guids
 
 
-def build_qdpx(project, store, include_suggestions: bool = False):
-    """The .qdpx members [(name, bytes)] and counts, without writing anything."""
+def build_qdpx(project, store, include_suggestions: bool = False, passphrase: str | None = None):
+    """The .qdpx members [(name, bytes)] and counts, without writing anything.
+
+    Review memos become notes pseudonymised like speech; with an encrypted key that needs the
+    ``passphrase`` (without it, memos to export are refused with one clear line)."""
     withdrawn = withdrawn_ids(project)
     turns = list(pseudo_turns(store, withdrawn).itertuples(index=False))
-    codings = list(codings_in_force(store, withdrawn, include_suggestions).itertuples(index=False))
+    codings = _pseudonymised_memos(
+        project, list(codings_in_force(store, withdrawn, include_suggestions).itertuples(index=False)), passphrase)
     codes = load_codes(project)
 
     users = {name: guid("user", name) for name in sorted({TOOL_USER, *map(_author, codings)})}
@@ -131,6 +135,18 @@ def build_qdpx(project, store, include_suggestions: bool = False):
         "selections": writer.selections, "codings": writer.codings, "notes": len(writer.notes),
     }
     return members, counts
+
+
+def _pseudonymised_memos(project, codings: list, passphrase: str | None) -> list:
+    """Codings whose memos are pseudonymised: a memo is typed by a person and can name anyone
+    (a participant, a neighbour, an address), so it goes through the study's detector and key."""
+    from ..pseudonymise.freetext import pseudonymise_for_output
+
+    memos = sorted({row.memo for row in codings if row.memo})
+    if not memos:
+        return codings
+    done = dict(zip(memos, pseudonymise_for_output(project, memos, passphrase)))
+    return [row._replace(memo=done[row.memo]) if row.memo else row for row in codings]
 
 
 def _cases(root: ET.Element, turns, var_guids: dict[str, str], source_guids: dict[str, str]) -> int:
@@ -198,14 +214,15 @@ def _author(row) -> str:
 
 
 def export_refi(
-    project, store, output: str | Path | None = None, include_suggestions: bool = False
+    project, store, output: str | Path | None = None, include_suggestions: bool = False,
+    passphrase: str | None = None,
 ) -> RefiResult:
     """Write the project as ``reports/<project name>.qdpx`` (or ``output``)."""
     name: str | Path = default_qdpx_name(project)  # in the shareable zone
     if output is not None:
         path = Path(output)
         name = check_destination(project, path / name if path.is_dir() else path)
-    members, counts = build_qdpx(project, store, include_suggestions)
+    members, counts = build_qdpx(project, store, include_suggestions, passphrase)
     with publication(project, "export" if output is None else "export-custom") as out:
         write_zip(out.staged(name), members)
     return RefiResult(path=out.target(name), **counts)

@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from ..errors import InputError
 
-__all__ = ["pseudonymise_free_text"]
+__all__ = ["pseudonymise_for_output", "pseudonymise_free_text"]
 
 
 def pseudonymise_free_text(project, texts: list[str], passphrase: str | None = None) -> list[str]:
@@ -51,3 +51,22 @@ def pseudonymise_free_text(project, texts: list[str], passphrase: str | None = N
     search = StudyEntities(entities, set(study.strict) & set(entities), local)
     return [replace_text(text, found, search)[0] if text.strip() else text
             for text, found in zip(texts, detections)]
+
+
+def pseudonymise_for_output(project, texts: list[str], passphrase: str | None = None,
+                            what: str = "review memos") -> list[str]:
+    """``pseudonymise_free_text`` for text about to leave the private zone (an export's notes).
+
+    With an encrypted key and no passphrase this refuses (InputError) rather than export text
+    pseudonymised without the key: names first found in transcripts would then be matched only
+    by what the model happens to detect in a short memo."""
+    from .key import PASSPHRASE_ENV, key_paths
+
+    if not any(t.strip() for t in texts):
+        return list(texts)
+    encrypted = key_paths(project.private_dir)[1]
+    if encrypted.exists() and not passphrase:
+        raise InputError(
+            f"{what} go into this export and are pseudonymised with the study's key, which is "
+            f"encrypted; set {PASSPHRASE_ENV} or pass --passphrase-file", encrypted)
+    return pseudonymise_free_text(project, texts, passphrase)
