@@ -40,8 +40,9 @@ def test_quotes_rotate_across_groups_and_skip_facilitators(ctx):
 
 
 def test_small_role_in_a_group_is_attributed_to_the_group_only(ctx):
+    # FG4 has two people in all (k = 3): not even the group is named
     fg4 = [q for s in ctx.codes for q in s.quotes if q.group == "FG4"]
-    assert fg4 and {q.attribution for q in fg4} == {"Participant, FG4"}
+    assert fg4 and {q.attribution for q in fg4} == {"Participant"}
     fg1 = [q for s in ctx.codes for q in s.quotes if q.group == "FG1"]
     assert {q.attribution for q in fg1} == {"Practitioner, FG1"}
 
@@ -76,7 +77,7 @@ def test_trim_copes_with_offsets_outside_the_text():
 def test_quote_selection_balances_roles_inside_a_group():
     rows = pd.DataFrame({
         "transcript": ["t"] * 4, "turn_index": [0, 1, 2, 3], "start_char": [0] * 4,
-        "text": ["one a", "two b", "three c", "four d"], "participant_id": ["p1", "p2", "m1", "p3"],
+        "text": [f"Quote number {n} says enough words to be read fairly here." for n in "1234"], "participant_id": ["p1", "p2", "m1", "p3"],
         "group": ["FG9"] * 4, "role": ["practitioner", "practitioner", "manager", "practitioner"],
         "status": ["accepted"] * 4, "confidence": [0.9, 0.8, 0.1, 0.7],
         "evidence_start": [None] * 4, "evidence_end": [None] * 4,
@@ -84,6 +85,20 @@ def test_quote_selection_balances_roles_inside_a_group():
     picked = select_quotes(rows, {}, 2, 200)
     assert [q.role for q in picked] == ["practitioner", "manager"]
     assert picked[0].attribution == "Participant, FG9"
+    assert picked[0].reference == "t turn 1"
+
+
+def test_soundbites_and_headings_are_never_quoted():
+    rows = pd.DataFrame({
+        "transcript": ["t"] * 2, "turn_index": [0, 1], "start_char": [0] * 2,
+        "text": ["Green, Amber, Red, Purple.",
+                 "Question 2. Allocation. Nobody ever asks us which cases we can really take on."],
+        "participant_id": ["p1", "p2"], "group": ["FG9"] * 2, "role": ["practitioner"] * 2,
+        "status": ["accepted"] * 2, "confidence": [0.9, 0.8],
+        "evidence_start": [None] * 2, "evidence_end": [None] * 2,
+    })
+    picked = select_quotes(rows, {}, 5, 200, headings=frozenset({"question 2 allocation"}))
+    assert [q.text for q in picked] == ["Nobody ever asks us which cases we can really take on."]
 
 
 def test_suppressed_cells_carry_no_share_and_say_why(ctx):
@@ -97,16 +112,27 @@ def test_suppressed_cells_carry_no_share_and_say_why(ctx):
 
 def test_chart_desc_states_every_value(ctx):
     chart = _section(ctx, "workload_pressure").role_chart
-    assert "Manager: 60% of participants" in chart.desc
-    assert "Practitioner: 57% of participants" in chart.desc
+    assert "Manager: checked 60%, 60% including unchecked" in chart.desc
+    assert "Practitioner: checked 43%, 57% including unchecked" in chart.desc
+    assert "43% checked + 14% unchecked" in chart.svg and 'class="bar-unchecked"' in chart.svg
     assert 'role="img"' in chart.svg and "<title" in chart.svg
 
 
-def test_headlines_claim_nothing_from_suppressed_counts(ctx):
-    assert ctx.headlines
-    text = " ".join(ctx.headlines)
-    assert "Reactions to AI" not in text  # every role cell is suppressed there
-    assert any("every group" in h for h in ctx.headlines)
+def test_a_draft_makes_no_headline_and_says_so(ctx):
+    # 15 of 20 participant codings checked (75%) is under the 80% that ends the draft
+    assert ctx.draft and ctx.headlines == []
+    assert ctx.notice.startswith("Machine draft, not findings") and "15 of 20" in ctx.notice
+    assert ctx.title.startswith("Machine-coded draft")
+    assert "No headlines yet" in ctx.headline_note
+
+
+def test_not_checked_yet_is_never_not_raised(ctx):
+    cells = [r.accepted_display for s in ctx.codes for r in s.by_role + s.by_group]
+    cells += [c for row in ctx.comparison for c in row["cells"]]
+    assert "not raised" not in cells
+    # FG2's workload pressure rests on an unchecked suggestion only
+    fg2 = next(r for r in _section(ctx, "workload_pressure").by_group if r.label == "FG2")
+    assert fg2.accepted_display == "not checked yet"
 
 
 def test_study_summary_counts_people_not_facilitators(ctx):
@@ -168,19 +194,26 @@ def test_invalid_codebook_names_file_and_line(coded_project):
     assert info.value.path == project.codebook_path and info.value.line is not None
 
 
-def test_a_real_gap_between_roles_becomes_a_headline(coded_project):
+def test_a_real_gap_in_accepted_codings_of_a_checked_code_becomes_a_headline(coded_project):
     project, store, analysis = coded_project
+    with store.transaction() as conn:  # a person checks every remaining suggestion
+        conn.execute(
+            "INSERT INTO reviews(segment_id, code, decision, reviewer, decided_at) "
+            "SELECT c.segment_id, c.code, 'accept', 'researcher-b', '2026-01-03T00:00:00' FROM codings c "
+            "WHERE NOT EXISTS (SELECT 1 FROM reviews r WHERE r.segment_id = c.segment_id AND r.code = c.code)"
+        )
     prev = analysis.prevalence
-    rows = (prev["code"] == "ai_reactions") & (prev["dimension"] == "role") & (prev["status"] == "any")
+    rows = (prev["code"] == "ai_reactions") & (prev["dimension"] == "role") & (prev["status"] == "accepted")
     for role, share, text in (("practitioner", 0.8, "by 6 of 7 practitioners"), ("manager", 0.2, "by 3 of 5 managers")):
         mask = rows & (prev["role"] == role)
-        prev.loc[mask, ["suppressed", "participant_share", "display"]] = [False, share, text]
+        prev.loc[mask, ["suppressed", "participant_share", "display", "participants"]] = [False, share, text, 3]
     ctx = build_context(project, store, analysis)
+    assert not ctx.draft and ctx.notice == ""
     assert ctx.headlines[0] == (
         "Reactions to AI was raised more often by practitioners (by 6 of 7 practitioners) "
-        "than by managers (by 3 of 5 managers)."
+        "than by managers (by 3 of 5 managers), in codings a person accepted."
     )
-    # One side suppressed again: no comparison may be claimed.
+    # One side withheld again: no comparison may be claimed.
     prev.loc[rows & (prev["role"] == "manager"), ["suppressed", "participant_share"]] = [True, None]
     ctx = build_context(project, store, analysis)
     assert not any(h.startswith("Reactions to AI") for h in ctx.headlines)

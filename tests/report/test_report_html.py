@@ -26,7 +26,9 @@ def source(built_reports):
 
 
 def test_sections_and_heading_outline(doc):
-    assert [h.text_content() for h in doc.xpath("//h1")] == ["Focus group theme report"]
+    assert [h.text_content() for h in doc.xpath("//h1")] == ["Machine-coded draft of the focus groups: not findings"]
+    notice = doc.xpath("//div[@class='draft-notice']")[0].text_content()
+    assert "Machine draft, not findings" in notice and "15 of 20 codings (75%)" in notice
     ids = [s.get("id") for s in doc.xpath("//main/section")]
     assert ids == ["summary", "codes", "comparison", "language", "topics", "matrix", "methods"]
     h3 = [h.text_content() for h in doc.xpath("//section[@id='codes']//h3")]

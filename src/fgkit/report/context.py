@@ -1,8 +1,14 @@
 """The report context: everything a report says, built once so every format says the same thing.
 
 Renderers (HTML, Word, Markdown, Excel) only lay this out. Nothing here reads raw transcripts or
-the pseudonym key: quotes come from pseudonymised segments, attributed by role and group under
-the small-cell rule, and every count resting on fewer than k participants stays suppressed.
+the pseudonym key: quotes come from pseudonymised segments, attributed by ``fgkit.disclosure``
+(the rule every output follows), and every count it withholds stays withheld.
+
+Checked status is the spine. Headlines come only from codings a person accepted, and only for
+codes at least ``ENOUGH_CHECKED`` of whose codings a person has decided; until that share of all
+codings is checked the report is a machine draft and says so in a box at the top. Figures that
+include unchecked machine suggestions are labelled as such; "not checked yet" is never written
+as "not raised".
 """
 
 from __future__ import annotations
@@ -11,8 +17,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..disclosure import attribution_labels, display_count, role_title
+from ..disclosure import Disclosure, display_count, role_title
 from . import charts, tables
+from .checked_chart import checked_chart
 from .methods import Methods, build_methods
 from .quotes import Quote, natural_key, select_quotes
 from .tables import MatrixRow, TopicsSection, is_blank
@@ -30,15 +37,24 @@ __all__ = [
 # with a handful of groups, smaller gaps are well within what group dynamics alone produce.
 HEADLINE_GAP = 0.25
 MAX_HEADLINES = 6
+# "Enough" checked: a person has accepted, rejected or added at least this share of the codings.
+# Below it, unchecked machine suggestions are more than a fifth of the evidence: on the tuning
+# sets the rules agree with people only at kappa 0.19, so that many unchecked codings could
+# move a role's share by about as much as the 25-point gap a headline needs.
+ENOUGH_CHECKED = 0.8
+DEFAULT_TITLE = "Focus group theme report"
+DRAFT_TITLE = "Machine-coded draft of the focus groups: not findings"
+CHECKED_TITLE = "Focus group codes by role and group, checked by the research team"
 
 
 @dataclass(frozen=True)
 class PrevalenceRow:
     label: str
-    display: str
-    accepted_display: str
-    share: float | None
+    display: str  # every coding in force, checked or not
+    accepted_display: str  # codings a person accepted ("not checked yet" when none decided)
+    share: float | None  # participant share, every coding; None when withheld
     suppressed: bool
+    accepted_share: float | None = None  # participant share, accepted codings; None when withheld
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,8 @@ class CodeSection:
     role_chart: charts.Chart
     group_chart: charts.Chart
     quotes: list[Quote]
+    checked_share: float = 0.0  # share of this code's codings a person decided
+    overall_checked: str = ""  # the overall line from accepted codings only
 
 
 @dataclass(frozen=True)
@@ -82,35 +100,46 @@ class ReportContext:
     matrix_codes: list[dict[str, str]]
     matrix: list[MatrixRow]
     methods: Methods
+    draft: bool = True  # fewer than ENOUGH_CHECKED of the codings checked by a person
+    checked_share: float = 0.0
+    n_checked: int = 0  # codings a person decided (accepted, rejected or added)
+    n_decidable: int = 0  # codings in force plus rejected ones
+    notice: str = ""  # the boxed "machine draft, not findings" text, "" once enough is checked
+    headline_note: str = ""  # why there are no (or few) headlines
+    unchecked_comparison: list = None  # parallel to comparison: figures incl. unchecked
+    disclosure_note: str = ""  # groups left out of role figures, in plain English
 
 
 def build_context(project, store, analysis) -> ReportContext:
     """Gather the analysis, the codebook, the store and the run manifests into one context."""
-    from ..coding.status import effective_codings
+    from ..analysis.frames import section_headings, study_codings
     from .codebook_view import read_codebook
 
     k = int(getattr(analysis, "k", None) or project.settings.analysis.small_cell_k)
     codebook = read_codebook(project.codebook_path)
-    codings = effective_codings(store)
+    parents = {c: m["parent"] for c, m in codebook.codes.items() if m.get("parent")}
+    codings = study_codings(store, parents)
     people = store.query(
         "SELECT DISTINCT participant_id, role, group_name FROM pseudo_turns "
         "WHERE role != 'facilitator'"
     )
-    labels = getattr(analysis, "quotes_attribution", None) or attribution_labels(
-        [(r[0], r[1], r[2]) for r in people], k
-    )
+    disclosure = Disclosure.from_people([(r[0], r[1], r[2]) for r in people], k)
+    labels = disclosure.labels()
     prevalence = analysis.prevalence
-    roles = sorted({r[1] for r in people} | set(_values(prevalence, "role", "role")), key=natural_key)
+    roles = sorted(set(_values(prevalence, "role", "role")), key=natural_key)
+    decided = _decisions(store, parents)
 
     code_ids = _code_order(codebook.codes, prevalence, codings)
     per_code_quotes = project.settings.report.quotes_per_code
     max_chars = project.settings.report.quote_max_chars
+    headings = section_headings(store)
     sections = []
     for code in code_ids:
         rows = codings[codings["code"] == code] if len(codings) else codings
         sections.append(
             _code_section(
-                code, codebook.codes, prevalence, rows, labels, per_code_quotes, max_chars
+                code, codebook.codes, prevalence, rows, labels, per_code_quotes, max_chars,
+                decided.get(code, 0.0), disclosure, headings,
             )
         )
     labels_by_code = {s.code: s.label for s in sections}
@@ -126,9 +155,17 @@ def build_context(project, store, analysis) -> ReportContext:
         "SELECT COUNT(*) FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id"
     )[0][0]
     status_counts = codings["status"].value_counts() if len(codings) else {}
+    n_checked, n_decidable = decided.get("__checked__", 0), decided.get("__total__", 0)
+    share = n_checked / n_decidable if n_decidable else 0.0
+    draft = share < ENOUGH_CHECKED
+    title = project.settings.report.title
+    if title == DEFAULT_TITLE:  # the old default promised themes: say what the report is
+        title = DRAFT_TITLE if draft else CHECKED_TITLE
+    headlines = _headlines(sections)
+    comparison = _comparison(sections, roles)
 
     return ReportContext(
-        title=project.settings.report.title,
+        title=title,
         project_name=project.name,
         k=k,
         groups=groups,
@@ -138,16 +175,78 @@ def build_context(project, store, analysis) -> ReportContext:
         n_words=int(words),
         n_accepted=int(status_counts.get("accepted", 0)),
         n_suggested=int(status_counts.get("suggested", 0)),
-        headlines=_headlines(sections),
+        headlines=headlines,
         roles=[role_title(r) for r in roles],
         codes=sections,
-        comparison=_comparison(sections, roles),
+        comparison=comparison,
         pairs=tables.pairs(analysis.cooccurrence, labels_by_code),
         distinctive=tables.distinctive(analysis.distinctive_terms),
         topics=tables.topics(analysis.topics),
         matrix_codes=[{"code": s.code, "label": s.label} for s in sections],
         matrix=tables.matrix(analysis.matrix, code_ids),
         methods=build_methods(project, store, analysis, codebook, labels_by_code, k),
+        draft=draft,
+        checked_share=share,
+        n_checked=int(n_checked),
+        n_decidable=int(n_decidable),
+        notice=_notice(draft, n_checked, n_decidable),
+        headline_note=_headline_note(headlines, n_checked, n_decidable),
+        unchecked_comparison=[row["unchecked"] for row in comparison],
+        disclosure_note=disclosure.role_group_note() or "",
+    )
+
+
+def _decisions(store, parents) -> dict[str, float]:
+    """Share of each code's codings a person decided, plus study totals under "__checked__"
+    and "__total__". Rejected codings count as decided; "doubtful" ones are still to decide."""
+    from ..analysis.frames import ancestors
+    from ..coding.status import effective_codings
+
+    every = effective_codings(store, include_rejected=True)
+    every = every[every["role"] != "facilitator"] if len(every) else every
+    out: dict[str, float] = {"__checked__": 0, "__total__": 0}
+    if not len(every):
+        return out
+    checked = every["reviewer"] != ""
+    out["__checked__"], out["__total__"] = int(checked.sum()), len(every)
+    per_code: dict[str, list[int]] = {}
+    for code, is_checked in zip(every["code"].astype(str), checked):
+        for c in [code, *ancestors(code, parents)]:
+            tally = per_code.setdefault(c, [0, 0])
+            tally[0] += int(is_checked)
+            tally[1] += 1
+    out.update({c: done / total for c, (done, total) in per_code.items()})
+    return out
+
+
+def _pct(x: float) -> str:
+    return f"{round(100 * x)}%"
+
+
+def _notice(draft: bool, checked: int, total: int) -> str:
+    if not draft:
+        return ""
+    return (
+        f"Machine draft, not findings. A person has checked {checked} of {total} codings "
+        f"({_pct(checked / total if total else 0.0)}). Until at least {_pct(ENOUGH_CHECKED)} are "
+        "checked, this report shows what the automatic coder suggested, not what the research "
+        "team found. Headlines use only codings a person accepted; every figure that includes "
+        "unchecked suggestions is marked \"unchecked\"."
+    )
+
+
+def _headline_note(headlines: list[str], checked: int, total: int) -> str:
+    if headlines:
+        return "Headlines use only codings a person accepted, for codes mostly checked."
+    if not checked:
+        return (
+            "No headlines yet: nobody has checked any codings, and only codings a person "
+            "accepted can support a headline."
+        )
+    return (
+        f"No headlines yet: a headline needs a code at least {_pct(ENOUGH_CHECKED)} checked, with "
+        "a clear difference between roles (or presence in every group) in accepted codings that "
+        "can be shown."
     )
 
 
@@ -171,6 +270,12 @@ def _code_order(codebook_codes: dict, prevalence, codings) -> list[str]:
     return order
 
 
+def _share(row) -> float | None:
+    if row is None or bool(row["suppressed"]) or is_blank(row["participant_share"]):
+        return None
+    return float(row["participant_share"])
+
+
 def _prevalence_rows(prevalence, code: str, dimension: str) -> list[PrevalenceRow]:
     if prevalence is None or not len(prevalence):
         return []
@@ -178,31 +283,58 @@ def _prevalence_rows(prevalence, code: str, dimension: str) -> list[PrevalenceRo
     key = "role" if dimension == "role" else "group"
     anys = sub[sub["status"] == "any"]
     accepted = {str(r[key]): r for _, r in sub[sub["status"] == "accepted"].iterrows()}
+    waiting = {str(r[key]): r for _, r in sub[sub["status"] == "suggested"].iterrows()}
     out = []
     for _, row in sorted(anys.iterrows(), key=lambda item: natural_key(item[1][key])):
         name = str(row[key])
-        acc = accepted.get(name)
-        suppressed = bool(row["suppressed"]) or is_blank(row["participant_share"])
+        acc, sug = accepted.get(name), waiting.get(name)
+        suppressed = _share(row) is None
         out.append(
             PrevalenceRow(
                 label=role_title(name) if dimension == "role" else name,
-                display=str(row["display"]),
-                accepted_display=str(acc["display"]) if acc is not None else "none accepted yet",
+                display=_unchecked_display(row),
+                accepted_display=_accepted_display(acc, sug),
                 share=None if suppressed else float(row["participant_share"]),
                 suppressed=suppressed,
+                accepted_share=_share(acc),
             )
         )
     return out
 
 
-def _overall(prevalence, code: str) -> tuple[str, str, bool]:
-    none = ("no codings", "raised in no group", False)
+def _has_any(row) -> bool:
+    """A cell holds codings (shown or withheld)."""
+    if row is None:
+        return False
+    if bool(row["suppressed"]):
+        return True
+    return not is_blank(row["participants"]) and int(row["participants"]) > 0
+
+
+def _accepted_display(acc, sug) -> str:
+    """What people accepted: never "not raised" while suggestions wait to be checked."""
+    if _has_any(acc):
+        return str(acc["display"])
+    if _has_any(sug):
+        return "not checked yet"
+    return "none accepted"
+
+
+def _unchecked_display(row) -> str:
+    text = str(row["display"])
+    if _has_any(row) and not bool(row["suppressed"]):
+        return text + " (includes unchecked)"
+    return text
+
+
+def _overall(prevalence, code: str, status: str = "any") -> tuple[str, str, bool]:
+    none = ("no codings", "in no group", False)
     if prevalence is None or not len(prevalence):
         return none
     sub = prevalence[
         (prevalence["code"] == code)
         & (prevalence["dimension"] == "overall")
-        & (prevalence["status"] == "any")
+        & (prevalence["status"] == status)
     ]
     if not len(sub):
         return none
@@ -210,21 +342,24 @@ def _overall(prevalence, code: str) -> tuple[str, str, bool]:
     if is_blank(row["groups"]) or is_blank(row["groups_total"]):
         return str(row["display"]), "number of groups not shown", False
     raised, total = int(row["groups"]), int(row["groups_total"])
-    return str(row["display"]), f"raised in {raised} of {total} groups", total >= 2 and raised == total
+    verb = "raised" if status == "accepted" else "coded"
+    return str(row["display"]), f"{verb} in {raised} of {total} groups", total >= 2 and raised == total
 
 
 def _code_label(code: str, meta: dict) -> str:
     return str(meta.get("label") or code.replace("_", " ").capitalize())
 
 
-def _code_section(code, codebook_codes, prevalence, rows, labels, per_code, max_chars) -> CodeSection:
+def _code_section(code, codebook_codes, prevalence, rows, labels, per_code, max_chars,
+                  checked_share, disclosure, headings) -> CodeSection:
     meta = codebook_codes.get(code, {})
     label = _code_label(code, meta)
     parent = meta.get("parent") or ""
     parent_label = _code_label(parent, codebook_codes.get(parent, {})) if parent else ""
     by_role = _prevalence_rows(prevalence, code, "role")
     by_group = _prevalence_rows(prevalence, code, "group")
-    overall, groups_raised, everywhere = _overall(prevalence, code)
+    overall, groups_raised, _ = _overall(prevalence, code)
+    overall_checked, _, everywhere = _overall(prevalence, code, "accepted")
     anchor = "code-" + re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-")
     status = rows["status"].value_counts() if len(rows) else {}
     return CodeSection(
@@ -235,14 +370,17 @@ def _code_section(code, codebook_codes, prevalence, rows, labels, per_code, max_
         anchor=anchor,
         overall=overall,
         groups_raised=groups_raised,
-        in_every_group=everywhere,
+        # "In every group" is a headline claim: it rests on accepted codings only.
+        in_every_group=everywhere and checked_share >= ENOUGH_CHECKED,
         accepted=int(status.get("accepted", 0)),
         suggested=int(status.get("suggested", 0)),
         by_role=by_role,
         by_group=by_group,
-        role_chart=charts.share_chart(f"{anchor}-roles", f"{label}: share of participants by role", by_role),
-        group_chart=charts.share_chart(f"{anchor}-groups", f"{label}: share of participants by group", by_group),
-        quotes=select_quotes(rows, labels, per_code, max_chars),
+        role_chart=checked_chart(f"{anchor}-roles", f"{label}: share of participants by role, checked and unchecked", by_role),
+        group_chart=checked_chart(f"{anchor}-groups", f"{label}: share of participants by group, checked and unchecked", by_group),
+        quotes=select_quotes(rows, labels, per_code, max_chars, disclosure, headings),
+        checked_share=checked_share,
+        overall_checked=overall_checked if overall_checked != "no codings" else "none accepted",
     )
 
 
@@ -276,23 +414,27 @@ def _study_people(store, k: int) -> tuple[list[dict], list[dict], int]:
 
 
 def _headlines(sections: list[CodeSection]) -> list[str]:
-    """Plain-language contrasts between roles, only where neither side is suppressed."""
+    """Plain-language contrasts between roles from accepted codings only, for codes a person
+    has mostly checked, and only where neither side is withheld."""
     found = []
     for s in sections:
-        visible = [r for r in s.by_role if r.share is not None]
+        if s.checked_share < ENOUGH_CHECKED:
+            continue
+        visible = [r for r in s.by_role if r.accepted_share is not None]
         if len(visible) >= 2:
-            high = max(visible, key=lambda r: (r.share, r.label))
-            low = min(visible, key=lambda r: (r.share, r.label))
-            gap = high.share - low.share
+            high = max(visible, key=lambda r: (r.accepted_share, r.label))
+            low = min(visible, key=lambda r: (r.accepted_share, r.label))
+            gap = high.accepted_share - low.accepted_share
             if gap >= HEADLINE_GAP:
                 found.append(
                     (-gap, s.label,
                      (f"{s.label} was raised more often by {high.label.lower()}s "
-                     f"({high.display}) than by {low.label.lower()}s ({low.display})."))
+                      f"({high.accepted_display}) than by {low.label.lower()}s ({low.accepted_display}), "
+                      "in codings a person accepted."))
                 )
                 continue
         if s.in_every_group:
-            found.append((0.0, s.label, f"{s.label} came up in every group ({s.overall})."))
+            found.append((0.0, s.label, f"{s.label} came up in every group ({s.overall_checked}, checked)."))
     found.sort()
     return [text for _, _, text in found[:MAX_HEADLINES]]
 
@@ -300,14 +442,14 @@ def _headlines(sections: list[CodeSection]) -> list[str]:
 def _comparison(sections, roles) -> list[dict[str, Any]]:
     out = []
     for s in sections:
-        cells = {r.label: r.display for r in s.by_role}
+        checked = {r.label: r.accepted_display for r in s.by_role}
+        every = {r.label: r.display for r in s.by_role}
         out.append(
             {
                 "label": s.label,
                 "anchor": s.anchor,
-                "cells": [cells.get(role_title(role), "not raised") for role in roles],
+                "cells": [checked.get(role_title(role), "none accepted") for role in roles],
+                "unchecked": [every.get(role_title(role), "no codings") for role in roles],
             }
         )
     return out
-
-

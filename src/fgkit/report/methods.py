@@ -38,6 +38,7 @@ class Methods:
     stages: list[dict[str, str]]
     k: int
     limits: list[str] = field(default_factory=list)
+    enough: str = ""  # what "enough checked" means and why
 
 
 def _fmt(value: Any) -> str:
@@ -154,14 +155,25 @@ def build_methods(project, store, analysis, codebook, labels: dict[str, str], k:
     seeds = [("analysis.seed", _fmt(project.settings.analysis.seed))]
     seeds.append(("topics.seeds", _fmt(project.settings.topics.seeds)))
     limits = [
-        (f"Counts resting on fewer than {k} participants are not shown ('fewer than {k}'), and a "
-        f"quote is attributed to a role only where at least {k} people share that role in "
-        "the group."),
+        (f"Counts resting on fewer than {k} participants are not shown ('fewer than {k}'), and "
+        "further counts are withheld where the hidden ones could otherwise be worked out by "
+        "subtraction; the same rule applies in every table, chart, the matrix, the Excel file "
+        f"and the quotes export. A quote names a role only in a group where every role has at "
+        f"least {k} people; elsewhere it says 'Participant' and the group, and in a group of "
+        f"fewer than {k} people just 'Participant'."),
         ("Focus-group talk is shaped by the group: how often a code comes up says what was "
         "discussed, not how many people hold a view."),
         ("Machine-suggested codings that nobody has checked are shown as such and are not "
         "findings by themselves."),
     ]
+    from ..disclosure import Disclosure
+
+    people = store.query(
+        "SELECT DISTINCT participant_id, role, group_name FROM pseudo_turns WHERE role != 'facilitator'"
+    )
+    left_out = Disclosure.from_people([(r[0], r[1], r[2]) for r in people], k).role_group_note()
+    if left_out:
+        limits.append(left_out)
     limits += [_readable(str(t), labels) for t in analysis.thin_data]
     return Methods(
         n_transcripts=n_transcripts,
@@ -180,4 +192,19 @@ def build_methods(project, store, analysis, codebook, labels: dict[str, str], k:
         stages=_stages(store),
         k=k,
         limits=limits,
+        enough=_enough(),
+    )
+
+
+def _enough() -> str:
+    from .context import ENOUGH_CHECKED
+
+    pct = round(100 * ENOUGH_CHECKED)
+    return (
+        f"This report is a machine draft until a person has checked (accepted, rejected or added) "
+        f"at least {pct}% of the codings, and a code can make a headline only once {pct}% of its "
+        "own codings are checked. Below that, unchecked machine suggestions are more than a fifth "
+        "of the evidence; the automatic coder agrees with people only weakly (kappa 0.19 on the "
+        "tuning material), so that many unchecked codings could move a role's share by about as "
+        "much as the 25-point difference a headline needs. Headlines always use accepted codings only."
     )

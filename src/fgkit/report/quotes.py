@@ -1,5 +1,10 @@
 """Quote selection: balanced across groups and roles, deterministic, short enough to read.
 
+Each quote is whole sentences around the coding's evidence (``fgkit.passages``): a turn too
+short to read fairly ("Green, Amber, Red, Purple.") and a section heading are never quoted, and
+each quote carries its 1-based turn reference ("fg1-teams turn 12"), the same as quotes.csv and
+the shareable transcripts. Attribution comes from ``fgkit.disclosure``.
+
 Each round takes one quote from every group in turn (groups in natural order); inside a group
 the role quoted least so far goes first, then accepted codings before machine suggestions,
 then the highest confidence, then transcript order. The same store gives the same quotes.
@@ -21,6 +26,7 @@ class Quote:
     status: str  # "accepted" | "suggested"
     group: str
     role: str
+    reference: str = ""  # "fg1-teams turn 12": find it in reports/transcripts/fg1-teams.txt
 
 
 def natural_key(value: str) -> list:
@@ -59,8 +65,11 @@ def trim_quote(text: str, start: int | None, end: int | None, max_chars: int) ->
     return ("… " if lo > 0 else "") + piece + (" …" if hi < len(text) else "")
 
 
-def select_quotes(codings, labels: dict[tuple[str, str], str], limit: int, max_chars: int) -> list[Quote]:
+def select_quotes(codings, labels: dict[tuple[str, str], str], limit: int, max_chars: int,
+                  disclosure=None, headings: frozenset = frozenset()) -> list[Quote]:
     """Pick up to ``limit`` quotes for one code from its effective codings."""
+    from ..passages import passage, turn_reference
+
     if codings is None or not len(codings) or limit <= 0:
         return []
     rows = codings[codings["role"] != "facilitator"]
@@ -78,12 +87,16 @@ def select_quotes(codings, labels: dict[tuple[str, str], str], limit: int, max_c
         ),
     )
     for r in ordered:
-        text = trim_quote(str(r.text), _offset(r.evidence_start), _offset(r.evidence_end), max_chars)
+        text = passage(str(r.text), _offset(r.evidence_start), max_chars, headings=headings)
         if not text or text in seen_text:
             continue
         seen_text.add(text)
-        attribution = labels.get((str(r.participant_id), str(r.group)), f"Participant, {r.group}")
-        quote = Quote(text, attribution, str(r.status), str(r.group), str(r.role))
+        attribution = labels.get((str(r.participant_id), str(r.group))) or (
+            disclosure.label_for(r.participant_id, r.role, r.group) if disclosure is not None
+            else f"Participant, {r.group}"
+        )
+        quote = Quote(text, attribution, str(r.status), str(r.group), str(r.role),
+                      turn_reference(r.transcript, r.turn_index))
         candidates.setdefault(str(r.group), []).append(quote)
 
     chosen: list[Quote] = []

@@ -20,7 +20,9 @@ def cell_text(cell) -> str:
     """Summary, then who it rests on, then the quotes behind it, one per line."""
     if not cell.summary:
         return ""
-    parts = [cell.summary]
+    # Unchecked machine suggestions are marked here as in the HTML: never read as findings.
+    mark = {"none": "[unchecked] ", "some": "[partly checked] "}.get(getattr(cell, "checked", ""), "")
+    parts = [mark + cell.summary]
     basis = "; ".join(p for p in (f"participants: {cell.participants}", cell.status_mix) if p)
     parts.append(f"[{basis}]")
     if cell.refs:

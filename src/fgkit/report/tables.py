@@ -31,6 +31,7 @@ class MatrixCell:
     participants: str
     refs: str
     status_mix: str
+    checked: str = ""  # "all", "some" or "none": how much of the cell a person checked
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def topics(result) -> TopicsSection:
 def matrix(matrix, code_ids: list[str]) -> list[MatrixRow]:
     if matrix is None or not len(matrix):
         return []
-    empty = MatrixCell("", "", "", "")
+    empty = MatrixCell("", "", "", "", "")
     rows = []
     order = sorted(
         {(str(r.row_type), str(r.row), str(r.role)) for r in matrix.itertuples()},
@@ -157,6 +158,7 @@ def matrix(matrix, code_ids: list[str]) -> list[MatrixRow]:
                 participants=str(r.participants_display),
                 refs=_refs(r.quote_refs),
                 status_mix=str(r.status_mix),
+                checked="" if is_blank(getattr(r, "checked", "")) else str(getattr(r, "checked", "")),
             )
         rows.append(MatrixRow(row, role_title(role), row_type, [cells.get(c, empty) for c in code_ids]))
     return rows
