@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import ProjectError
 from ..io import atomic_write_text
+from ..passages import turn_number
 from .gatehash import write_gate_hashes
 from .key import load_key, save_key
 from .names import GENERIC_TERMS, is_name_like_label, normalise
@@ -200,7 +201,9 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
             speaker, participant.role, entry.group, new_text, row["start"],
             hashlib.sha1(text.encode("utf-8")).hexdigest(),
         ))
-        by_transcript.setdefault(row["transcript"], []).append(f"{speaker}: {new_text}")
+        # "Turn 12." is what the report, quotes.csv and the matrix cite ("fg1-teams turn 12").
+        by_transcript.setdefault(row["transcript"], []).append(
+            f"Turn {turn_number(row['turn_index'])}. {speaker}: {new_text}")
         for r in replacements:
             counts[r.type] += 1
             log_rows.append([row["transcript"], row["turn_index"], row["turn_id"], r.type,
