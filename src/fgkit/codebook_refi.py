@@ -15,6 +15,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
+
 from .codebook import Code, Codebook, Patterns
 from .errors import CodebookError, InputError
 
@@ -88,11 +91,16 @@ def import_qdc(path: str | Path, reference: Codebook | None = None) -> Codebook:
     except OSError as exc:
         raise CodebookError([InputError(f"cannot read the .qdc file ({exc.strerror})", path)]) from None
     try:
-        root = ET.fromstring(data)
+        # defusedxml: a foreign file may declare entities (billion laughs) or external ones.
+        root = SafeET.fromstring(data)
     except ET.ParseError as exc:
         line, column = exc.position
         raise CodebookError([InputError("not well-formed XML; export the codebook again",
                                         path, line, column + 1)]) from None
+    except DefusedXmlException:
+        raise CodebookError([InputError(
+            "declares a DTD or entities, which fgkit refuses to read (they can expand without "
+            "limit or reach outside files); export the codebook again", path)]) from None
     if root.tag != f"{_TAG}CodeBook":
         raise CodebookError([InputError(
             f"not a REFI-QDA codebook (root element must be CodeBook in namespace {NS})", path, 1)])

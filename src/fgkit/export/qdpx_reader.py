@@ -11,6 +11,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
+
 from ..errors import InputError
 from ..safezip import SafeZip, ZipRefused, open_zip
 from .qde import NS
@@ -202,12 +205,20 @@ def read_qdpx(path: str | Path) -> RefiProject:
                 path,
             )
         try:
-            root = ET.fromstring(zf.read(qde))
+            # defusedxml: a foreign file may declare entities (billion laughs) or external ones.
+            root = SafeET.fromstring(zf.read(qde))
         except ET.ParseError as exc:
             line, column = exc.position
             raise InputError(
                 f"{qde} inside is not well-formed XML (line {line}, column {column}); "
                 "re-export the project from the other tool",
+                path,
+            ) from None
+        except DefusedXmlException:
+            raise InputError(
+                f"{qde} inside declares a DTD or entities, which fgkit refuses to read (they "
+                "can expand without limit or reach outside files); re-export the project from "
+                "the other tool",
                 path,
             ) from None
         foreign = root.tag.startswith("{") and not root.tag.startswith(f"{{{NS}}}")
