@@ -100,6 +100,8 @@ class ReportContext:
     matrix_codes: list[dict[str, str]]
     matrix: list[MatrixRow]
     methods: Methods
+    # fgkit serve's read-and-agree pages: code -> patterns marked agreed / needs rewording / disputed.
+    participant_readings: dict = None
     draft: bool = True  # fewer than ENOUGH_CHECKED of the codings checked by a person
     checked_share: float = 0.0
     n_checked: int = 0  # codings a person decided (accepted, rejected or added)
@@ -185,6 +187,7 @@ def build_context(project, store, analysis) -> ReportContext:
         matrix_codes=[{"code": s.code, "label": s.label} for s in sections],
         matrix=tables.matrix(analysis.matrix, code_ids),
         methods=build_methods(project, store, analysis, codebook, labels_by_code, k),
+        participant_readings=participant_readings(store),
         draft=draft,
         checked_share=share,
         n_checked=int(n_checked),
@@ -452,4 +455,17 @@ def _comparison(sections, roles) -> list[dict[str, Any]]:
                 "unchecked": [every.get(role_title(role), "no codings") for role in roles],
             }
         )
+    return out
+
+
+def participant_readings(store) -> dict[str, list[dict[str, str]]]:
+    """What participants said about our reading of each pattern (a code by role or by group), as
+    marked on the workshop page: the latest mark per pattern, with its note (pseudonymised when
+    typed), who recorded it and when."""
+    out: dict[str, list[dict[str, str]]] = {}
+    for row in store.serve_agreements():
+        where = role_title(row["value"]) if row["dimension"] == "role" else row["value"]
+        out.setdefault(row["code"], []).append({
+            "pattern": f"{row['dimension'].capitalize()}: {where}", "status": row["status"],
+            "note": row["note"], "recorded": f"{row['reviewer']}, {row['decided_at'][:10]}"})
     return out

@@ -76,6 +76,12 @@ def _codes(doc, ctx) -> None:
                [[r.label, r.display, r.accepted_display] for r in c.by_role])
         _table(doc, f"{c.label} by group ({c.groups_raised})", ["Group", "All codings"],
                [[r.label, r.display] for r in c.by_group])
+        readings = (ctx.participant_readings or {}).get(c.code)
+        if readings:
+            _table(doc, f"{c.label}: what participants said about our reading",
+                   ["Pattern", "What participants said about our reading", "Recorded by"],
+                   [[r["pattern"], r["status"] + (f": {r['note']}" if r["note"] else ""), r["recorded"]]
+                    for r in readings])
         doc.add_heading("Quotes", level=3)
         if not c.quotes:
             doc.add_paragraph("No quote available for this code.")
