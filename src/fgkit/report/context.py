@@ -175,8 +175,8 @@ def build_context(project, store, analysis) -> ReportContext:
         n_participants=n_participants,
         n_segments=int(n_segments),
         n_words=int(words),
-        n_accepted=int(status_counts.get("accepted", 0)),
-        n_suggested=int(status_counts.get("suggested", 0)),
+        n_accepted=int(decided.get("__accepted__", status_counts.get("accepted", 0))),
+        n_suggested=int(decided.get("__suggested__", status_counts.get("suggested", 0))),
         headlines=headlines,
         roles=[role_title(r) for r in roles],
         codes=sections,
@@ -212,6 +212,9 @@ def _decisions(store, parents) -> dict[str, float]:
         return out
     checked = every["reviewer"] != ""
     out["__checked__"], out["__total__"] = int(checked.sum()), len(every)
+    # Study totals count each coding once, before parents collect their sub-codes' segments.
+    out["__accepted__"] = int((every["status"] == "accepted").sum())
+    out["__suggested__"] = int((every["status"] == "suggested").sum())
     per_code: dict[str, list[int]] = {}
     for code, is_checked in zip(every["code"].astype(str), checked):
         for c in [code, *ancestors(code, parents)]:

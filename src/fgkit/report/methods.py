@@ -143,7 +143,11 @@ def _stages(store) -> list[dict[str, str]]:
 
 def _readable(note: str, labels: dict[str, str]) -> str:
     """Name codes by their labels ('emotional_labour' -> 'Emotional labour') for lay readers."""
-    return re.sub(r"'([A-Za-z0-9_.-]+)'", lambda m: f"'{labels.get(m.group(1), m.group(1))}'", note)
+    note = re.sub(r"'([A-Za-z0-9_.-]+)'", lambda m: f"'{labels.get(m.group(1), m.group(1))}'", note)
+    # Lists of bare ids ("rest only on machine suggestions: pressure_time, governance") too.
+    for code in sorted(labels, key=len, reverse=True):
+        note = re.sub(rf"(?<![\w'])({re.escape(code)})(?![\w'])", labels[code], note)
+    return note
 
 
 def build_methods(project, store, analysis, codebook, labels: dict[str, str], k: int) -> Methods:
