@@ -7,8 +7,6 @@ uses them (typer keeps the order of registration).
 
 from __future__ import annotations
 
-import importlib
-
 import click
 import typer
 from typer.core import TyperGroup
@@ -69,7 +67,9 @@ def _register_commands() -> None:
         cmd_pseudonymise,
         cmd_report,
         cmd_review,
+        cmd_reviewers,
         cmd_run,
+        cmd_serve,
     )
 
     _command("init", cmd_init.init_cli)
@@ -95,6 +95,8 @@ def _register_commands() -> None:
     review.command("status")(cmd_review.status_cli)
     review.command("train")(cmd_review.train_cli)
     _add_group("review", review)
+    _add_group("reviewers", cmd_reviewers.app)
+    _command("serve", cmd_serve.serve_cli)
 
     _command("agree", cmd_agree.agree_cli)
     _command("analyse", cmd_analyse.analyse_cli)
@@ -118,18 +120,6 @@ def _register_commands() -> None:
     _command("check", cmd_check.check_cli)
     _command("run", cmd_run.run_cli)
 
-    # Commands still being added in parallel: registered when their module is present.
-    for name in ("serve", "reviewers"):
-        module = _optional_module(f"cmd_{name}")
-        if module is None:
-            continue
-        if hasattr(module, "register"):
-            module.register(app)
-        elif isinstance(getattr(module, "app", None), typer.Typer):
-            _add_group(name, module.app)
-        else:
-            _command(name, getattr(module, f"{name}_cli"))
-
 
 def _command(name: str, func) -> None:
     _ORDER.append(name)
@@ -143,16 +133,6 @@ def _add_group(name: str, group: typer.Typer) -> None:
 
 def _group(help_text: str) -> typer.Typer:
     return typer.Typer(help=help_text, no_args_is_help=True)
-
-
-def _optional_module(name: str):
-    try:
-        return importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        # Only a missing module itself is tolerated; a missing dependency inside it is a real error.
-        if exc.name == f"{__name__}.{name}":
-            return None
-        raise
 
 
 _register_commands()

@@ -73,7 +73,3 @@ app.command("add")(add_cli)
 app.command("list")(list_cli)
 app.command("remove")(remove_cli)
 app.command("link")(link_cli)
-
-
-def register(parent: typer.Typer) -> None:
-    parent.add_typer(app, name="reviewers")

@@ -34,7 +34,3 @@ def serve_cli(
 
     run_server(proj, host=host, port=port, tls_cert=str(tls_cert) if tls_cert else None,
                tls_key=str(tls_key) if tls_key else None, insecure_lan=insecure_lan, on_ready=ready)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("serve")(serve_cli)
