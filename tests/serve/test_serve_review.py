@@ -195,3 +195,18 @@ def test_memos_and_notes_are_pseudonymised(signed_in, serve_kit):
     with study.open_store() as store:
         note = store.serve_agreements()[0]["note"]
     assert "Peregrine" not in note and "disagreed strongly" in note
+
+
+def test_a_value_cut_by_the_evidence_mark_is_still_caught(signed_in, serve_kit):
+    study, browser = signed_in
+    # A two-word identifier neither of whose words is one on its own.
+    (study.private_dir / "extra-identifiers.csv").write_text("value,type\nLarkspur Close,Place\n", encoding="utf-8")
+    seg = serve_kit.segment_id_of("Nobody explains why")
+    text = "Nobody explains it, and the families from Larkspur Close land on my desk."
+    cut = text.index("Larkspur") + len("Larkspur")  # the evidence span ends inside the value
+    with study.open_store() as store, store.transaction() as conn:
+        conn.execute("UPDATE segments SET text=? WHERE segment_id=?", (text, seg))
+        conn.execute("UPDATE codings SET evidence_start=0, evidence_end=? WHERE segment_id=?", (cut, seg))
+    page = browser.get(f"/review?seg={seg}")
+    assert page.status_code == 500 and "Page withheld" in page.text
+    assert "Larkspur" not in page.text
