@@ -18,7 +18,7 @@ def test_analyse_writes_protected_tables_and_records_the_run(study):
     assert "Advanced practitioner: fewer than 3" in result.output
     assert "Leak gate" in result.output
     for stem in ("prevalence", "distinctive_terms", "cooccurrence", "topics", "topics_by_role",
-                 "framework_matrix"):
+                 "topic_examples", "framework_matrix"):
         assert (project.shareable_dir / f"{stem}.csv").is_file()
         assert (project.shareable_dir / f"{stem}.parquet").is_file()
     with open(project.shareable_dir / "prevalence.csv", newline="", encoding="utf-8") as fh:

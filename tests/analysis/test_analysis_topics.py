@@ -8,8 +8,10 @@ import pytest
 
 from fgkit.analysis import analyse_project
 from fgkit.analysis.frames import load_frames
-from fgkit.analysis.results import TOPIC_COLUMNS, TOPIC_ROLE_COLUMNS
-from fgkit.analysis.topics import CACHE_NAMESPACE, candidate_topics, topic_settings
+from fgkit.analysis.results import TOPIC_COLUMNS, TOPIC_EXAMPLE_COLUMNS, TOPIC_ROLE_COLUMNS
+from fgkit.analysis.topics import (
+    CACHE_NAMESPACE, _stability, candidate_topics, fit_seeds, topic_label, topic_settings,
+)
 from fgkit.errors import SettingsError
 from fgkit.project import init_project
 
@@ -63,13 +65,44 @@ def test_a_small_fit_finds_the_generated_themes(fitted):
     assert not table["top_terms"].str.contains(r"\bperson\b|\[", regex=True).any()
     assert table["representative_segment_ids"].str.count(";").le(2).all()
     assert table["stability"].between(0, 1).all()
+    assert (table["stable"] == (table["stability"] >= 0.5)).all()
     assert 0 <= result.parameters["stability_ari"] <= 1
+    assert f"held together across 5 fits" in result.message
+
+
+def test_every_topic_has_a_label_without_repeats_and_whole_sentence_examples(fitted):
+    project, store, result = fitted[0]
+    for label in result.topics["label"]:
+        words = label.split(": ", 1)[1].replace(",", " ").split()
+        assert len(words) == len(set(words)), label
+    for terms in result.topics["top_terms"]:
+        assert all(len(set(t.split())) == len(t.split()) for t in terms.split(", ")), terms
+    examples = result.examples
+    assert list(examples.columns) == TOPIC_EXAMPLE_COLUMNS
+    per_topic = examples.groupby("topic").size()
+    assert set(per_topic.index) == set(result.topics["topic"])
+    assert per_topic.between(2, 3).all()
+    # whole sentences, one participant per topic, attributed by the study's disclosure rules
+    assert examples["text"].str.match(r"^[A-Z]").all() and examples["text"].str.contains(r"[.!?]$").all()
+    frames = load_frames(store)
+    disclosure = frames.disclosure(3)
+    seg = frames.segments.set_index("segment_id")
+    for row in examples.itertuples():
+        who = seg.loc[row.segment_id]
+        assert row.text in " ".join(who["text"].split())
+        assert row.attribution == disclosure.label_for(who["participant_id"], who["role"], who["group"])
+        assert row.reference.endswith(f"turn {int(who['turn_index']) + 1}")
+    # FG1 holds one advanced practitioner: nobody there is named by role
+    assert not examples["attribution"].str.contains("Practitioner, FG1").any()
+    assert examples.groupby("topic")["segment_id"].apply(
+        lambda ids: seg.loc[list(ids), "participant_id"].is_unique).all()
 
 
 def test_parameters_record_every_choice(fitted):
     params = fitted[0][2].parameters
     assert params["reducer"] == "umap" and params["reducer_setting"] == "auto"
-    assert params["seeds"] == [42, 43, 44]
+    # at least five fits: the three seeds given, then the next whole numbers
+    assert params["seeds"] == [42, 43, 44, 45, 46] and params["seeds_setting"] == [42, 43, 44]
     assert params["n_neighbors"] < params["n_docs"] == 150
     assert params["min_cluster_size"] == 5
     assert params["embedder"] == "tfidf" and "scikit_learn" in params
@@ -149,7 +182,7 @@ def test_guided_topics_take_seed_phrases_from_the_codebook(tmp_path, study_write
                                   seeds=[42], guided=True)
     seeds = guided_seed_topics(project)
     assert len(seeds) == 6  # six top-level codes in the default codebook
-    assert "pressure" in seeds[0] and all(len(s) <= 12 for s in seeds)
+    assert "workload" in seeds[0] and all(len(s) <= 12 for s in seeds)
     result = candidate_topics(project, store, load_frames(store), k=3)
     assert result.parameters["guided"] is True
     assert result.parameters["guided_seed_topics"] == 6
@@ -186,3 +219,59 @@ def test_segments_of_only_fillers_give_no_topics_and_say_why(tmp_path, study_wri
     assert result.status == "no_stable_topics"
     assert "too few distinct words" in result.message
     assert result.topics.empty
+
+
+def test_labels_never_repeat_a_word():
+    assert topic_label(10, ["home", "tired", "home home", "sunday", "emails"]) == \
+        "Candidate topic 10: home, tired, sunday"
+    assert topic_label(2, ["allocation meeting", "allocation", "meeting", "fair", "rota"]) == \
+        "Candidate topic 2: allocation meeting, fair, rota"
+    assert topic_label(4, []) == "Candidate topic 4"
+
+
+def test_at_least_five_fits_whatever_the_seeds_setting():
+    assert fit_seeds([42]) == [42, 43, 44, 45, 46]
+    assert fit_seeds([7, 7, 9]) == [7, 9, 10, 11, 12]
+    assert fit_seeds([1, 2, 3, 4, 5, 6]) == [1, 2, 3, 4, 5, 6]
+
+
+def test_stability_matches_topics_one_to_one_across_refits():
+    primary = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, -1])
+    keep = np.arange(13)
+    # refit 1: topics 0 and 1 come back (renumbered), topic 2 dissolves into outliers
+    one = np.array([5, 5, 5, 5, 3, 3, 3, 3, -1, -1, -1, -1, -1])
+    # refit 2: topic 0 intact, topic 1 merges with topic 2 into one cluster
+    two = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, -1])
+    ari, per_topic = _stability(primary, [(keep, one), (keep, two)])
+    assert per_topic[0] == 1.0
+    # the merged cluster can be matched to only one of topics 1 and 2 (each overlap 0.5)
+    assert per_topic[1] + per_topic[2] == 0.5 + 0.25
+    assert 0 < ari < 1
+    assert _stability(primary, []) == (None, {})
+
+
+def test_one_cluster_swallowing_the_study_is_not_reported_as_topics(tmp_path, study_writer):
+    lines = [
+        "The caseload keeps growing and the duty tray is never empty on a Monday.",
+        "Every Monday the duty tray is full again and my caseload keeps growing.",
+        "My caseload grows each week and the duty tray is full before Monday lunch.",
+    ]
+    turns = [("P01", lines[i % 3] + f" That was week {i}.", {}) for i in range(90)]
+    project, store = make_project(tmp_path / "p", study_writer, turns, embedder="tfidf",
+                                  seeds=[42])
+    result = candidate_topics(project, store, load_frames(store), k=3)
+    store.close()
+    assert result.status == "no_stable_topics"
+    assert result.topics.empty and result.examples.empty
+    assert "cannot support topics" in result.message or "outliers" in result.message
+
+
+def test_turns_too_short_to_carry_a_topic_are_left_out_and_counted(tmp_path, study_writer, turn_generator):
+    turns = turn_generator(70) + [("P01", "Yeah, happy.", {}), ("P02", "Mm, fine, thanks.", {})] * 10
+    project, store = make_project(tmp_path / "p", study_writer, turns, embedder="tfidf", seeds=[42])
+    result = candidate_topics(project, store, load_frames(store), k=3)
+    store.close()
+    assert result.parameters["short_segments_left_out"] == 20
+    if result.status == "ok":
+        assert result.topics["size"].sum() + result.parameters["outliers"] == 70
+        assert "20 turns too short to carry a topic left out" in result.message

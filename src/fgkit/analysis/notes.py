@@ -60,9 +60,19 @@ def thin_data_notes(
     if topics.status != "ok" and topics.status != "disabled":
         notes.append(topics.message)
     stability = topics.parameters.get("stability_ari")
-    if topics.status == "ok" and stability is not None and stability < 0.5:
-        notes.append(
-            f"Candidate topics changed a lot between seeds (adjusted Rand {stability:.2f}): "
-            "treat them as prompts for reading, not findings."
-        )
+    if topics.status == "ok" and stability is not None:
+        table = topics.topics
+        unstable = int((~table["stable"].astype(bool)).sum()) if "stable" in table else 0
+        fits = len(topics.parameters.get("seeds", []))
+        if unstable:
+            notes.append(
+                f"{unstable} of {len(table)} candidate topics did not hold together across {fits} "
+                "fits of the topic model and are marked unstable: treat them as prompts for "
+                "reading, not findings."
+            )
+        if stability < 0.5:
+            notes.append(
+                f"Overall, the grouping of segments into topics changed a lot between fits "
+                f"(agreement {stability:.2f} on a scale where 1 is identical and 0 is chance)."
+            )
     return notes

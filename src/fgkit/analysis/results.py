@@ -7,7 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-TOPIC_COLUMNS = ["topic", "label", "size", "top_terms", "representative_segment_ids", "stability"]
+TOPIC_COLUMNS = [
+    "topic", "label", "size", "top_terms", "representative_segment_ids", "stability", "stable",
+]
+TOPIC_EXAMPLE_COLUMNS = ["topic", "rank", "segment_id", "text", "attribution", "reference"]
 TOPIC_ROLE_COLUMNS = ["topic", "role", "frequency", "top_terms"]
 DISTINCTIVE_COLUMNS = ["role", "term", "score", "count", "rank"]
 COOCCURRENCE_COLUMNS = ["level", "code_a", "code_b", "count", "jaccard"]
@@ -23,6 +26,9 @@ class TopicsResult:
 
     ``status`` is 'ok', 'too_few_segments', 'disabled' or 'no_stable_topics'; ``message``
     explains it in plain English; ``parameters`` records everything needed to repeat the fit.
+    ``stability`` is a topic's mean matched overlap across refits (0 to 1, NaN when only one fit
+    ran) and ``stable`` whether it reached ``parameters["stable_at"]``; ``examples`` holds up to
+    three quotes per topic, whole sentences, already attributed under the disclosure rules.
     """
 
     status: str
@@ -30,6 +36,7 @@ class TopicsResult:
     topics: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TOPIC_COLUMNS))
     per_role: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TOPIC_ROLE_COLUMNS))
     parameters: dict[str, Any] = field(default_factory=dict)
+    examples: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TOPIC_EXAMPLE_COLUMNS))
 
 
 @dataclass
@@ -58,5 +65,6 @@ class AnalysisResult:
             "cooccurrence": self.cooccurrence,
             "topics": self.topics.topics,
             "topics_by_role": self.topics.per_role,
+            "topic_examples": self.topics.examples,
             "framework_matrix": self.matrix,
         }

@@ -11,10 +11,22 @@ the corpus and every choice is written into ``parameters``:
   and PCA below, where UMAP's neighbourhood graph is unreliable. PCA is lighter but on a real
   study of ~400 turns it gave 2 catch-all topics where UMAP gave 23 readable ones, so it is not
   the default for small studies; numba's on-disk cache keeps UMAP's start-up cost down instead;
-* the first seed in ``[topics] seeds`` fits all segments; each further seed refits a seeded 90%
-  subsample. The adjusted Rand index against the first fit on the shared segments, and per
-  topic the mean best-match Jaccard overlap, say how far a topic can be trusted. A fixed seed
-  makes topics repeatable, not stable.
+* at least five fits: the seeds in ``[topics] seeds``, extended with the next whole numbers up
+  to five. The first seed fits all segments; each further seed refits a seeded 90% subsample.
+  Topics are matched one to one between the first fit and each refit (Hungarian matching on
+  segment overlap, Jaccard); a topic's stability is its mean matched overlap, and a topic under
+  0.5 is marked unstable. A fixed seed makes topics repeatable, not stable;
+* turns of fewer than four words once stopwords are removed ("Yeah, happy.") carry no topic and
+  are left out of the fit, counted;
+* when one cluster takes more than half the fitted segments, the wording is too alike for
+  topics to separate and no topics are reported, with the reason;
+* each topic gets a label of distinct words (no word twice, no "home home") and up to three
+  example quotes: whole sentences from the segments nearest its centre, attributed by the
+  study's disclosure rules (``fgkit.disclosure``).
+
+UMAP's own numba functions are not marked for caching, so every process would recompile them
+(about a minute); they are compiled with ``cache=True`` into the project's private cache
+(``data/cache/numba``) so only the first run pays.
 
 Whole results are cached in the store under a hash of the segments and parameters, so a re-run
 on unchanged text costs a lookup.
@@ -22,9 +34,11 @@ on unchanged text costs a lookup.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 
 import numpy as np
 import pandas as pd
@@ -32,13 +46,33 @@ import pandas as pd
 from ..errors import SettingsError
 from .embed import embed_texts, embedder_info, load_minilm, text_hash, tfidf_components
 from .frames import TOKEN_PATTERN, StudyFrames, natural_key, stopwords
-from .results import TOPIC_COLUMNS, TOPIC_ROLE_COLUMNS, TopicsResult
+from .results import TOPIC_COLUMNS, TOPIC_EXAMPLE_COLUMNS, TOPIC_ROLE_COLUMNS, TopicsResult
 from .seeding import guided_seed_topics
 
-CACHE_NAMESPACE = "topics:v1"
+CACHE_NAMESPACE = "topics:v2"
 TOP_TERMS = 8
+LABEL_TERMS = 3
 REPRESENTATIVES = 3
 SUBSAMPLE = 0.9
+MIN_FITS = 5
+# Below this mean matched overlap a topic mostly dissolves or changes members between fits.
+STABLE_AT = 0.5
+# One cluster holding more than this share of the fitted segments is a catch-all, not a topic.
+CATCH_ALL_SHARE = 0.5
+MIN_WORDS = 4
+EXAMPLES = 3
+EXAMPLE_MAX_CHARS = 360
+
+
+def fit_seeds(seeds: list[int]) -> list[int]:
+    """The seeds given, extended with the next unused whole numbers to at least MIN_FITS."""
+    out = list(dict.fromkeys(seeds))
+    nxt = max(out) + 1
+    while len(out) < MIN_FITS:
+        if nxt not in out:
+            out.append(nxt)
+        nxt += 1
+    return out
 
 
 def topic_settings(project, n_docs: int) -> dict:
@@ -58,7 +92,9 @@ def topic_settings(project, n_docs: int) -> dict:
     return {
         "n_docs": n_docs,
         "min_segments": topics.min_segments,
-        "seeds": list(topics.seeds),
+        "seeds": fit_seeds(list(topics.seeds)),
+        "seeds_setting": list(topics.seeds),
+        "min_words": MIN_WORDS,
         "analysis_seed": project.settings.analysis.seed,
         "reducer_setting": topics.reducer,
         "reducer": chosen,
@@ -74,7 +110,10 @@ def topic_settings(project, n_docs: int) -> dict:
                        "removed": "placeholders, speaker pseudonyms, clitics"},
         "guided": guided,
         "stability_method": "first seed on all segments vs each further seed on a seeded "
-                            f"{int(SUBSAMPLE * 100)}% subsample: adjusted Rand, best-match Jaccard",
+                            f"{int(SUBSAMPLE * 100)}% subsample: adjusted Rand; per topic the mean "
+                            "Jaccard overlap of its one-to-one (Hungarian) match in each refit",
+        "stable_at": STABLE_AT,
+        "catch_all_share": CATCH_ALL_SHARE,
         **embedder_info(embedder, tfidf_components(n_docs) if embedder == "tfidf" else None),
     }
 
@@ -109,13 +148,33 @@ def _build_model(params: dict, seed: int, seed_topics: list[list[str]] | None):
     )
 
 
-def _terms(model, topic: int) -> str:
+def _repeats_a_word(term: str) -> bool:
+    words = term.split()
+    return len(set(words)) < len(words)
+
+
+def _terms(model, topic: int) -> list[str]:
+    """Top terms, without bigrams that only repeat a word ("home home", "fair fair")."""
     words = model.get_topic(topic) or []
-    return ", ".join(w for w, _ in words[:TOP_TERMS] if w)
+    return [w for w, _ in words if w and not _repeats_a_word(w)][:TOP_TERMS]
 
 
-def _representatives(labels: np.ndarray, embeddings: np.ndarray, ids: list[str], topic: int) -> str:
-    """Segments nearest the topic's centroid (cosine), ties broken by segment id."""
+def topic_label(topic: int, terms: list[str]) -> str:
+    """"Candidate topic 3: allocation meeting, fair, rota": no word shown twice."""
+    chosen, used = [], set()
+    for term in terms:
+        words = set(term.split())
+        if words & used:
+            continue
+        chosen.append(term)
+        used |= words
+        if len(chosen) == LABEL_TERMS:
+            break
+    return f"Candidate topic {topic}: " + ", ".join(chosen) if chosen else f"Candidate topic {topic}"
+
+
+def _by_closeness(labels: np.ndarray, embeddings: np.ndarray, ids: list[str], topic: int) -> list[int]:
+    """Member rows nearest the topic's centroid first (cosine), ties broken by segment id."""
     members = np.flatnonzero(labels == topic)
     vectors = embeddings[members]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -123,30 +182,114 @@ def _representatives(labels: np.ndarray, embeddings: np.ndarray, ids: list[str],
     centroid = unit.mean(axis=0)
     similarity = np.round(unit @ centroid, 6)
     order = sorted(range(len(members)), key=lambda i: (-similarity[i], ids[members[i]]))
-    return ";".join(ids[members[i]] for i in order[:REPRESENTATIVES])
+    return [int(members[i]) for i in order]
+
+
+def _densest_sentence(text: str, terms: list[str]) -> int:
+    """Where the sentence with the most topic words starts, for the passage to centre on."""
+    from ..passages import sentences
+
+    text = " ".join(str(text).split())
+    words = {w for term in terms for w in term.lower().split()}
+    best, best_hits = 0, -1
+    for start, end in sentences(text):
+        hits = sum(1 for w in re.findall(r"[a-z']+", text[start:end].lower()) if w in words)
+        if hits > best_hits:
+            best, best_hits = start, hits
+    return best
+
+
+def _examples(topic: int, order: list[int], docs: pd.DataFrame, terms: list[str], disclosure,
+              headings: frozenset) -> list[dict]:
+    """Up to EXAMPLES quotes for a topic, nearest its centre first, one per participant: the
+    report's own passages (whole sentences, never a heading, never a soundbite) around the
+    sentence richest in the topic's words, attributed by the disclosure rules."""
+    from ..passages import passage, turn_reference
+
+    out, people = [], set()
+    for row in order:
+        seg = docs.iloc[row]
+        if seg["participant_id"] in people:
+            continue
+        text = passage(seg["text"], _densest_sentence(seg["text"], terms),
+                       max_chars=EXAMPLE_MAX_CHARS, headings=headings)
+        if not text:
+            continue
+        people.add(seg["participant_id"])
+        out.append({
+            "topic": int(topic), "rank": len(out) + 1, "segment_id": str(seg["segment_id"]),
+            "text": text,
+            "attribution": disclosure.label_for(seg["participant_id"], seg["role"], seg["group"]),
+            "reference": turn_reference(seg["transcript"], seg["turn_index"]),
+        })
+        if len(out) == EXAMPLES:
+            break
+    return out
+
+
+def _overlaps(a: np.ndarray, b: np.ndarray) -> tuple[list[int], list[int], np.ndarray]:
+    """Topics of two labellings (outliers aside) and their Jaccard overlaps on shared rows."""
+    ta = sorted(set(a.tolist()) - {-1})
+    tb = sorted(set(b.tolist()) - {-1})
+    matrix = np.zeros((len(ta), len(tb)))
+    for i, x in enumerate(ta):
+        in_a = a == x
+        for j, y in enumerate(tb):
+            in_b = b == y
+            union = np.count_nonzero(in_a | in_b)
+            matrix[i, j] = np.count_nonzero(in_a & in_b) / union if union else 0.0
+    return ta, tb, matrix
 
 
 def _stability(
     primary: np.ndarray, resamples: list[tuple[np.ndarray, np.ndarray]]
 ) -> tuple[float | None, dict[int, float]]:
-    """Mean adjusted Rand index and, per topic, mean best-match Jaccard on shared segments."""
+    """Mean adjusted Rand index and, per topic, the mean Jaccard overlap of its one-to-one
+    match in each refit (Hungarian matching; a topic left unmatched scores 0)."""
+    from scipy.optimize import linear_sum_assignment
     from sklearn.metrics import adjusted_rand_score
 
     if not resamples:
         return None, {}
     ari = float(np.mean([adjusted_rand_score(primary[keep], o) for keep, o in resamples]))
-    per_topic = {}
-    for topic in sorted(set(primary.tolist()) - {-1}):
-        scores = []
-        for keep, other in resamples:
-            a = set(np.flatnonzero(primary[keep] == topic))
-            best = 0.0
-            for t in set(other.tolist()) - {-1}:
-                b = set(np.flatnonzero(other == t))
-                best = max(best, len(a & b) / len(a | b)) if a | b else best
-            scores.append(best)
-        per_topic[int(topic)] = round(float(np.mean(scores)), 4)
-    return round(ari, 4), per_topic
+    scores: dict[int, list[float]] = {int(t): [] for t in set(primary.tolist()) - {-1}}
+    for keep, other in resamples:
+        ta, _, matrix = _overlaps(primary[keep], other)
+        matched = {}
+        if matrix.size:
+            rows, cols = linear_sum_assignment(-matrix)
+            matched = {ta[r]: matrix[r, c] for r, c in zip(rows, cols)}
+        for topic in scores:
+            scores[topic].append(float(matched.get(topic, 0.0)))
+    return round(ari, 4), {t: round(float(np.mean(v)), 4) for t, v in sorted(scores.items())}
+
+
+@contextlib.contextmanager
+def _cached_numba():
+    """Compile numba functions defined meanwhile with ``cache=True``.
+
+    UMAP does not ask numba to cache its functions, so each new process spent about a minute
+    recompiling them; with the on-disk cache (NUMBA_CACHE_DIR, set by the caller) later runs
+    load them. Functions numba cannot cache (closures over dynamic values) just compile as
+    before. Only takes effect when UMAP is first imported inside this block."""
+    import warnings
+
+    import numba
+
+    original = numba.njit
+
+    def njit(*args, **kwargs):
+        kwargs.setdefault("cache", True)
+        return original(*args, **kwargs)
+
+    numba.njit = njit
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=numba.NumbaWarning)
+            warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
+            yield
+    finally:
+        numba.njit = original
 
 
 def _cache_key(params: dict, ids: list[str], texts: list[str], roles: list[str], k: int) -> str:
@@ -166,10 +309,21 @@ def _vocabulary_size(texts: list[str]) -> int:
 
 
 def _fit(project, store, frames: StudyFrames, params: dict, k: int) -> TopicsResult:
-    docs = frames.segments
+    all_docs = frames.segments
+    # A turn of a few words ("Yeah, happy.") carries no topic; it would only form noise clusters.
+    long_enough = all_docs["clean"].str.split().str.len().fillna(0) >= params["min_words"]
+    docs = all_docs[long_enough].reset_index(drop=True)
+    params = {**params, "short_segments_left_out": int((~long_enough).sum())}
     ids, roles = docs["segment_id"].tolist(), docs["role"].tolist()
     # Embeddings read the text as spoken; topic terms are counted on the cleaned text.
     spoken, texts = docs["text"].tolist(), docs["clean"].tolist()
+    if len(texts) < params["min_segments"]:
+        return TopicsResult(
+            "too_few_segments",
+            f"Only {len(texts)} of {len(all_docs)} segments have {params['min_words']} or more "
+            f"words besides fillers: too few for candidate topics (need {params['min_segments']}).",
+            parameters=params,
+        )
     if _vocabulary_size(texts) <= params["n_components"]:
         return TopicsResult(
             "no_stable_topics",
@@ -181,17 +335,18 @@ def _fit(project, store, frames: StudyFrames, params: dict, k: int) -> TopicsRes
                              params["embedder"], params["analysis_seed"])
     seed_topics = guided_seed_topics(project) if params["guided"] else None
     first, *others = params["seeds"]
-    model = _build_model(params, first, seed_topics)
-    labels = np.asarray(model.fit_transform(texts, embeddings=embeddings)[0])
-    resamples = []
-    for seed in others:
-        # Each further seed refits on a seeded subsample: a PCA reducer ignores seeds, and
-        # topics that survive both a new seed and missing segments deserve more trust.
-        rng = np.random.default_rng(seed)
-        keep = np.sort(rng.choice(len(texts), size=int(len(texts) * SUBSAMPLE), replace=False))
-        refit = _build_model(params, seed, seed_topics)
-        other = refit.fit_transform([texts[i] for i in keep], embeddings=embeddings[keep])[0]
-        resamples.append((keep, np.asarray(other)))
+    with _cached_numba():
+        model = _build_model(params, first, seed_topics)
+        labels = np.asarray(model.fit_transform(texts, embeddings=embeddings)[0])
+        resamples = []
+        for seed in others:
+            # Each further seed refits on a seeded subsample: a PCA reducer ignores seeds, and
+            # topics that survive both a new seed and missing segments deserve more trust.
+            rng = np.random.default_rng(seed)
+            keep = np.sort(rng.choice(len(texts), size=int(len(texts) * SUBSAMPLE), replace=False))
+            refit = _build_model(params, seed, seed_topics)
+            other = refit.fit_transform([texts[i] for i in keep], embeddings=embeddings[keep])[0]
+            resamples.append((keep, np.asarray(other)))
     ari, per_topic = _stability(labels, resamples)
     params = {**params, "stability_ari": ari, "outliers": int((labels == -1).sum()),
               "guided_seed_topics": len(seed_topics or [])}
@@ -203,27 +358,53 @@ def _fit(project, store, frames: StudyFrames, params: dict, k: int) -> TopicsRes
             "The segments may be too alike or too few for clusters to form.",
             parameters=params,
         )
-    rows = []
+    sizes = {t: int((labels == t).sum()) for t in found}
+    largest = max(found, key=lambda t: (sizes[t], -t))
+    if len(found) == 1 or sizes[largest] > CATCH_ALL_SHARE * len(texts):
+        return TopicsResult(
+            "no_stable_topics",
+            f"No candidate topics: one cluster took {sizes[largest]} of the {len(texts)} segments, "
+            "so the wording is too alike across the study for topics to separate. The data "
+            "cannot support topics; read the codes instead.",
+            parameters={**params, "largest_cluster": sizes[largest]},
+        )
+    disclosure = frames.disclosure(k)
+    rows, examples = [], []
     for topic in found:
         terms = _terms(model, topic)
+        order = _by_closeness(labels, embeddings, ids, topic)
+        stability = per_topic.get(int(topic), float("nan"))
         rows.append({
             "topic": int(topic),
-            "label": f"Candidate topic {topic}: " + ", ".join(terms.split(", ")[:3]),
-            "size": int((labels == topic).sum()),
-            "top_terms": terms,
-            "representative_segment_ids": _representatives(labels, embeddings, ids, topic),
-            "stability": per_topic.get(int(topic), float("nan")),
+            "label": topic_label(topic, terms),
+            "size": sizes[topic],
+            "top_terms": ", ".join(terms),
+            "representative_segment_ids": ";".join(ids[i] for i in order[:REPRESENTATIVES]),
+            "stability": stability,
+            "stable": bool(stability >= STABLE_AT) if ari is not None else False,
         })
-    table = pd.DataFrame(rows, columns=TOPIC_COLUMNS).astype({"stability": "float64"})
-    by_role = frames.roster.groupby("role")["participant_id"].nunique()
-    per_role = _per_role(model, texts, roles, found, {r for r in by_role.index if by_role[r] >= k})
+        examples += _examples(topic, order, docs, terms, disclosure, frames.headings)
+    table = pd.DataFrame(rows, columns=TOPIC_COLUMNS).astype({"stability": "float64", "stable": "bool"})
+    example_table = pd.DataFrame(examples, columns=TOPIC_EXAMPLE_COLUMNS).astype({"rank": "int64"})
+    # Role figures follow the disclosure rule: only groups where every role has k people count.
+    counted = [r if disclosure.counted_by_role(g) else "" for r, g in zip(roles, docs["group"])]
+    by_role = frames.roster[frames.roster["group"].map(disclosure.counted_by_role)]
+    by_role = by_role.groupby("role")["participant_id"].nunique()
+    per_role = _per_role(model, texts, counted, found, {r for r in by_role.index if by_role[r] >= k})
+    n_stable = int(table["stable"].sum())
     message = (f"{len(found)} candidate topics from {len(texts)} segments "
-               f"({params['outliers']} left as outliers).")
-    return TopicsResult("ok", message, table, per_role, params)
+               f"({params['outliers']} left as outliers"
+               + (f"; {params['short_segments_left_out']} turns too short to carry a topic left out"
+                  if params["short_segments_left_out"] else "") + "). "
+               + (f"{n_stable} of {len(found)} held together across {len(params['seeds'])} fits; "
+                  "the others are marked unstable." if ari is not None else
+                  "Only one fit ran, so stability was not measured."))
+    return TopicsResult("ok", message, table, per_role, params, example_table)
 
 
 def _per_role(model, texts, roles, found, reportable: set[str]) -> pd.DataFrame:
-    """Topic frequency and terms per role; roles under k participants are left out."""
+    """Topic frequency and terms per role; roles under k participants are left out, and so are
+    segments whose class is "" (groups not counted by role under the disclosure rules)."""
     raw = model.topics_per_class(texts, classes=roles)
     raw = raw[raw["Topic"].isin(found) & raw["Class"].isin(reportable)]
     table = pd.DataFrame({
@@ -261,6 +442,6 @@ def candidate_topics(project, store, frames: StudyFrames, k: int, enabled: bool 
     result = _fit(project, store, frames, params, k)
     store.cache_put_many(CACHE_NAMESPACE, {key: {
         "status": result.status, "message": result.message, "topics": result.topics,
-        "per_role": result.per_role, "parameters": result.parameters,
+        "per_role": result.per_role, "parameters": result.parameters, "examples": result.examples,
     }})
     return result
