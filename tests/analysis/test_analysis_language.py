@@ -15,27 +15,92 @@ def frames(study):
     return load_frames(study[1])
 
 
-def test_each_role_gets_its_own_words(frames):
-    terms = compute_distinctive_terms(frames, k=3)
+# Role-counted groups: FG1, FG2 practitioners (4 each), FG3 managers (4), FG4 managers (3);
+# FG5 mixes three practitioners with one manager, so it counts in no role's words.
+ROLE_ROSTER = (
+    [(f"P{i}", "practitioner", "FG1") for i in range(1, 5)]
+    + [(f"P{i}", "practitioner", "FG2") for i in range(5, 9)]
+    + [(f"M{i}", "manager", "FG3") for i in range(1, 5)]
+    + [(f"M{i}", "manager", "FG4") for i in range(5, 8)]
+    + [("P9", "practitioner", "FG5"), ("P10", "practitioner", "FG5"), ("P11", "practitioner", "FG5"),
+       ("M8", "manager", "FG5")]
+)
+PRACTICE = [
+    "My caseload is huge again and the duty tray keeps filling up before lunch.",
+    "I was on duty all week and the tray never emptied, the caseload just grows.",
+    "Visits overran, so the notes waited until the evening and [Person 1] rang about the caseload.",
+]
+MANAGING = [
+    "The budget forecast went to the board and the performance dashboard looks grim.",
+    "I spend the week on the budget, the dashboard and whatever the board wants next.",
+    "Performance figures on the dashboard decide where the budget goes this quarter.",
+]
+SHARED = "We talked about the team and the week and what helps people keep going."
+
+
+def role_turns():
+    turns = []
+    for pid, role, group in ROLE_ROSTER:
+        lines = PRACTICE if role == "practitioner" else MANAGING
+        turns += [(pid, line, {}) for line in lines] + [(pid, SHARED, {})]
+    # The lone FG5 manager's pet word: used often, but by someone no role figure may include.
+    turns += [("M8", "Rota rota rota, the rota is everything to me, the rota decides.", {})] * 3
+    return turns
+
+
+@pytest.fixture
+def role_frames(study_writer, tmp_path):
+    from fgkit.store import Store
+
+    store = Store.open(tmp_path / "roles.sqlite")
+    study_writer(store, role_turns(), roster=ROLE_ROSTER)
+    yield load_frames(store)
+    store.close()
+
+
+def test_each_role_gets_its_own_words_with_strong_evidence_only(role_frames):
+    terms = compute_distinctive_terms(role_frames, k=3)
     assert list(terms.columns) == ["role", "term", "score", "count", "rank"]
     managers = terms[terms["role"] == "manager"]["term"].tolist()
     practitioners = terms[terms["role"] == "practitioner"]["term"].tolist()
-    assert {"budget", "performance", "dashboard"} <= set(managers)
-    assert "caseload" in practitioners and "tray" in practitioners
+    assert {"budget", "dashboard", "performance"} <= set(managers)
+    assert {"caseload", "tray"} <= set(practitioners)
     assert not set(managers) & {"caseload", "tray"}
-    assert (terms["score"] > 0).all()
+    assert (terms["score"] >= 1.96).all()
+    # words both roles used alike are never listed, whatever their count
+    assert not set(terms["term"]) & {"team", "week", "people"}
     for _, group in terms.groupby("role"):
         assert group["rank"].tolist() == list(range(1, len(group) + 1))
         assert group["score"].is_monotonic_decreasing
 
 
-def test_small_roles_placeholders_and_stopwords_are_left_out(frames):
-    terms = compute_distinctive_terms(frames, k=3)
-    assert "advanced_practitioner" not in set(terms["role"])
+def test_weak_evidence_gives_no_list_rather_than_noise(role_frames):
+    loose = compute_distinctive_terms(role_frames, k=3, min_z=0)
+    strict = compute_distinctive_terms(role_frames, k=3)
+    weak = loose[loose["score"] < 1.96]
+    assert len(weak)
+    assert not set(zip(weak["role"], weak["term"])) & set(zip(strict["role"], strict["term"]))
+    assert compute_distinctive_terms(role_frames, k=3, min_z=50).empty
+
+
+def test_a_group_not_counted_by_role_adds_no_words(role_frames):
+    terms = compute_distinctive_terms(role_frames, k=3, min_z=0).set_index(["role", "term"])
+    # seven counted managers say "budget" three times each; FG5's lone manager is not counted
+    assert terms.loc[("manager", "budget"), "count"] == 21
+    assert terms.loc[("practitioner", "caseload"), "count"] == 8 * 3
+    assert "rota" not in set(terms.index.get_level_values("term"))
+
+
+def test_placeholders_and_stopwords_are_left_out(role_frames):
+    terms = compute_distinctive_terms(role_frames, k=3, min_z=0)
     assert not terms["term"].str.contains(r"person|place|\[|\d", regex=True).any()
     assert not set(terms["term"]) & {"the", "and", "is", "i"}
-    # a term only one practitioner used is never listed
-    assert "agency" not in set(terms["term"])
+
+
+def test_the_fixture_study_has_only_one_role_counted(frames):
+    # FG1, FG2 (one advanced practitioner each) and FG6 (one manager) count in no role's
+    # figures, which leaves FG3's managers alone: nothing to compare them with.
+    assert compute_distinctive_terms(frames, k=3, min_z=0).empty
 
 
 def test_bigrams_are_scored(study_writer, tmp_path):
@@ -47,7 +112,7 @@ def test_bigrams_are_scored(study_writer, tmp_path):
     turns += [(f"M{i}", "The budget forecast went to the quarterly board meeting.", {}) for i in range(4)]
     store = Store.open(tmp_path / "s.sqlite")
     study_writer(store, turns, roster=roster)
-    terms = compute_distinctive_terms(load_frames(store), k=3)
+    terms = compute_distinctive_terms(load_frames(store), k=3, min_z=0)
     store.close()
     assert "budget forecast" in set(terms[terms["role"] == "manager"]["term"])
     assert "duty tray" in set(terms[terms["role"] == "practitioner"]["term"])
@@ -122,7 +187,7 @@ def test_pseudonyms_in_speech_clitics_and_fillers_never_become_terms(study_write
     turns += [(f"M{i}", "We're told the budget won't stretch, as Manager 1 knows.", {}) for i in range(4)]
     store = Store.open(tmp_path / "s.sqlite")
     study_writer(store, turns, roster=roster)
-    terms = set(compute_distinctive_terms(load_frames(store), k=3)["term"])
+    terms = set(compute_distinctive_terms(load_frames(store), k=3, min_z=0)["term"])
     store.close()
     assert {"duty tray", "budget"} <= terms
     assert not terms & {"practitioner", "manager", "it", "yeah", "like", "won", "wo", "re", "ll"}

@@ -11,6 +11,12 @@ spoken fillers); placeholders such as "[Person 1]", speaker pseudonyms and cliti
 first. A term is listed for a role only when at least k of that
 role's participants used it, so no list describes one person's turns of phrase; roles with
 fewer than k participants get no list at all.
+
+Only strong evidence is listed: z of at least 1.96 (``MIN_Z``), the usual two-sided 5% level,
+where a z of 2 means the role used the word about two standard errors more than the other roles
+once chance and rare words are allowed for. A role with no such word gets no rows: "none".
+Role documents follow the disclosure rules: a group where some role has fewer than k people
+(a lone manager among practitioners) counts in no role's documents, as in every role figure.
 """
 
 from __future__ import annotations
@@ -21,12 +27,19 @@ import pandas as pd
 from .frames import TOKEN_PATTERN, StudyFrames, natural_key, stopwords
 from .results import DISTINCTIVE_COLUMNS
 
+MIN_Z = 1.96
 
 
-def participant_documents(frames: StudyFrames) -> pd.DataFrame:
-    """One document per participant: their pseudonymised segments, placeholders removed."""
+def participant_documents(frames: StudyFrames, k: int | None = None) -> pd.DataFrame:
+    """One document per participant: their pseudonymised segments, placeholders removed.
+
+    With ``k``, only segments from groups the disclosure rules count by role."""
+    segments = frames.segments
+    if k is not None:
+        counted = frames.disclosure(k).counted_by_role
+        segments = segments[segments["group"].map(counted).astype(bool)]
     docs = (
-        frames.segments.groupby(["participant_id", "role"], sort=True)["clean"]
+        segments.groupby(["participant_id", "role"], sort=True)["clean"]
         .agg(" ".join)
         .reset_index()
     )
@@ -34,13 +47,14 @@ def participant_documents(frames: StudyFrames) -> pd.DataFrame:
 
 
 def compute_distinctive_terms(
-    frames: StudyFrames, k: int, top_n: int = 25, prior_scale: float = 1.0, min_count: int = 2
+    frames: StudyFrames, k: int, top_n: int = 25, prior_scale: float = 1.0, min_count: int = 2,
+    min_z: float = MIN_Z,
 ) -> pd.DataFrame:
     from sklearn.feature_extraction.text import CountVectorizer
 
     empty = pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
-    docs = participant_documents(frames)
-    if docs["role"].nunique() < 2:
+    docs = participant_documents(frames, k)
+    if docs.empty or docs["role"].nunique() < 2:
         return empty
     vectorizer = CountVectorizer(
         stop_words=stopwords(), ngram_range=(1, 2), token_pattern=TOKEN_PATTERN, lowercase=True
@@ -69,7 +83,7 @@ def compute_distinctive_terms(
             (y_j + prior) / (n_j + a0 - y_j - prior)
         )
         z = delta / np.sqrt(1.0 / (y_i + prior) + 1.0 / (y_j + prior))
-        keep = np.flatnonzero((z > 0) & (users >= k) & (y_i >= min_count))
+        keep = np.flatnonzero((z >= min_z) & (users >= k) & (y_i >= min_count))
         # Ties broken by term so the order never depends on the vocabulary's internals.
         chosen = sorted(keep, key=lambda idx: (-round(float(z[idx]), 10), terms[idx]))[:top_n]
         for rank, idx in enumerate(chosen, start=1):
