@@ -205,3 +205,24 @@ def test_no_hidden_count_can_be_derived_from_visible_ones(tmp_path_factory, stud
     visible = table[~table["suppressed"]]
     assert not visible["participants"].dropna().between(1, k - 1).any()
     hidden_families_are_protected(table, k)
+    role_minus_groups_reveals_nothing(table, roster, k)
+
+
+def role_minus_groups_reveals_nothing(table: pd.DataFrame, roster, k: int) -> None:
+    """A visible role total minus that role's visible single-role groups must not leave one
+    mixed group's small count; and no role row counts a group where some role is under k."""
+    sizes: dict[tuple[str, str], int] = {}
+    for _, role, group in roster:
+        sizes[(role, group)] = sizes.get((role, group), 0) + 1
+    safe = {g for _, _, g in roster if all(n >= k for (r, gg), n in sizes.items() if gg == g)}
+    roles_of = {g: {r for (r, gg) in sizes if gg == g} for g in safe}
+    for (code, status), rows in table.groupby(["code", "status"]):
+        groups = {r.group: r for r in rows[rows["dimension"] == "group"].itertuples()}
+        for r in rows[(rows["dimension"] == "role") & ~rows["suppressed"]].itertuples():
+            assert int(r.participants_total) == sum(n for (role, g), n in sizes.items() if role == r.role and g in safe)
+            mine = [g for g in safe if r.role in roles_of[g]]
+            single = [g for g in mine if roles_of[g] == {r.role}]
+            mixed = [g for g in mine if g not in single]
+            if len(mixed) == 1 and all(not groups[g].suppressed for g in single):
+                left = int(r.participants) - sum(int(groups[g].participants) for g in single)
+                assert not 0 < left < k, (code, status, r.role, mixed[0], left)
