@@ -110,6 +110,8 @@ class ReportContext:
     headline_note: str = ""  # why there are no (or few) headlines
     unchecked_comparison: list = None  # parallel to comparison: figures incl. unchecked
     disclosure_note: str = ""  # groups left out of role figures, in plain English
+    distinctive_explained: str = tables.DISTINCTIVE_EXPLAINED  # the score in one plain sentence
+    distinctive_none: str = tables.DISTINCTIVE_NONE
 
 
 def build_context(project, store, analysis) -> ReportContext:

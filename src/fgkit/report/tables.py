@@ -17,6 +17,23 @@ __all__ = [
 PAIRS_SHOWN = 5
 TERMS_PER_ROLE = 10
 
+# One plain sentence each, shared by every format (HTML, Word, Markdown).
+DISTINCTIVE_EXPLAINED = (
+    "The score says how strong the evidence is that one role used a word more than the others, "
+    "allowing for chance and for rare words: only words scoring 1.96 or more are listed (the "
+    "usual 1-in-20 standard), and a higher score is stronger evidence, not a more important word."
+)
+DISTINCTIVE_NONE = (
+    "No word or phrase was used by one role more than by the others with strong enough evidence "
+    "(a score of 1.96 or more) to list."
+)
+TOPICS_EXPLAINED = (
+    "Stability says how often a topic came back when the model was fitted again with other "
+    "random starting points and a tenth of the segments left out: 1.00 means the same segments "
+    "every time, 0 that the topic never came back. Topics under 0.50 are marked unstable; read "
+    "them as prompts, not patterns. Example quotes are the passages nearest each topic's centre."
+)
+
 
 def is_blank(value) -> bool:
     """Suppressed cells arrive blanked (None, NaN or pandas.NA)."""
@@ -49,6 +66,7 @@ class TopicsSection:
     topics: list[dict[str, str]]
     roles: list[str]
     per_role: list[dict[str, Any]]
+    explained: str = TOPICS_EXPLAINED
 
 
 def pairs(cooccurrence, labels_by_code) -> list[dict[str, Any]]:
@@ -109,16 +127,28 @@ def topics(result) -> TopicsSection:
         return TopicsSection("disabled", "Candidate topics were not computed.", [], [], [])
     topics = []
     df = result.topics
+    examples = getattr(result, "examples", None)
     if df is not None and len(df):
         for r in df.sort_values("topic").itertuples():
             stability = getattr(r, "stability", None)
+            stable = bool(getattr(r, "stable", False))
+            quotes = []
+            if examples is not None and len(examples):
+                sub = examples[examples["topic"] == r.topic].sort_values("rank")
+                quotes = [{"text": str(q.text), "attribution": str(q.attribution),
+                           "reference": str(getattr(q, "reference", "") or "")}
+                          for q in sub.itertuples()]
             topics.append(
                 {
                     "topic": str(r.topic),
                     "label": str(r.label),
                     "size": str(int(r.size)),
                     "terms": _join_terms(r.top_terms),
-                    "stability": "n/a" if is_blank(stability) else f"{float(stability):.2f}",
+                    # Topics are marked in words, not by colour: "0.84, stable" / "0.21, unstable".
+                    "stability": "not measured (one fit)" if is_blank(stability) else
+                    f"{float(stability):.2f}, {'stable' if stable else 'unstable'}",
+                    "stable": stable and not is_blank(stability),
+                    "examples": quotes,
                 }
             )
     labels = {t["topic"]: t["label"] for t in topics}
