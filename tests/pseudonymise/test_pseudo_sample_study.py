@@ -63,3 +63,15 @@ def test_allow_listed_person_flagged_and_gate_clean(pseudonymised_sample):
     assert "I hope they" in text
     assert text.count("Green two") >= 2 and "Purple eight" in text
     assert scan_shareable(project) == []
+
+
+def test_listed_name_that_is_also_allow_listed_is_replaced_only_as_a_name(pseudonymised_sample):
+    # The sample study lists "Will" (a former colleague) and allow-lists it as an everyday word:
+    # "Will was good" loses the name, "the transcript will be pseudonymised" keeps the verb.
+    _project, result = pseudonymised_sample
+    text = "\n".join(p.read_text(encoding="utf-8") for p in result.output_files if p.suffix == ".txt")
+    assert not re.search(r"\bWill (?:was|said)\b", text)
+    assert re.search(r"\bwill be pseudonymised\b", text)
+    assert re.search(r"\] (?:was|said)\b", text)
+    verbs = len(re.findall(r"\bwill\b", text))
+    assert verbs >= 15, verbs

@@ -172,9 +172,10 @@ def build_entities(
             kind = max(found.votes, key=found.votes.get) if found and found.votes else "Person"
         entities[norm] = _entity(key, norm, norm, kind, source)
         # A value the researcher listed or marked missed is replaced wherever it occurs, in any
-        # case: they have said it identifies someone. Only a name the register shares between
-        # people, when it is also an everyday word, keeps to where it is used as a name.
-        if source == "register" and ordinary_value(norm):
+        # case: they have said it identifies someone. An everyday word keeps to where it is used
+        # as a name when it is a name the register shares between people, or when the researcher
+        # also put it on the allow list (they have said it is a word as well: "Will", "will").
+        if ordinary_value(norm) and (source == "register" or (source != "missed" and norm in lists.allow)):
             strict.add(norm)
 
     local: dict[str, KeyEntity] = {}
