@@ -226,3 +226,29 @@ def role_minus_groups_reveals_nothing(table: pd.DataFrame, roster, k: int) -> No
             if len(mixed) == 1 and all(not groups[g].suppressed for g in single):
                 left = int(r.participants) - sum(int(groups[g].participants) for g in single)
                 assert not 0 < left < k, (code, status, r.role, mixed[0], left)
+
+
+def test_group_sizes_cannot_pin_down_a_small_mixed_count(tmp_path, study_writer):
+    # FG2 holds three practitioners and three managers; one FG2 practitioner, every manager and
+    # every FG1 practitioner raised it. Practitioners 4 minus FG1's 3 would be FG2's lone one;
+    # with FG1 hidden, managers 6 with at most 3 in each group would still give it away.
+    roster = [(f"a{i}", "practitioner", "FG1") for i in range(3)]
+    roster += [(f"b{i}", "practitioner", "FG2") for i in range(3)] + [(f"c{i}", "manager", "FG2") for i in range(3)]
+    roster += [(f"d{i}", "manager", "FG3") for i in range(3)]
+    coded = {"a0", "a1", "a2", "b0", "c0", "c1", "c2", "d0", "d1", "d2"}
+    turns = [(pid, "We talked about the caseload at length.", {"pressure": "accepted"} if pid in coded else {})
+             for pid, _, _ in roster]
+    store = Store.open(tmp_path / "s.sqlite")
+    study_writer(store, turns, roster=roster)
+    table = compute_prevalence(load_frames(store), 3)
+    store.close()
+    role_minus_groups_reveals_nothing(table, roster, 3)
+    shown = table[(table["status"] == "any") & ~table["suppressed"]]
+    practitioners = shown[shown["role"] == "practitioner"]
+    managers = shown[shown["role"] == "manager"]
+    fg1 = shown[shown["group"] == "FG1"]
+    fg3 = shown[shown["group"] == "FG3"]
+    fg2 = shown[shown["group"] == "FG2"]
+    assert practitioners.empty or fg1.empty  # 4 - 3 = 1
+    # managers 6, at most 3 in FG3, so 3 in FG2; FG2's 4 minus those 3 would be the one
+    assert practitioners.empty or managers.empty or fg2.empty

@@ -16,8 +16,9 @@ the returned DataFrame itself so the API, the CSV and the Parquet file carry the
   ("withheld so that a smaller count cannot be worked out") that no hidden one is the total
   minus the visible ones.
 * Role rows and group rows describe the same people, so a role total minus its single-role
-  groups can reveal that role's count in a mixed group. Where such a difference would be a
-  small count, the role row is withheld too (and its family protected again).
+  groups can reveal that role's count in a mixed group, and group sizes bound what a hidden
+  cell can be. Where the visible rows, with those bounds, pin a small count to one value, a
+  further row is withheld (and its family protected again).
 * A role or group with fewer than k participants in all has its totals blanked too, so its
   size cannot be read off any row.
 """
@@ -130,6 +131,17 @@ def _family_states(table: pd.DataFrame, states: pd.Series, k: int) -> pd.Series:
     return states
 
 
+def _disclosure(frames: StudyFrames, k: int):
+    """The study's Disclosure, built once per frames and k (the audits ask for it often)."""
+    cache = _DISCLOSURES.get(id(frames))
+    if cache is None or cache[0] is not frames or cache[1] != k:
+        cache = _DISCLOSURES[id(frames)] = (frames, k, frames.disclosure(k))
+    return cache[2]
+
+
+_DISCLOSURES: dict[int, tuple] = {}
+
+
 def _linked_leaks(table: pd.DataFrame, states: pd.Series, frames: StudyFrames, k: int) -> list[int]:
     """Visible rows to withhold because, taken together, visible rows reveal a small count.
 
@@ -139,7 +151,7 @@ def _linked_leaks(table: pd.DataFrame, states: pd.Series, frames: StudyFrames, k
     a determined role-in-group count of 1..k-1, or a hidden row whose value is determined. Each
     leak is closed by withholding the smallest visible row that involves it.
     """
-    safe = frames.disclosure(k).role_groups
+    safe = _disclosure(frames, k).role_groups
     members = frames.roster[frames.roster["group"].isin(safe)]
     roles_of = {g: sorted(set(rows["role"])) for g, rows in members.groupby("group")}
     leaks = []
@@ -184,16 +196,105 @@ def _linked_leaks(table: pd.DataFrame, states: pd.Series, frames: StudyFrames, k
     return sorted(set(leaks))
 
 
+def _bounded_leaks(table: pd.DataFrame, states: pd.Series, frames: StudyFrames, k: int) -> list[int]:
+    """Rows to withhold because group sizes pin down a small count that equations alone do not.
+
+    Each role-in-group count lies between 0 and the number of people in that cell, and the
+    report prints group sizes; with those bounds, a linear programme finds the least and the
+    greatest value every small count can take given the visible rows. A count of 1..k-1 that can
+    take only one value is a leak, closed by withholding the smallest visible row beside it.
+    """
+    from scipy.optimize import linprog
+
+    disclosure = _disclosure(frames, k)
+    safe = disclosure.role_groups
+    sizes = disclosure.role_group_sizes
+    group_sizes = disclosure.group_sizes
+    cells = sorted((r, g) for (r, g) in sizes if g in safe) + sorted(("*", g) for g in group_sizes if g not in safe)
+    if not cells:
+        return []
+    column = {c: n for n, c in enumerate(cells)}
+    bounds = [(0, sizes[c] if c[0] != "*" else group_sizes[c[1]]) for c in cells]
+    leaks = []
+    for _, rows in table.groupby(["code", "status"]):
+        terms_of: dict[int, list] = {}
+        for i, r in rows.iterrows():
+            if r.dimension == "overall":
+                terms_of[i] = list(cells)
+            elif r.dimension == "role":
+                terms_of[i] = [c for c in cells if c[0] == r.role]
+            elif r.group in safe:
+                terms_of[i] = [c for c in cells if c[1] == r.group and c[0] != "*"]
+            else:
+                terms_of[i] = [("*", r.group)]
+        visible = [i for i in terms_of if states[i] == SHOWN]
+        a_eq = [[1.0 if c in terms_of[i] else 0.0 for c in cells] for i in visible]
+        b_eq = [float(rows.at[i, "participants"]) for i in visible]
+        truth = _cell_truth(frames, rows, cells, safe)
+        targets = [([c], truth[c], None) for c in cells if c[0] != "*" and 0 < truth[c] < k]
+        targets += [(terms_of[i], int(rows.at[i, "participants"]), i) for i in terms_of if states[i] == FEWER]
+        for terms, value, _ in targets:  # value: the true count the visible rows must not pin
+            objective = [1.0 if c in terms else 0.0 for c in cells]
+            low = linprog(objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds, method="highs")
+            if not low.success or low.fun < value - 0.5:  # it could be smaller: not pinned down
+                continue
+            high = linprog([-x for x in objective], A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds,
+                           method="highs")
+            if not high.success or -high.fun - low.fun > 0.5:
+                continue
+            near = {c[0] for c in terms} | {c[1] for c in terms}
+            involved = [
+                i for i in visible
+                if int(rows.at[i, "participants"]) > 0 and rows.at[i, "dimension"] != "overall"
+                and (rows.at[i, "role"] in near or rows.at[i, "group"] in near)
+            ] or [i for i in visible if int(rows.at[i, "participants"]) > 0]
+            if involved:
+                leaks.append(min(involved, key=lambda i: (int(rows.at[i, "participants"]), i)))
+                break
+    return sorted(set(leaks))
+
+
+def _cell_truth(frames: StudyFrames, rows: pd.DataFrame, cells, safe) -> dict:
+    """The true participant count of each role-in-group (or other group's) cell for one family."""
+    code, status = rows["code"].iloc[0], rows["status"].iloc[0]
+    by_role, by_group = _truth_tables(frames)
+    return {
+        (role, group): (by_group if role == "*" else by_role).get(
+            (code, status, group) if role == "*" else (code, status, role, group), 0)
+        for role, group in cells
+    }
+
+
+def _truth_tables(frames: StudyFrames) -> tuple[dict, dict]:
+    """Participants per (code, status, role, group) and per (code, status, group), counted once."""
+    cached = _TRUTHS.get(id(frames))
+    if cached is not None and cached[0] is frames:
+        return cached[1], cached[2]
+    coded = _with_any(frames.codings)
+    by_role = coded.groupby(["code", "status", "role", "group"])["participant_id"].nunique().to_dict()
+    by_group = coded.groupby(["code", "status", "group"])["participant_id"].nunique().to_dict()
+    _TRUTHS[id(frames)] = (frames, by_role, by_group)
+    return by_role, by_group
+
+
+_TRUTHS: dict[int, tuple] = {}
+
+
 def compute_prevalence(frames: StudyFrames, k: int) -> pd.DataFrame:
     """The protected prevalence table (see the module docstring for the protection rules)."""
     table = pd.DataFrame(_raw_rows(frames, k), columns=[c for c in COLUMNS if c not in ("suppressed", "share")])
     states = _family_states(table, pd.Series(SHOWN, index=table.index), k)
-    for _ in range(len(table)):  # each pass hides at least one more row, so this ends
-        leaks = _linked_leaks(table, states, frames, k)
-        if not leaks:
-            break
-        states[leaks] = WITHHELD
-        states = _family_states(table, states, k)
+    # Withholding a row changes only its own (code, status): audit each to a fixed point.
+    for _, index in table[table["dimension"] != "overall"].groupby(["code", "status"]).groups.items():
+        rows = table.loc[table.index.isin(index) | (
+            (table["dimension"] == "overall") & (table["code"] == table.at[index[0], "code"])
+            & (table["status"] == table.at[index[0], "status"]))]
+        for _ in range(len(rows)):  # each pass hides at least one more row, so this ends
+            leaks = _linked_leaks(rows, states, frames, k) or _bounded_leaks(rows, states, frames, k)
+            if not leaks:
+                break
+            states[leaks] = WITHHELD
+            states = _family_states(rows, states, k)
     table["share"] = table["segment_share"]
     for column in _COUNTS:
         table[column] = table[column].astype("Int64")
