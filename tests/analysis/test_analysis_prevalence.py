@@ -247,7 +247,6 @@ def test_group_sizes_cannot_pin_down_a_small_mixed_count(tmp_path, study_writer)
     practitioners = shown[shown["role"] == "practitioner"]
     managers = shown[shown["role"] == "manager"]
     fg1 = shown[shown["group"] == "FG1"]
-    fg3 = shown[shown["group"] == "FG3"]
     fg2 = shown[shown["group"] == "FG2"]
     assert practitioners.empty or fg1.empty  # 4 - 3 = 1
     # managers 6, at most 3 in FG3, so 3 in FG2; FG2's 4 minus those 3 would be the one

@@ -106,7 +106,7 @@ def test_every_output_follows_one_disclosure_rule(tmp_path_factory, groups, codi
     group_size = {f"FG{g}": p + m for g, (p, m) in enumerate(groups, start=1)}
     safe = {g for g in group_size if all(n >= K for (r, gg), n in sizes.items() if gg == g)}
     people: dict[tuple[str, str], set] = {}
-    for (pid, role, group), codes in zip(turns, decisions):
+    for (pid, _role, group), codes in zip(turns, decisions):
         for code, status in codes.items():
             if status == "rejected":
                 continue

@@ -213,7 +213,6 @@ def _bounded_leaks(table: pd.DataFrame, states: pd.Series, frames: StudyFrames, 
     cells = sorted((r, g) for (r, g) in sizes if g in safe) + sorted(("*", g) for g in group_sizes if g not in safe)
     if not cells:
         return []
-    column = {c: n for n, c in enumerate(cells)}
     bounds = [(0, sizes[c] if c[0] != "*" else group_sizes[c[1]]) for c in cells]
     leaks = []
     for _, rows in table.groupby(["code", "status"]):
