@@ -7,7 +7,6 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 from .errors import ProjectError
 
@@ -47,14 +46,6 @@ def atomic_write_bytes(path: str | Path, data: bytes, mode: int = 0o644) -> None
 
 def atomic_write_text(path: str | Path, text: str, mode: int = 0o644) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode)
-
-
-@contextlib.contextmanager
-def atomic_open(path: str | Path, mode: int = 0o644, newline: str | None = None) -> Iterator[IO[str]]:
-    """A text handle whose contents replace ``path`` only when the block succeeds."""
-    with atomic_path(path, mode) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline=newline) as fh:
-            yield fh
 
 
 def sha256_file(path: str | Path) -> str:

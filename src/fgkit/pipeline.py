@@ -155,10 +155,6 @@ def _run_export(project, store, options):
     return export_quotes(project, store), export_refi(project, store, passphrase=options.get("passphrase"))
 
 
-def _private(*names: str) -> Callable[[Any], list[Path]]:
-    return lambda project: [project.private_dir / name for name in names]
-
-
 STAGES: tuple[Stage, ...] = (
     Stage(
         "pseudonymise",

@@ -7,7 +7,8 @@ uses them (typer keeps the order of registration).
 
 from __future__ import annotations
 
-import click
+from typing import Any
+
 import typer
 from typer.core import TyperGroup
 
@@ -18,7 +19,7 @@ _ORDER: list[str] = []
 class _PipelineOrder(TyperGroup):
     """List commands in pipeline order: typer itself puts every single command before every group."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Any) -> list[str]:
         rank = {name: i for i, name in enumerate(_ORDER)}
         return sorted(self.commands, key=lambda name: rank.get(name, len(rank)))
 
@@ -121,7 +122,7 @@ def _register_commands() -> None:
     _command("run", cmd_run.run_cli)
 
 
-def _command(name: str, func) -> None:
+def _command(name: str, func: Any) -> None:
     _ORDER.append(name)
     app.command(name)(func)
 

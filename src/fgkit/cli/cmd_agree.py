@@ -39,5 +39,6 @@ def agree_cli(
                f"{100 * o['percent_agreement']:6.1f} {o['n']:>5}  {o['label']}")
     typer.echo(f"Mean kappa over codes: {_fmt(o['mean_kappa']).strip()}. "
                "Landis & Koch: 0.41-0.60 moderate, 0.61-0.80 substantial.")
-    typer.echo(f"{len(result.disagreements)} disagreements to discuss: {disagreements_path}")
+    n_disagreements = 0 if result.disagreements is None else len(result.disagreements)
+    typer.echo(f"{n_disagreements} disagreements to discuss: {disagreements_path}")
     typer.echo(f"Per-code table: {agreement_path}")

@@ -37,8 +37,8 @@ def check_cli(
         held = held_leaks(proj, key, reveal=show)
         files = sum(1 for p in proj.shareable_dir.rglob("*") if p.is_file()) if proj.shareable_dir.is_dir() else 0
         if as_json:
-            typer.echo(json.dumps({"files_checked": files, "leaks": [_entry(l, show) for l in leaks],
-                                   "held_back": [_entry(l, show) for l in held]}, indent=1))
+            typer.echo(json.dumps({"files_checked": files, "leaks": [_entry(leak, show) for leak in leaks],
+                                   "held_back": [_entry(leak, show) for leak in held]}, indent=1))
             if leaks:
                 raise typer.Exit(LeakError.exit_code)
             return

@@ -22,7 +22,7 @@ def run_cli(
     review decision. The leak gate checks the shareable zone before the run ends.
     """
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
     from ..nlp import reporting_progress
     from ..pipeline import run_all
@@ -31,7 +31,7 @@ def run_cli(
     proj = load_project(project)
     console = Console(stderr=True)
     inputs = [*proj.transcript_files(), proj.register_path, proj.codebook_path]
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
     with recorded_run(proj, "run", inputs=inputs, parameters={"topics": topics, "force": force}) as (store, _):
         with Progress(
             SpinnerColumn(),

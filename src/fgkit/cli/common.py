@@ -26,11 +26,6 @@ ProjectOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
-def fail(message: str, code: int = 2) -> None:
-    typer.echo(f"fgkit: error: {message}", err=True)
-    raise typer.Exit(code)
-
-
 def guard(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one clean line and a non-zero exit, never a traceback.
 
@@ -104,7 +99,3 @@ def recorded_run(
             raise
         store.finish_run(run_id, "ok")
         store.close()
-
-
-def echo_err(message: str) -> None:
-    print(message, file=sys.stderr)

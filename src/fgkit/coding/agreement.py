@@ -15,8 +15,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["AgreementResult", "agreement", "latest_agreement", "landis_koch", "coder_values",
            "publish_agreement"]
@@ -39,9 +43,9 @@ def landis_koch(kappa: float) -> str:
 @dataclass
 class AgreementResult:
     coders: list[str]
-    per_code: "object"  # DataFrame: code, kappa, alpha, percent_agreement, n, positives, label, note
+    per_code: pd.DataFrame  # code, kappa, alpha, percent_agreement, n, positives, label, note
     overall: dict = field(default_factory=dict)
-    disagreements: "object" = None  # DataFrame: segment_id, transcript, turn_index, code, <coders>, text
+    disagreements: pd.DataFrame | None = None  # segment_id, transcript, turn_index, code, <coders>, text
 
 
 def _segments(store):

@@ -127,7 +127,6 @@ class FewShotCoder(BaseEstimator):
         reviewed = y.notna().any(axis=1).to_numpy()
         unreviewed = ~reviewed
         reviewed_rows = np.flatnonzero(reviewed)
-        n = len(y)
         self.codes_, self.abstained_ = [], {}
         self.scores_ = pd.DataFrame(index=y.index)
         self.threshold_, self.prevalence_ = {}, {}

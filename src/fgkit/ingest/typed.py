@@ -88,7 +88,7 @@ def _classify_labels(read: list[Line]) -> set[int]:
         if k not in kinds:
             kind = label_kind(line.label, uses[k])
             kinds[k] = (kind, kind == "speaker" and (uses[k] >= 2 or names_speaker(line.label)))
-    for k, (kind, sure) in kinds.items():
+    for k, (kind, _sure) in kinds.items():
         if kind == "speaker" and not names_speaker(read[where[k][0]].label or "") and _not_speech(read, where[k]):
             kinds[k] = ("note", False)
     confirmed: set[int] = set()
