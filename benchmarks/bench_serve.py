@@ -157,7 +157,7 @@ def main() -> int:
                     break
                 except httpx.HTTPError:
                     if server.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit("fgkit serve did not start: " + server.stderr.read().decode()[-500:])
+                        raise SystemExit("fgkit serve did not start: " + server.stderr.read().decode()[-500:]) from None
                     time.sleep(0.25)
             # Not signed in: no page may show study text (the sign-in hint is all there is).
             anonymous = httpx.Client(base_url=url, timeout=60)

@@ -95,7 +95,7 @@ def test_every_form_needs_its_csrf_token(study, serve_kit):
         assert store.query("SELECT COUNT(*) FROM reviews")[0][0] == 0
         assert store.query("SELECT COUNT(*) FROM pattern_agreements")[0][0] == 0
     # Every form on the pages carries one.
-    for path in ("/review", f"/read/caseload", "/read"):
+    for path in ("/review", "/read/caseload", "/read"):
         html = browser.get(path).text
         assert html.count("<form method=\"post\"") == html.count('name="csrf"')
 
