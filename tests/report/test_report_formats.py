@@ -63,9 +63,11 @@ def test_docx_quotes_say_who_and_whether_checked(word):
     quotes = [p.text for p in word.paragraphs if p.style.name == "Quote"]
     assert quotes
     # FG4 has two people (k = 3): its quotes name neither role nor group
-    assert all(re.search(r"— ((Practitioner|Manager|Participant), FG\d|Participant) \((Accepted|Suggested, not checked)\)$", q)
+    # each quote ends: who, where to find it in the shareable transcript, whether it was checked
+    assert all(re.search(r"— ((Practitioner|Manager|Participant), FG\d|Participant)"
+                         r"( \([\w-]+ turn \d+\))? \((Accepted|Suggested, not checked)\)$", q)
                for q in quotes)
-    assert any(q.endswith("— Participant (Accepted)") for q in quotes)
+    assert any(re.search(r"— Participant( \([\w-]+ turn \d+\))? \(Accepted\)$", q) for q in quotes)
     assert not any("FG4" in q for q in quotes)
 
 

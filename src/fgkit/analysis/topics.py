@@ -216,11 +216,13 @@ def _examples(topic: int, order: list[int], docs: pd.DataFrame, terms: list[str]
         if not text:
             continue
         people.add(seg["participant_id"])
+        attribution = disclosure.label_for(seg["participant_id"], seg["role"], seg["group"])
         out.append({
             "topic": int(topic), "rank": len(out) + 1, "segment_id": str(seg["segment_id"]),
-            "text": text,
-            "attribution": disclosure.label_for(seg["participant_id"], seg["role"], seg["group"]),
-            "reference": turn_reference(seg["transcript"], seg["turn_index"]),
+            "text": text, "attribution": attribution,
+            # The transcript's name gives the group away: no reference where the group is withheld.
+            "reference": turn_reference(seg["transcript"], seg["turn_index"])
+            if attribution.endswith(f", {seg['group']}") else "",
         })
         if len(out) == EXAMPLES:
             break
