@@ -65,7 +65,7 @@ def test_a_few_dozen_decisions_beat_the_rules_on_segments_nobody_reviewed(projec
     rest_ids = {s["segment_id"] for s in rest}
     machine = {(r.segment_id, r.code) for r in codings.itertuples() if r.segment_id in rest_ids}
     alone = {(s, c) for s, c, *_ in rules if s in rest_ids}
-    assert mean_kappa(rest, machine, kit.CODES) > mean_kappa(rest, alone, kit.CODES) + 0.1
+    assert mean_kappa(rest, machine, kit.CODES) > mean_kappa(rest, alone, kit.CODES) + 0.05
     # Trust comes from cross-validation on the reviewed segments, one figure per code.
     assert set(report.trust) == set(kit.CODES)
     assert all(t.n_segments == n_reviewed and t.kappa is not None for t in report.trust.values())

@@ -118,10 +118,12 @@ def train_cli(project: ProjectOption = None) -> None:
         write_codings_reports(proj, store)
         store.finish_run(run_id, "ok", {"trust": trust_summary(report.trust), "classifier": {
             "params": report.params, "trained": report.trained, "abstained": report.abstained,
-            "suggestions": report.n_suggestions, "doubtful": report.n_doubtful}})
+            "modes": report.modes, "suggestions": report.n_suggestions, "doubtful": report.n_doubtful}})
     typer.echo(f"Learnt from {report.n_decisions} decisions on {report.n_reviewed_segments} segments")
+    does = {"rules": "leaves the rules as they are (no change beat them in cross-validation)",
+            "add": "adds codes the rules miss", "doubt": "doubts rule hits", "both": "adds codes and doubts hits"}
     for code, (pos, neg) in report.trained.items():
-        typer.echo(f"  learnt    {code:<28} {pos} positive, {neg} negative")
+        typer.echo(f"  learnt    {code:<28} {pos} positive, {neg} negative; {does[report.modes[code]]}")
     for code, reason in report.abstained.items():
         typer.echo(f"  abstained {code:<28} {reason}")
     typer.echo(f"Suggested {report.n_suggestions} codings and doubted {report.n_doubtful} rule hits "

@@ -11,18 +11,22 @@ codebook already says and spends the decisions on the study's own voice:
   no context);
 - **decisions**: accepted and added codes are positives, rejections and codes nobody accepted on
   a reviewed segment negatives;
-- **per-code calibration by prevalence**: a logistic regression on so few rows ranks better than
-  it is calibrated, so instead of a fixed probability each code applies to the same share of the
-  unreviewed segments as of the reviewed ones (smoothed: (positives + 1) / (reviewed + 2)); its
-  ``threshold_`` is the score at that share.
+- **per-code calibration by counts**: a logistic regression on so few rows ranks better than it
+  is calibrated, so instead of a fixed probability the reviewed segments say how many to change:
+  the code's prevalence and the rules' precision there (smoothed, (k + 1) / (n + 2)) predict how
+  many positives the rules miss among the unreviewed segments and how many of their hits are
+  wrong.
 
-The verdict on an unreviewed segment: a rule hit stands unless it is among the rule hits the
-model finds least likely, when it is **doubtful**; how many: ``doubt_share`` of the wrong hits
-the rules' precision on the reviewed segments predicts ((accepted + 1) / (hits + 2)). A doubtful hit is (kept as a suggestion, left out of
-counts until a person accepts it); where the rules were silent the code is **added** when the
-score reaches the threshold. A person's decision always wins. ``cv_verdicts_`` holds the same
+The verdict on an unreviewed segment: where the rules were silent, the code is **added** on the
+highest-scoring segments, as many as the rules are predicted to miss (``add_share`` of them;
+``threshold_`` is the lowest score added); a rule hit stands unless it is among the
+lowest-scoring ``doubt_share`` of the hits predicted wrong, when it is **doubtful** (kept as a
+suggestion, left out of counts until a person accepts it). A person's decision always wins. ``cv_verdicts_`` holds the same
 verdicts for the reviewed segments, each fold from a model that never saw its decisions: the
-basis of ``fgkit.coding.trust``.
+basis of ``fgkit.coding.trust``. Whether a code gets additions, doubts, both or neither is chosen
+per code by those cross-validated verdicts: a change must beat the rules alone by 0.05 kappa on
+the decisions, so where the rules already agree well the learner leaves them be (the choice
+makes the cross-validated figure slightly optimistic: four options were compared on it).
 
 Tried on the tuning study (``benchmarks/bench_learning_curve.py``): logistic regression on the
 vector alone, with seeds, with context, a nearest-neighbour score, fixed probability thresholds
@@ -72,17 +76,23 @@ class FewShotCoder(BaseEstimator):
     Learned: ``codes_`` (codes with a model), ``abstained_`` (code -> reason), ``scores_``
     (probabilities for every row), ``threshold_`` and ``prevalence_`` per code, ``verdict_``
     (0/1 per row: decisions where made, else rules minus doubts plus additions), ``added_`` and
-    ``doubtful_`` (boolean DataFrames over unreviewed rows), ``cv_verdicts_`` (reviewed rows).
+    ``doubtful_`` (boolean DataFrames over unreviewed rows), ``cv_verdicts_`` (reviewed rows),
+    ``mode_`` (code -> what the learner does for it: "rules" alone, "add", "doubt" or "both",
+    whichever agreed best with the decisions in cross-validation) and ``cv_kappa_``.
     """
 
     def __init__(self, C=1.0, seed_weight=1.0, negative_seed_weight=0.5, rule_weight=2.0,
-                 context_weight=1.0, doubt_share=0.5, min_reviewed=20, min_positive=2,
+                 context_weight=1.0, weak_weight=0.0, add_share=1.0, doubt_share=0.5, min_gain=0.05, min_reviewed=20,
+                 min_positive=2,
                  n_folds=5, random_state=42):
         self.C = C
         self.seed_weight = seed_weight
         self.negative_seed_weight = negative_seed_weight
         self.rule_weight = rule_weight
         self.context_weight = context_weight
+        self.weak_weight = weak_weight
+        self.min_gain = min_gain
+        self.add_share = add_share
         self.doubt_share = doubt_share
         self.min_reviewed = min_reviewed
         self.min_positive = min_positive
@@ -92,12 +102,17 @@ class FewShotCoder(BaseEstimator):
     def _design(self, vectors, context, rule):
         return np.hstack([vectors, self.context_weight * context, self.rule_weight * rule[:, None]])
 
-    def _model(self, design, rows, labels, seeds, negatives):
-        """One code's logistic regression on reviewed ``rows`` plus the codebook's seeds."""
+    def _model(self, design, rows, labels, seeds, negatives, weak_rows=None, weak_labels=None):
+        """One code's logistic regression on reviewed ``rows`` plus the codebook's seeds (and,
+        with ``weak_weight``, the rules' verdicts on ``weak_rows`` as weak labels)."""
         from sklearn.linear_model import LogisticRegression
 
         width = design.shape[1]
         blocks, targets, weights = [design[rows]], [labels], [np.ones(len(rows))]
+        if self.weak_weight and weak_rows is not None and len(weak_rows):
+            blocks.append(design[weak_rows])
+            targets.append(weak_labels)
+            weights.append(np.full(len(weak_rows), self.weak_weight))
         for matrix, target, weight in ((seeds, 1.0, self.seed_weight), (negatives, 0.0, self.negative_seed_weight)):
             if matrix is not None and len(matrix):
                 padded = np.zeros((len(matrix), width))
@@ -110,11 +125,25 @@ class FewShotCoder(BaseEstimator):
             return None
         return LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000).fit(X, t, sample_weight=w)
 
-    def _doubt(self, scores, hits, precision):
-        """The score below which a rule hit is doubtful: the lowest ``doubt_share`` of the wrong
-        hits that the rules' precision predicts among ``scores`` (the hits' scores)."""
-        n = int(np.floor(self.doubt_share * (1.0 - precision) * hits))
-        return float(np.sort(scores)[n]) if 0 < n < len(scores) else -np.inf
+    def _cuts(self, scores, pool, fired, labels, labelled_fired):
+        """(threshold, doubt, prevalence) for deciding the ``pool`` rows from their ``scores``.
+
+        ``labels`` and ``labelled_fired``: the decisions and rule hits on the reviewed rows the
+        model learnt from. From them, the code's prevalence and the rules' precision (both
+        smoothed, (k + 1) / (n + 2)) predict how many positives the rules miss in the pool and
+        how many of its hits are wrong; the highest-scoring ``add_share`` of the first are added,
+        the lowest-scoring ``doubt_share`` of the second doubted."""
+        hits, silent = pool & fired, pool & ~fired
+        prevalence = (labels.sum() + 1.0) / (len(labels) + 2.0)
+        precision = (labels[labelled_fired].sum() + 1.0) / (labelled_fired.sum() + 2.0)
+        missed = prevalence * pool.sum() - precision * hits.sum()
+        n_add = int(round(self.add_share * max(0.0, missed)))
+        silent_scores = np.sort(scores[silent])
+        threshold = np.inf if n_add <= 0 or not len(silent_scores) else float(silent_scores[-min(n_add, len(silent_scores))])
+        n_doubt = int(np.floor(self.doubt_share * (1.0 - precision) * hits.sum()))
+        hit_scores = np.sort(scores[hits])
+        doubt = float(hit_scores[n_doubt]) if 0 < n_doubt < len(hit_scores) else -np.inf
+        return threshold, doubt, prevalence
 
     def fit(self, vectors, context, y, rule_hits=None, seeds=None, negative_seeds=None):
         vectors, context = _unit(vectors), _unit(context)
@@ -129,7 +158,7 @@ class FewShotCoder(BaseEstimator):
         reviewed_rows = np.flatnonzero(reviewed)
         self.codes_, self.abstained_ = [], {}
         self.scores_ = pd.DataFrame(index=y.index)
-        self.threshold_, self.prevalence_ = {}, {}
+        self.threshold_, self.prevalence_, self.mode_, self.cv_kappa_ = {}, {}, {}, {}
         self.verdict_ = (rules > 0).astype(int)
         self.added_ = pd.DataFrame(False, index=y.index, columns=y.columns)
         self.doubtful_ = pd.DataFrame(False, index=y.index, columns=y.columns)
@@ -154,28 +183,28 @@ class FewShotCoder(BaseEstimator):
             rule = np.clip(rules[code].to_numpy(dtype=float), 0.0, 1.0)
             fired = rule > 0
             design = self._design(vectors, context, rule)
-            model = self._model(design, reviewed_rows, labels, seeds.get(code), negative_seeds.get(code))
+            weak_rows = np.flatnonzero(unreviewed)
+            model = self._model(design, reviewed_rows, labels, seeds.get(code), negative_seeds.get(code),
+                                weak_rows, fired[weak_rows].astype(float))
             if model is None:
                 self.abstained_[code] = "every example is coded the same way"
                 continue
             scores = model.predict_proba(design)[:, 1]
-            prevalence = (positives + 1.0) / (len(reviewed_rows) + 2.0)
-            threshold = float(np.quantile(scores[unreviewed], 1.0 - prevalence)) if unreviewed.any() else np.inf
-            hit_rows = fired[reviewed_rows]
-            precision = (labels[hit_rows].sum() + 1.0) / (hit_rows.sum() + 2.0)
-            open_hits = unreviewed & fired
-            doubt = self._doubt(scores[open_hits], int(open_hits.sum()), precision)
+            threshold, doubt, prevalence = self._cuts(scores, unreviewed, fired, labels, fired[reviewed_rows])
+            cv = self._cross_validated(design, reviewed_rows, labels, folds, fired, seeds.get(code),
+                                       negative_seeds.get(code), unreviewed)
+            mode, kappas = _choose_mode(labels, cv, self.min_gain)
             self.codes_.append(code)
             self.scores_[code] = scores
             self.threshold_[code], self.prevalence_[code] = threshold, prevalence
-            added = unreviewed & ~fired & (scores >= threshold)
-            doubted = unreviewed & fired & (scores < doubt)
+            self.mode_[code], self.cv_kappa_[code] = mode, kappas
+            added = unreviewed & ~fired & (scores >= threshold) & (mode in ("add", "both"))
+            doubted = unreviewed & fired & (scores < doubt) & (mode in ("doubt", "both"))
             self.added_[code], self.doubtful_[code] = added, doubted
             verdict = self.verdict_[code].to_numpy().copy()
             verdict[added], verdict[doubted] = 1, 0
             self.verdict_[code] = verdict
-            self.cv_verdicts_[code] = self._cross_validated(design, reviewed_rows, labels, folds, fired,
-                                                            seeds.get(code), negative_seeds.get(code), unreviewed)
+            self.cv_verdicts_[code] = cv[mode]
         self.cv_verdicts_ = self.cv_verdicts_.astype(int)
         return self
 
@@ -186,31 +215,49 @@ class FewShotCoder(BaseEstimator):
         return [order[i::k] for i in range(k)]
 
     def _cross_validated(self, design, reviewed_rows, labels, folds, fired, seeds, negatives, unreviewed):
-        """Verdicts on reviewed rows, each fold from a model fitted on the other folds alone."""
-        out = fired[reviewed_rows].astype(int)
+        """Verdicts on reviewed rows under each mode (``MODES``), each fold from a model fitted
+        on the other folds alone."""
+        hit = fired[reviewed_rows]
+        out = {mode: hit.astype(int) for mode in MODES}
         for held in folds:
             train = np.setdiff1d(np.arange(len(reviewed_rows)), held)
-            positives = labels[train].sum()
-            if positives < 1:
+            if labels[train].sum() < 1:
                 continue
-            model = self._model(design, reviewed_rows[train], labels[train], seeds, negatives)
+            # The held-out fold is unreviewed for this model: its rule verdicts are weak labels
+            # like any other unreviewed segment's (never its decisions).
+            weak_rows = np.flatnonzero(unreviewed | np.isin(np.arange(len(design)), reviewed_rows[held]))
+            model = self._model(design, reviewed_rows[train], labels[train], seeds, negatives,
+                                weak_rows, fired[weak_rows].astype(float))
             if model is None:
                 continue
             pool = unreviewed.copy()
             pool[reviewed_rows[held]] = True
-            scores = model.predict_proba(design[pool])[:, 1]
             full = np.full(len(design), np.nan)
-            full[pool] = scores
-            prevalence = (positives + 1.0) / (len(train) + 2.0)
-            threshold = float(np.quantile(scores, 1.0 - prevalence))
-            train_hits = fired[reviewed_rows[train]]
-            precision = (labels[train][train_hits].sum() + 1.0) / (train_hits.sum() + 2.0)
-            hit_pool = pool & fired
-            doubt = self._doubt(full[hit_pool], int(hit_pool.sum()), precision)
-            rows = reviewed_rows[held]
-            s, f = full[rows], fired[rows]
-            out[held] = np.where(f, s >= doubt, s >= threshold).astype(int)
+            full[pool] = model.predict_proba(design[pool])[:, 1]
+            threshold, doubt, _ = self._cuts(full, pool, fired, labels[train], fired[reviewed_rows[train]])
+            s, f = full[reviewed_rows[held]], hit[held]
+            out["add"][held] = np.where(f, 1, s >= threshold)
+            out["doubt"][held] = np.where(f, s >= doubt, 0)
+            out["both"][held] = np.where(f, s >= doubt, s >= threshold)
         return out
+
+
+MODES = ("rules", "add", "doubt", "both")  # simplest first
+
+
+def _choose_mode(labels, cv, min_gain=0.05):
+    """The mode whose cross-validated verdicts agree best with the decisions (Cohen's kappa), if
+    it beats the rules alone by ``min_gain``; among equals the simplest. Returns (mode, kappas)."""
+    from .trust import _kappas
+
+    truth = np.asarray(labels, dtype=int)
+    kappas = {m: float(np.nan_to_num(_kappas(truth[None, :], np.asarray(cv[m])[None, :])[0], nan=0.0))
+              for m in MODES}
+    best = "rules"
+    for mode in MODES[1:]:
+        if kappas[mode] > max(kappas[best], kappas["rules"] + min_gain) + 1e-9:
+            best = mode
+    return best, kappas
 
 
 def seed_scores(vectors, context, rule_hits, seeds, negative_seeds, C=1.0, rule_weight=2.0) -> pd.DataFrame:

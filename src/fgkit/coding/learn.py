@@ -41,6 +41,8 @@ class LearnReport:
     n_suggestions: int = 0
     n_doubtful: int = 0
     n_segments_scored: int = 0
+    # code -> "rules" (left as they are), "add", "doubt" or "both": chosen by cross-validation.
+    modes: dict[str, str] = field(default_factory=dict)
     params: dict = field(default_factory=dict)
     trust: dict = field(default_factory=dict)
 
@@ -167,6 +169,7 @@ def learn_and_suggest(project, store, run_id: str | None = None) -> LearnReport:
         for code in coder.codes_:
             decided = labels.loc[reviewed, code]
             report.trained[code] = (int((decided == 1).sum()), int((decided == 0).sum()))
+            report.modes[code] = coder.mode_[code]
         report.n_segments_scored = int((~reviewed).sum())
         ids = segments["segment_id"].to_numpy()
         cv = coder.cv_verdicts_
