@@ -158,6 +158,7 @@ def test_filters_on_the_read_pages(signed_in, serve_kit):
     assert "dashboard" in south and "tablet app" not in south
     # Each quote links to its place in the pseudonymised transcript.
     link = re.search(r'href="(/transcripts/south\.vtt#turn-(\d+))"', south)
+    assert link.group(2) == "4"  # counted from 1, as the shareable transcripts and the report do
     transcript = browser.get(link.group(1).split("#")[0]).text
     assert f'id="turn-{link.group(2)}"' in transcript
 

@@ -31,6 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import FgkitError
+from ..passages import turn_number
 from . import auth, views
 
 __all__ = ["Workshop", "create_app", "SECURITY_HEADERS"]
@@ -105,6 +106,8 @@ class Workshop:
         self.env = Environment(loader=PackageLoader("fgkit.serve", "templates"), finalize=self._collect,
                                autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
                                auto_reload=False)
+        # Turns are numbered from 1 on the page, as in the shareable transcripts and the report.
+        self.env.globals["turn_number"] = turn_number
         # Fail at start, with one clear line, rather than on the first page.
         with self.open_store():
             pass
