@@ -20,8 +20,8 @@ __all__ = [
 
 # Fewer words than this reads as a soundbite ("Green, Amber, Red, Purple."): a quote grows to
 # neighbouring sentences until it has this many, and a shorter turn is not quoted at all.
-MIN_QUOTE_WORDS = 12
-MIN_SUMMARY_WORDS = 8
+MIN_QUOTE_WORDS = 8
+MIN_SUMMARY_WORDS = 6
 # A sentence ends at . ! ? or … followed by space; a closing quote or bracket may follow the mark.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
 _WORD = re.compile(r"\w+")
