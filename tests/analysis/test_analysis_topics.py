@@ -182,7 +182,9 @@ def test_guided_topics_take_seed_phrases_from_the_codebook(tmp_path, study_write
                                   seeds=[42], guided=True)
     seeds = guided_seed_topics(project)
     assert len(seeds) == 6  # six top-level codes in the default codebook
-    assert "workload" in seeds[0] and all(len(s) <= 12 for s in seeds)
+    codebook = project.codebook_path.read_text(encoding="utf-8").lower()
+    assert all(0 < len(s) <= 12 for s in seeds)
+    assert all(phrase in codebook for s in seeds for phrase in s)
     result = candidate_topics(project, store, load_frames(store), k=3)
     assert result.parameters["guided"] is True
     assert result.parameters["guided_seed_topics"] == 6
@@ -216,10 +218,20 @@ def test_segments_of_only_fillers_give_no_topics_and_say_why(tmp_path, study_wri
                                   reducer="pca")
     result = candidate_topics(project, store, load_frames(store), k=3)
     store.close()
+    assert result.status == "too_few_segments"
+    assert result.message.startswith("Only 0 of 70 segments have 4 or more words besides fillers")
+    assert result.topics.empty and result.parameters["short_segments_left_out"] == 70
+
+
+def test_segments_with_too_few_distinct_words_give_no_topics_and_say_why(tmp_path, study_writer):
+    turns = [("P01", "Caseload, caseload, tray, tray, caseload and the tray again.", {})] * 70
+    project, store = make_project(tmp_path / "p", study_writer, turns, embedder="tfidf",
+                                  reducer="pca")
+    result = candidate_topics(project, store, load_frames(store), k=3)
+    store.close()
     assert result.status == "no_stable_topics"
     assert "too few distinct words" in result.message
     assert result.topics.empty
-
 
 def test_labels_never_repeat_a_word():
     assert topic_label(10, ["home", "tired", "home home", "sunday", "emails"]) == \
