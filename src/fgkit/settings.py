@@ -192,6 +192,23 @@ class ReportSettings(_Section):
     quote_max_chars: int = _setting(320, minimum=1, template=False)
 
 
+def _store_url_check(value: Any) -> str | None:
+    from .store_db import is_postgres_url
+
+    if not value or is_postgres_url(value) or value.startswith("sqlite:///"):
+        return None
+    return "use postgresql://user@host:port/database, or leave it empty for the project's own SQLite file"
+
+
+@dataclass
+class StoreSettings(_Section):
+    NAME = "store"
+    url: str = _setting(
+        "", "Empty: the project's own SQLite file in the private zone. A team server: "
+        "postgresql://user@host:5432/study (FGKIT_STORE_URL overrides it; keep the password in "
+        "~/.pgpass, not here).", check=_store_url_check, template=False)
+
+
 @dataclass
 class Settings:
     """Every setting fgkit reads, by section."""
@@ -204,6 +221,7 @@ class Settings:
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     topics: TopicsSettings = field(default_factory=TopicsSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
 
     def __getitem__(self, section: str) -> _Section:
         if section not in SECTIONS:

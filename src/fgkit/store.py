@@ -1,9 +1,11 @@
-"""The working store: one SQLite database in the private zone.
+"""The working store: an SQLite database in the private zone, or a PostgreSQL database on a
+team server (``[store] url`` in fgkit.toml or ``FGKIT_STORE_URL``).
 
 It holds raw and pseudonymised turns, segments, codings, human review decisions, run manifests
 and a content-hash cache. Every write happens inside ``Store.transaction()`` so a crash leaves
-the previous state intact (SQLite's journal makes each transaction atomic). Review decisions are
-never deleted by re-ingest or re-coding: they hang off content-based segment ids.
+the previous state intact (each transaction is atomic on either engine). Review decisions are
+never deleted by re-ingest or re-coding: they hang off content-based segment ids. The schema and
+the dialect differences live in ``store_db``; every query of the pipeline is a ``Store`` method.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -18,132 +21,10 @@ from typing import Any
 
 from .cache_codec import MISS, decode, encode
 from .errors import StoreError
+from .store_db import (MIGRATIONS, create_schema_sql, is_postgres_url, row_factory, table_columns_sql,
+                       to_postgres)
 
-__all__ = ["Store", "SCHEMA"]
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS transcripts (
-    name TEXT PRIMARY KEY,
-    format TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    n_turns INTEGER NOT NULL,
-    n_words INTEGER NOT NULL,
-    warnings TEXT NOT NULL DEFAULT '[]',
-    ingested_at TEXT NOT NULL,
-    sections TEXT NOT NULL DEFAULT '[]'
-);
-CREATE TABLE IF NOT EXISTS turns (
-    turn_id TEXT PRIMARY KEY,
-    transcript TEXT NOT NULL REFERENCES transcripts(name) ON DELETE CASCADE,
-    turn_index INTEGER NOT NULL,
-    speaker_label TEXT NOT NULL,
-    text TEXT NOT NULL,
-    line INTEGER NOT NULL,
-    start REAL,
-    end REAL,
-    annotations TEXT NOT NULL DEFAULT '[]'
-);
-CREATE INDEX IF NOT EXISTS turns_by_transcript ON turns(transcript, turn_index);
-
--- Written by pseudonymise: one row per turn of a consenting participant (withdrawn
--- participants' turns are not written at all).
-CREATE TABLE IF NOT EXISTS pseudo_turns (
-    turn_id TEXT PRIMARY KEY,
-    transcript TEXT NOT NULL,
-    turn_index INTEGER NOT NULL,
-    participant_id TEXT NOT NULL,
-    speaker TEXT NOT NULL,
-    role TEXT NOT NULL,
-    group_name TEXT NOT NULL,
-    text TEXT NOT NULL,
-    start REAL,
-    source_hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS pseudo_by_transcript ON pseudo_turns(transcript, turn_index);
-
--- Written by code: the units of coding.
-CREATE TABLE IF NOT EXISTS segments (
-    segment_id TEXT PRIMARY KEY,
-    turn_id TEXT NOT NULL,
-    transcript TEXT NOT NULL,
-    turn_index INTEGER NOT NULL,
-    level TEXT NOT NULL,
-    start_char INTEGER NOT NULL,
-    end_char INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    speaker TEXT NOT NULL,
-    participant_id TEXT NOT NULL,
-    role TEXT NOT NULL,
-    group_name TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS segments_by_turn ON segments(turn_id);
-
--- Machine and imported codings. Human decisions live in reviews, never here.
-CREATE TABLE IF NOT EXISTS codings (
-    segment_id TEXT NOT NULL,
-    code TEXT NOT NULL,
-    coder TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'suggested',
-    confidence REAL NOT NULL DEFAULT 1.0,
-    evidence TEXT NOT NULL DEFAULT '',
-    evidence_start INTEGER,
-    evidence_end INTEGER,
-    pattern TEXT NOT NULL DEFAULT '',
-    run_id TEXT,
-    PRIMARY KEY (segment_id, code, coder)
-);
-
--- Human review decisions: accept / reject / add, per segment and code. Append-only history;
--- the latest decision per (segment_id, code, reviewer) is in force.
-CREATE TABLE IF NOT EXISTS reviews (
-    review_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    segment_id TEXT NOT NULL,
-    code TEXT NOT NULL,
-    decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'add')),
-    reviewer TEXT NOT NULL,
-    decided_at TEXT NOT NULL,
-    memo TEXT NOT NULL DEFAULT '',
-    source TEXT NOT NULL DEFAULT '',
-    code_label TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS reviews_by_segment ON reviews(segment_id, code);
-
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY,
-    command TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL DEFAULT 'running',
-    manifest TEXT NOT NULL DEFAULT '{}'
-);
-
--- Content-addressed cache (NLP results, embeddings): key is a hash of the input and settings.
--- Values are cache_codec bytes (JSON or raw arrays), never pickles: see cache_get_many.
-CREATE TABLE IF NOT EXISTS cache (
-    namespace TEXT NOT NULL,
-    key TEXT NOT NULL,
-    value BLOB NOT NULL,
-    PRIMARY KEY (namespace, key)
-);
-"""
-
-
-# Columns added after a table was first released: a store made by an earlier version gains
-# them when it is opened (CREATE TABLE IF NOT EXISTS leaves an existing table as it was).
-_ADDED_COLUMNS = (("transcripts", "sections", "TEXT NOT NULL DEFAULT '[]'"),)
-
-
-def _add_missing_columns(conn: sqlite3.Connection) -> None:
-    for table, column, declaration in _ADDED_COLUMNS:
-        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-        if column not in present:
-            try:
-                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-            except sqlite3.OperationalError:
-                # another process opening the same store added it first
-                if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
-                    raise
-
+__all__ = ["Store", "store_url"]
 
 # The order a stage table's rows are read in for its fingerprint (``Store.table_digest``).
 _TABLE_ORDER = {
@@ -153,6 +34,52 @@ _TABLE_ORDER = {
     "codings": "segment_id, code, coder",
     "reviews": "review_id",
 }
+
+
+# Any fixed number: the advisory lock taken while a PostgreSQL store's schema is prepared.
+_SCHEMA_LOCK = 0x66676B6974
+
+
+def store_url(settings_url: str = "") -> str:
+    """The store URL in force: FGKIT_STORE_URL, else ``[store] url``, else "" (the project's
+    own SQLite file)."""
+    import os
+
+    return os.environ.get("FGKIT_STORE_URL", "").strip() or (settings_url or "").strip()
+
+
+def _shown_url(url: str) -> str:
+    """A URL fit for a message: the password is never shown."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+class _PostgresConnection:
+    """The subset of sqlite3.Connection the store uses, over a psycopg connection: each
+    statement is rewritten by ``store_db.to_postgres``."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+
+    def execute(self, sql: str, params: Iterable[Any] = ()):
+        cursor = self.raw.cursor()
+        cursor.execute(to_postgres(sql), tuple(params))
+        return cursor
+
+    def executemany(self, sql: str, rows: Iterable[Iterable[Any]]):
+        cursor = self.raw.cursor()
+        rows = [tuple(r) for r in rows]
+        if rows:
+            cursor.executemany(to_postgres(sql), rows)
+        return cursor
+
+    def executescript(self, script: str) -> None:
+        from .store_db import statements
+
+        for statement in statements(script):
+            self.execute(statement)
+
+    def close(self) -> None:
+        self.raw.close()
 
 
 def _without(frame, withdrawn: Iterable[str]):
@@ -167,14 +94,23 @@ def now_iso() -> str:
 
 
 class Store:
-    """A thin wrapper over one SQLite connection with explicit transactions."""
+    """One connection to the working store, with explicit transactions."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn, path: Path | str, engine: str = "sqlite") -> None:
         self.conn = conn
         self.path = path
+        self.engine = engine
 
     @classmethod
-    def open(cls, path: str | Path) -> "Store":
+    def open(cls, path: str | Path, url: str | None = None) -> "Store":
+        """The store at ``url`` (a PostgreSQL URL) or, without one, the SQLite file ``path``."""
+        if url and is_postgres_url(url):
+            return cls._open_postgres(url)
+        if url and not url.startswith("sqlite:///"):
+            raise StoreError(f"store url {_shown_url(url)}: use postgresql://user@host:port/database, "
+                             "or leave it empty for the project's own SQLite file")
+        if url:
+            path = Path(url[len("sqlite:///"):])
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -186,15 +122,55 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.executescript(SCHEMA + SERVE_SCHEMA)
-            _add_missing_columns(conn)
+            store = cls(conn, path, "sqlite")
+            store._prepare()
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{path}: the working store cannot be opened ({exc}); move it aside and re-run"
             ) from None
         except OSError as exc:
             raise StoreError(f"{path}: cannot create the working store ({exc.strerror})") from None
-        return cls(conn, path)
+        return store
+
+    @classmethod
+    def _open_postgres(cls, url: str) -> "Store":
+        import psycopg
+
+        try:
+            raw = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1),
+                                  autocommit=True, row_factory=row_factory, connect_timeout=10)
+        except psycopg.Error as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(f"store {_shown_url(url)}: cannot connect ({reason}); check [store] url "
+                             "or FGKIT_STORE_URL and that the server is running") from None
+        store = cls(_PostgresConnection(raw), _shown_url(url), "postgresql")
+        try:
+            store._prepare()
+        except psycopg.Error as exc:
+            raw.close()
+            reason = exc.diag.message_primary or type(exc).__name__
+            raise StoreError(f"store {_shown_url(url)}: cannot prepare the schema ({reason})") from None
+        return store
+
+    def _prepare(self) -> None:
+        """Create what is missing and run the numbered migrations not yet recorded, together."""
+        with self.transaction() as conn:
+            if self.engine == "postgresql":
+                # One schema creation at a time when several researchers open a new study at once.
+                conn.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
+            for statement in create_schema_sql(self.engine):
+                conn.execute(statement)
+            done = {r[0] for r in conn.execute("SELECT version FROM schema_migrations").fetchall()}
+            for version, step in MIGRATIONS:
+                if version in done:
+                    continue
+                for statement in step(self._columns):
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)",
+                             (version, now_iso()))
+
+    def _columns(self, table: str) -> set[str]:
+        return {r[0] for r in self.conn.execute(table_columns_sql(self.engine), (table,)).fetchall()}
 
     def close(self) -> None:
         self.conn.close()
@@ -206,7 +182,7 @@ class Store:
         self.close()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Any]:
         """All writes inside commit together or not at all."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
@@ -217,13 +193,18 @@ class Store:
         else:
             self.conn.execute("COMMIT")
 
-    def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         return self.conn.execute(sql, tuple(params)).fetchall()
 
     def dataframe(self, sql: str, params: Iterable[Any] = ()):
+        """The rows as a DataFrame, built the same way on both engines (as pandas.read_sql_query
+        builds it), so a table reads with the same columns and dtypes from either."""
         import pandas as pd
 
-        return pd.read_sql_query(sql, self.conn, params=tuple(params))
+        cursor = self.conn.execute(sql, tuple(params))
+        columns = [d[0] for d in cursor.description or ()]
+        return pd.DataFrame.from_records([tuple(r) for r in cursor.fetchall()], columns=columns,
+                                         coerce_float=True)
 
     # --- cache -------------------------------------------------------------------------------
     def cache_get_many(self, namespace: str, keys: list[str]) -> dict[str, Any]:
@@ -286,7 +267,7 @@ class Store:
         )
         return _without(frame, withdrawn)
 
-    def codable_turns(self, skip_roles: Iterable[str]) -> list[sqlite3.Row]:
+    def codable_turns(self, skip_roles: Iterable[str]) -> list[Any]:
         """Pseudonymised turns whose speaker's role is coded (facilitators' are not)."""
         roles = sorted(skip_roles)
         where = f"WHERE role NOT IN ({','.join('?' * len(roles))})" if roles else ""
@@ -396,7 +377,7 @@ class Store:
             )
             conn.executemany(
                 "INSERT INTO turns(turn_id, transcript, turn_index, speaker_label, text, line, start, "
-                "end, annotations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "\"end\", annotations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(turn.turn_id, t.name, turn.index, seal(t.name, turn.speaker_label), turn.text, turn.line,
                   turn.start, turn.end, json.dumps([asdict(a) for a in turn.annotations]))
                  for turn in t.turns],
@@ -454,33 +435,7 @@ class Store:
 # --- fgkit serve: reviewers, sessions, pattern agreements (the workshop page) -------------------
 # Sign-in tokens and session ids are stored as SHA-256 hashes only: the store sits in the private
 # zone (0600), and even a copy of it cannot be used to sign in.
-SERVE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS reviewers (
-    name TEXT PRIMARY KEY,
-    token_hash TEXT UNIQUE,       -- the one-time sign-in link's token, hashed; NULL once used
-    created_at TEXT NOT NULL,
-    link_issued_at TEXT
-);
-CREATE TABLE IF NOT EXISTS reviewer_sessions (
-    session_hash TEXT PRIMARY KEY,
-    reviewer TEXT NOT NULL REFERENCES reviewers(name) ON DELETE CASCADE,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL
-);
--- "What participants said about our reading": a pattern is a code by role or by group.
--- Append-only; the latest row per (code, dimension, value) is in force.
-CREATE TABLE IF NOT EXISTS pattern_agreements (
-    agreement_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    code TEXT NOT NULL,
-    dimension TEXT NOT NULL CHECK (dimension IN ('role', 'group')),
-    value TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('agreed', 'needs rewording', 'disputed')),
-    note TEXT NOT NULL DEFAULT '',
-    reviewer TEXT NOT NULL,
-    decided_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS agreements_by_pattern ON pattern_agreements(code, dimension, value);
-"""
+# The tables are in store_db.METADATA (reviewers, reviewer_sessions, pattern_agreements).
 
 # Segments a page may show: only those of pseudonymised turns (withdrawn participants' turns are
 # never written there).

@@ -6,13 +6,12 @@ and the index of the turn they precede), never as turns.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TranscriptError
 from ..records import Transcript
-from ..store import Store, now_iso
+from ..store import Store
 from .transcript import read_transcript
 
 __all__ = ["IngestResult", "check_names", "forget_missing", "ingest_transcripts", "store_transcripts"]
@@ -56,9 +55,12 @@ def check_names(paths: list[Path]) -> None:
         seen[path.name.casefold()] = path
 
 
-def store_transcripts(transcripts: list[Transcript], store: Store) -> list[IngestResult]:
+def store_transcripts(transcripts: list[Transcript], store: Store, seal=None) -> list[IngestResult]:
     """Store transcripts already read. One whose sha256 the store already holds is left alone;
     a changed or new one replaces its previous turns in a single transaction.
+
+    ``seal(transcript, label)``, when given, is the form each speaker label is stored in (a keyed
+    hash while the key is encrypted, see pseudonymise/labels.py).
     """
     names = [t.name for t in transcripts]
     folded = [n.casefold() for n in names]
@@ -67,41 +69,16 @@ def store_transcripts(transcripts: list[Transcript], store: Store) -> list[Inges
         raise TranscriptError("two transcripts share this name; rename one of them", duplicate)
     results = []
     for transcript in transcripts:
-        row = store.query("SELECT sha256 FROM transcripts WHERE name=?", (transcript.name,))
-        changed = not (row and row[0]["sha256"] == transcript.sha256)
+        changed = store.transcript_sha256(transcript.name) != transcript.sha256
         if changed:
-            _write(store, transcript)
+            store.replace_transcript(transcript, seal)
         results.append(IngestResult(transcript, changed=changed))
     return results
 
 
-def _write(store: Store, t: Transcript) -> None:
-    with store.transaction() as conn:
-        conn.execute("DELETE FROM turns WHERE transcript=?", (t.name,))
-        conn.execute(
-            "INSERT OR REPLACE INTO transcripts(name, format, sha256, n_turns, n_words, warnings, "
-            "ingested_at, sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (t.name, t.format, t.sha256, len(t.turns), t.words, json.dumps(list(t.warnings)), now_iso(),
-             json.dumps([asdict(s) for s in t.sections])),
-        )
-        conn.executemany(
-            "INSERT INTO turns(turn_id, transcript, turn_index, speaker_label, text, line, start, "
-            "end, annotations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (turn.turn_id, t.name, turn.index, turn.speaker_label, turn.text, turn.line,
-                 turn.start, turn.end, json.dumps([asdict(a) for a in turn.annotations]))
-                for turn in t.turns
-            ],
-        )
-
-
 def forget_missing(store: Store, keep_names: set[str]) -> list[str]:
     """Remove stored transcripts (and their turns) whose names are not in ``keep_names``."""
-    stored = [r["name"] for r in store.query("SELECT name FROM transcripts ORDER BY name")]
-    gone = [name for name in stored if name not in keep_names]
+    gone = [name for name in store.transcript_names() if name not in keep_names]
     if gone:
-        with store.transaction() as conn:
-            for name in gone:
-                conn.execute("DELETE FROM turns WHERE transcript=?", (name,))
-                conn.execute("DELETE FROM transcripts WHERE name=?", (name,))
+        store.forget_transcripts(gone)
     return gone
