@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "pseudonymise"))
+sys.path.insert(0, str(ROOT / "tests"))  # the tests' helpers: the package `support`
 
 DEFAULT = ROOT / "tests" / "fixtures" / "pseudonymise_gold" / "stress-tuning.txt"
 ALLOW = ["Green", "Amber", "Red", "Purple", "Will", "Hope", "May", "Duty"]
@@ -52,8 +52,8 @@ def presidio_default(texts: list[str], model: str) -> list[list[tuple[int, int, 
 
 def pipeline(rows, model: str) -> list[list[tuple[int, int, str]]]:
     """The whole stage (detection, study-wide entities, replacement) on a register without names."""
-    from gold_pseudo import predicted_spans
-    from helpers_pseudo import make_project
+    from support.gold_pseudo import predicted_spans
+    from support.pseudo import make_project
 
     from fgkit.pseudonymise import pseudonymise_project
 

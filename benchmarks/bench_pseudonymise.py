@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "pseudonymise"))
+sys.path.insert(0, str(ROOT / "tests"))  # the tests' helpers: the package `support`
 
-from gold_pseudo import gold_project, load_gold, predicted_spans
+from support.gold_pseudo import gold_project, load_gold, predicted_spans
 
 
 def texts_of(words: int) -> list[str]:

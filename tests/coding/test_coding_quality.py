@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-from pathlib import Path
 
 import pytest
 
 from fgkit.codebook import load_codebook
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_coding.py"
-
-
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_coding", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    import bench_coding  # benchmarks/ is on pytest's pythonpath
+
+    return bench_coding
 
 
 @pytest.mark.parametrize("name", ["GOLD", "HOLDOUT"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import csv
-import importlib.util
 import io
 import json
 import os
@@ -320,10 +319,9 @@ def _written_outside_the_writer() -> tuple[list[str], callable]:
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("root_conftest_for_shareable", SRC.parents[1] / "tests" / "conftest.py")
-    root = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(root)
-    return root.copy_sample_project(tmp_path_factory.mktemp("scenario") / "study")
+    from support.sample import copy_sample_project
+
+    return copy_sample_project(tmp_path_factory.mktemp("scenario") / "study")
 
 
 def _accept_first_coded_row(sheet: Path) -> None:

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from helpers_pseudo import STUDY_REGISTER, STUDY_TURNS, make_project
+from support.pseudo import STUDY_REGISTER, STUDY_TURNS, make_project
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers_pseudo import STUDY_REGISTER, STUDY_TURNS, make_project
+from support.pseudo import STUDY_REGISTER, STUDY_TURNS, make_project
 from typer.testing import CliRunner
 
 pytestmark = pytest.mark.slow

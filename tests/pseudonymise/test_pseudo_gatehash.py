@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers_pseudo import STUDY_REGISTER, STUDY_TURNS, make_project
+from support.pseudo import STUDY_REGISTER, STUDY_TURNS, make_project
 
 from fgkit.errors import InputError
 from fgkit.pseudonymise.gatehash import GATE_HASH_FILE, load_gate_hashes, write_gate_hashes

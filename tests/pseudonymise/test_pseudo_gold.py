@@ -11,7 +11,7 @@ to the list of generic UK terms in names.py afterwards).
 from __future__ import annotations
 
 import pytest
-from gold_pseudo import gold_project, load_gold, predicted_spans
+from support.gold_pseudo import gold_project, load_gold, predicted_spans
 
 from fgkit.pseudonymise.evaluate import GoldSpan, parse_marked, score_spans
 

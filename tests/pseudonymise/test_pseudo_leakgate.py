@@ -7,7 +7,7 @@ import json
 import zipfile
 
 import pytest
-from helpers_pseudo import write_register
+from support.pseudo import write_register
 
 from fgkit.errors import LeakError
 from fgkit.project import init_project
@@ -134,7 +134,6 @@ def test_check_cli_exit_code_and_no_values(project):
 # "Cross" and "Judge" occur in fgkit's own text, "Link" in a column name.
 
 import html as _html
-import importlib.util
 import itertools
 import re
 import tempfile
@@ -142,11 +141,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-_BUILDER = importlib.util.spec_from_file_location(
-    "export_study_builder", Path(__file__).resolve().parents[1] / "export" / "conftest.py")
-_builder = importlib.util.module_from_spec(_BUILDER)
-_BUILDER.loader.exec_module(_builder)
+from support.export_study import build_study
 
 EXTRA_PEOPLE = (
     "FG2.vtt,Joan Otter,P09,practitioner,FG2,given,Joan Otter,\n"
@@ -158,7 +153,7 @@ STUDY_IDENTIFIERS = "value,type\nRiverside Link,organisation\nHyson Green,place\
 
 
 def _coded_study(root: Path):
-    project, store, _ = _builder.build_study(root)
+    project, store, _ = build_study(root)
     project.register_path.write_text(project.register_path.read_text() + EXTRA_PEOPLE, encoding="utf-8")
     (project.private_dir / "extra-identifiers.csv").write_text(STUDY_IDENTIFIERS, encoding="utf-8")
     with store.transaction() as conn:

@@ -203,7 +203,7 @@ def test_no_key_value_replaces_an_everyday_word_in_lower_case(data):
 # --- end to end on the tuning fixture ------------------------------------------------------
 
 def _dev_project(root: Path):
-    from helpers_pseudo import store_turns
+    from support.pseudo import store_turns
 
     from fgkit.project import init_project
 

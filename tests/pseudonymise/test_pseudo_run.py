@@ -9,7 +9,7 @@ import re
 import stat
 
 import pytest
-from helpers_pseudo import STUDY_REGISTER, STUDY_TURNS, make_project, store_turns
+from support.pseudo import STUDY_REGISTER, STUDY_TURNS, make_project, store_turns
 
 pytestmark = pytest.mark.slow
 
@@ -180,7 +180,7 @@ def test_new_participant_keeps_everyone_numbered(tmp_path):
     before = {r["participant_id"]: r["speaker"] for r in store.query("SELECT * FROM pseudo_turns")}
     newcomer = dict(register[1], speaker_label="Aaron", participant_id="A00", full_name="Aaron Bell",
                     name_variants="")
-    from helpers_pseudo import write_register
+    from support.pseudo import write_register
 
     write_register(project, register + [newcomer])
     store_turns(store, {"fg1.txt": turns["fg1.txt"] + [("Aaron", "Me too.")]})

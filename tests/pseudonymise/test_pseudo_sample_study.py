@@ -16,17 +16,13 @@ TITLE = re.compile(r"^(?:Mrs|Mr|Ms|Miss|Dr)\.?\s+")
 
 @pytest.fixture(scope="module")
 def pseudonymised_sample(tmp_path_factory):
-    import importlib.util
+    from support.sample import copy_sample_project
 
     from fgkit.pipeline import ingest_project
     from fgkit.project import Project
     from fgkit.pseudonymise import pseudonymise_project
 
-    # The repository's own tests/conftest.py knows how to copy the sample study.
-    spec = importlib.util.spec_from_file_location("fgkit_tests_root_conftest", PLANTED.parents[1] / "conftest.py")
-    root_conftest = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(root_conftest)
-    project = Project.load(root_conftest.copy_sample_project(tmp_path_factory.mktemp("sample") / "study"))
+    project = Project.load(copy_sample_project(tmp_path_factory.mktemp("sample") / "study"))
     store = project.open_store()
     ingest_project(project, store)
     result = pseudonymise_project(project, store)

@@ -2,12 +2,11 @@
 
 Each full run costs tens of seconds, so runs are session-scoped and never mutated by the tests
 that read them; a test that changes a project takes its own copy. The helper module
-``outputs.py`` is registered as ``reliability_outputs`` (importlib mode cannot import it by path).
+comparisons of outputs live in ``support.reliability_outputs``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import sqlite3
@@ -19,16 +18,9 @@ from pathlib import Path
 
 import pytest
 
-_spec = importlib.util.spec_from_file_location("reliability_outputs", Path(__file__).with_name("outputs.py"))
-outputs = importlib.util.module_from_spec(_spec)
-sys.modules["reliability_outputs"] = outputs
-_spec.loader.exec_module(outputs)
+from support import reliability_outputs as outputs
+from support.sample import copy_sample_project as _copy_sample_project
 
-_REPO = Path(__file__).resolve().parents[2]
-_conftest_spec = importlib.util.spec_from_file_location("root_conftest_for_reliability", _REPO / "tests" / "conftest.py")
-_root = importlib.util.module_from_spec(_conftest_spec)
-_conftest_spec.loader.exec_module(_root)
-_copy_sample_project = _root.copy_sample_project
 _SNAPSHOT: list[Path] = []
 
 RUN_TIMEOUT = 600

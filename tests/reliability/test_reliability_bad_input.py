@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import reliability_outputs as outputs
+from support import reliability_outputs as outputs
 from typer.testing import CliRunner
 
 from fgkit.cli import app

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import reliability_outputs as outputs
+from support import reliability_outputs as outputs
 
 pytestmark = pytest.mark.slow
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import reliability_outputs as outputs
+from support import reliability_outputs as outputs
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-import reliability_outputs as outputs
+from support import reliability_outputs as outputs
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import reliability_outputs as outputs
+from support import reliability_outputs as outputs
 
 pytestmark = pytest.mark.slow
 

@@ -11,14 +11,9 @@ from fgkit.coding.classifier import CodeClassifier
 
 @pytest.fixture(scope="module")
 def corpus():
-    import importlib.util
-    from pathlib import Path
     from types import SimpleNamespace
 
-    # The module-scoped corpus needs the conftest helpers outside a test's fixture scope.
-    spec = importlib.util.spec_from_file_location("review_conftest", Path(__file__).with_name("conftest.py"))
-    helpers = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(helpers)
+    import support.review_kit as helpers
     segments = helpers.make_segments(140, seed=21)
     labels = pd.DataFrame([[float(c in s["codes"]) for c in helpers.CODES] for s in segments],
                           columns=helpers.CODES)

@@ -28,7 +28,7 @@ def load_gold(files: tuple[str, ...] = GOLD_FILES) -> list[tuple[str, str, str, 
 
 def gold_project(root: Path):
     """A project holding the gold turns and register; returns (project, store, gold rows)."""
-    from helpers_pseudo import store_turns
+    from support.pseudo import store_turns
 
     from fgkit.project import init_project
 
