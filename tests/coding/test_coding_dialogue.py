@@ -75,12 +75,27 @@ def test_a_new_question_that_names_something_ends_the_thread(coder, nlp):
 
 def test_a_follow_up_that_names_nothing_keeps_the_topic(coder, nlp):
     hits = talk(coder, nlp, [
+        ("P", "I'm a social worker in the older people's team."),
+        ("P", "Senior practitioner, mostly safeguarding."),
         ("F", "Tell me about the AI tool that drafts assessments."),
         ("P", "I've only used it twice."),
         ("F", "And how did that go?"),
         ("P", "It was fine for the boring bits."),
     ])
-    assert "ai_attitudes" in tops(coder, hits[3])
+    assert "ai_attitudes" in tops(coder, hits[5])
+
+
+def test_talk_about_something_else_lends_no_support(coder, nlp):
+    lines = [
+        ("F", "The club has a new AI booking app. Has anyone used it?"),
+        ("P", "It sends a reminder the night before."),
+        ("P", "It crashed on race day, so I'm stressed about the next one."),
+        ("P", "Our relay team got a fair draw this year."),
+    ]
+    hits = talk(coder, nlp, lines)
+    # Participants never talk about the work in their own words: no "it" counts as the AI,
+    # and "stressed" is not workload, even after a question that named AI.
+    assert all(h == [] for h in hits[1:]), hits
 
 
 def test_an_everyday_word_is_settled_by_the_turn_before(coder, nlp):

@@ -17,6 +17,12 @@ Rules of the stretch, kept simple enough to explain:
   ("it" ... "it" ...) carries on until the facilitator moves the talk on. A new question that
   names something starts a new stretch: the turn before it no longer counts.
 
+Only in talk about the work: a transcript where fewer than ``ON_TOPIC_SHARE`` of the
+participants' turns name a code or its context in their own words (a study of something else,
+where "it", "stressed" and "the team" mean the race or the school app) gets no support from
+the talk around, only the hits its segments prove alone. Social-care groups sit well above
+it (about 0.55 to 0.8 of turns on the tuning study), other subjects well below (about 0.25).
+
 Nothing here reads the model: it works on cached scans, so a re-run costs no parsing.
 """
 
@@ -26,7 +32,9 @@ from dataclasses import dataclass
 
 from .rules import Hit, Lead, Resolver, Scan
 
-__all__ = ["Unit", "code_dialogue"]
+__all__ = ["ON_TOPIC_SHARE", "Unit", "code_dialogue", "on_topic_transcripts"]
+
+ON_TOPIC_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ def code_dialogue(coder: Resolver, scans: list[Scan], units: list[Unit]) -> list
     transcripts may follow one another in any order). A facilitator's segment gets its own
     hits too (for the record), but callers code participants' segments only."""
     out: list[list[Hit]] = [[] for _ in scans]
+    on_topic = on_topic_transcripts(scans, units)
     question: Lead | None = None
     previous: Lead | None = None
     current_turn: tuple[str, int] | None = None
@@ -75,6 +84,10 @@ def code_dialogue(coder: Resolver, scans: list[Scan], units: list[Unit]) -> list
             current_turn, turn_hits, turn_scans = key, [], []
             turn_is_facilitator = unit.facilitator
         leads = []
+        if unit.transcript not in on_topic:
+            out[index] = scan.hits
+            turn_scans.append(scan)
+            continue
         if turn_scans:
             leads.append(coder.lead("turn", _merge(turn_scans), turn_hits))
         leads.extend(ld for ld in (question, previous) if ld is not None)
@@ -84,6 +97,18 @@ def code_dialogue(coder: Resolver, scans: list[Scan], units: list[Unit]) -> list
         turn_scans.append(scan)
     close_turn()
     return out
+
+
+def on_topic_transcripts(scans: list[Scan], units: list[Unit]) -> set[str]:
+    """Transcripts whose participants talk about the work: at least ``ON_TOPIC_SHARE`` of
+    their turns hold a hit or a context match of some code in their own words."""
+    turns: dict[str, dict[int, bool]] = {}
+    for scan, unit in zip(scans, units):
+        if unit.facilitator:
+            continue
+        seen = turns.setdefault(unit.transcript, {})
+        seen[unit.turn] = seen.get(unit.turn, False) or bool(scan.hits or scan.context)
+    return {t for t, seen in turns.items() if sum(seen.values()) >= ON_TOPIC_SHARE * len(seen)}
 
 
 def _merge(scans: list[Scan]) -> Scan:
