@@ -122,9 +122,10 @@ def _run_code(project, store, options):
 
 def _run_classifier(project, store, options):
     from .coding.run import write_codings_reports
-    from .coding.train import train_and_suggest
+    from .coding.learn import learn_and_suggest
 
-    report = train_and_suggest(project, store)
+    # The same learner as `fgkit review train`, so a run keeps its additions, doubts and trust.
+    report = learn_and_suggest(project, store)
     write_codings_reports(project, store)
     return report
 
