@@ -6,10 +6,10 @@ few, isotonic once there are plenty) so its output reads as a probability. A cod
 classifier abstains for it and says so.
 
 It needs many decisions per code (on the project's labelled set it overtakes the rules only from
-about 100 reviewed segments). What ``fgkit review train`` runs is the combined coder in
-``fgkit.coding.combined``, which also learns from the rules and is useful from a few dozen
-decisions; this estimator stays as the plain baseline the learning-curve benchmark compares it
-with, and for codes a team would rather learn from decisions only.
+about 100 reviewed segments). What ``fgkit review train`` runs is the few-shot learner in
+``fgkit.coding.fewshot`` (see ``fgkit.coding.learn``), which starts from the codebook and the
+rules and is meant for a few dozen decisions; this estimator stays as a plain baseline, and for
+codes a team would rather learn from decisions only.
 """
 
 from __future__ import annotations

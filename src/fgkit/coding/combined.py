@@ -1,5 +1,8 @@
 """The combined coder: the rules, plus the codes the team's decisions show they miss.
 
+(The earlier review learner: ``fgkit review train`` now runs ``fgkit.coding.fewshot``; this one
+stays as the baseline ``benchmarks/bench_learning_curve.py`` compares it with.)
+
 Rule hits stand (a person rejects a wrong one in review); the combined coder adds a code where
 the rules were silent and a stacked model is confident enough. What a few dozen decisions can
 teach is limited, so the model spends them on five numbers per (segment, code), not on a

@@ -1,4 +1,8 @@
-"""``fgkit review train``: learn from the review decisions and suggest codes the rules missed.
+"""The earlier review learner (the combined coder), and tables the current one shares.
+
+``fgkit review train`` and ``fgkit run`` now run the few-shot learner in ``fgkit.coding.learn``;
+``train_and_suggest`` stays as the baseline ``benchmarks/bench_learning_curve.py`` compares it
+with (``combined`` there). ``rule_table``, ``decision_table`` and ``code_descriptions`` serve both.
 
 The combined coder (``fgkit.coding.combined``) is fitted on every segment of the study: the
 decisions teach it, the rule hits on unreviewed segments are its weak labels. It writes a
