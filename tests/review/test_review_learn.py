@@ -123,6 +123,12 @@ def test_before_enough_review_the_learner_abstains_and_trust_is_unknown(project,
     assert {t.basis for t in report.trust.values()} == {"suggestions as shown"}
 
 
+def test_an_empty_study_is_not_an_error(project):
+    with project.open_store() as store:
+        report = learn_and_suggest(project, store)
+    assert report.trust == {} and report.n_suggestions == 0 and report.abstained
+
+
 def test_context_is_the_decayed_talk_before_within_a_transcript():
     vectors = np.eye(4)
     context = context_vectors(vectors, ["a", "a", "a", "b"], back=2, decay=0.5)
@@ -155,3 +161,28 @@ def test_a_human_decision_always_wins_in_the_verdict():
     coder = FewShotCoder(min_reviewed=20).fit(vectors, np.zeros_like(vectors), y, rules)
     assert list(coder.verdict_["a"][:25]) == [1] * 10 + [0] * 15
     assert not coder.added_["a"][:25].any() and not coder.doubtful_["a"][:25].any()
+
+
+def test_worksheet_follows_the_teaching_order_with_the_sentence_embedder(project, kit):
+    from fgkit.coding.learn import teaching_ranking
+    from fgkit.coding.review import export_worksheet
+    from fgkit.coding.review_io import read_worksheet
+    from fgkit.project import Project
+
+    segments = kit.make_segments(40, seed=8)
+    with project.open_store() as store:
+        kit.write_segments(store, segments)
+        kit.write_codings(store, weak_rules(segments, kit))
+        decide(store, segments[:3], weak_rules(segments, kit))
+        assert teaching_ranking(project, store) is None  # TF-IDF project: most uncertain first
+    settings = project.root / "fgkit.toml"
+    settings.write_text(settings.read_text().replace('classifier_embedder = "none"', 'classifier_embedder = "minilm"'))
+    project = Project.load(project.root)
+    with project.open_store() as store:
+        ranking = teaching_ranking(project, store)
+        assert set(ranking) == {s["segment_id"] for s in segments[3:]}  # reviewed ones are not ranked
+        assert sorted(ranking.values()) == list(range(37))
+        report = export_worksheet(project, store, project.root / "data" / "sheet.csv", fmt="csv")
+    _header, rows = read_worksheet(report.path)
+    order = list(dict.fromkeys(r["segment_id"] for _line, r in rows if r["segment_id"] in ranking))
+    assert order == sorted(ranking, key=ranking.get)

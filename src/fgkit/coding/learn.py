@@ -158,6 +158,9 @@ def learn_and_suggest(project, store, run_id: str | None = None) -> LearnReport:
     from .trust import code_trust, store_verdicts
 
     codebook = load_codebook(project.codebook_path)
+    if study_frame(store).empty:
+        return LearnReport(n_decisions=0, n_reviewed_segments=0,
+                           abstained={c: "no segments coded yet" for c in codebook.ids})
     segments, labels, decisions, rules, coder, vectors, context, seeds, negatives = _fit(project, store, codebook)
     reviewed = labels.notna().any(axis=1).to_numpy()
     report = LearnReport(n_decisions=len(decisions), n_reviewed_segments=int(reviewed.sum()),
@@ -223,9 +226,9 @@ def teaching_ranking(project, store, head: int = 100) -> dict[str, int] | None:
     if str(project.setting("coding", "classifier_embedder", "minilm")) != "minilm":
         return None
     codebook = load_codebook(project.codebook_path)
-    segments, labels, _decisions, rules, coder, vectors, context, seeds, negatives = _fit(project, store, codebook)
-    if not len(segments):
+    if study_frame(store).empty:
         return {}
+    segments, labels, _decisions, rules, coder, vectors, context, seeds, negatives = _fit(project, store, codebook)
     reviewed = labels.notna().any(axis=1).to_numpy()
     top = [c for c in codebook.ids if codebook.get(c).parent is None]
     thresholds: dict = {}
