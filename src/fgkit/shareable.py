@@ -218,7 +218,7 @@ class Publication:
 
     def _check_zone(self, gate) -> list:
         """The rest of the zone as it will be: stale outputs go; other files must pass too."""
-        from .pseudonymise.leakfiles import scan_file
+        from .pseudonymise.leakfiles import scan_file, shareable_files
 
         record = recorded(self.project)
         produced = set(self.files) | set(self.kept)
@@ -227,7 +227,10 @@ class Publication:
             path = self.root / rel
             if path not in produced and entry.get("source") in self.stage_sources and path.exists():
                 self.removed.append(path)
-        for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
+        # The walk refuses symbolic links out of the zone (never followed) and names in folders.
+        files, refused = shareable_files(self.root, gate)
+        leaks.extend(refused)
+        for path in files:
             if path in self.files or path in self.removed:
                 continue
             found = scan_file(path, gate, self._display(path))

@@ -4,10 +4,15 @@ Files are read by ``leakfiles`` (plain text, HTML, CSV, JSON, XLSX/DOCX/.qdpx an
 members, Parquet columns) and searched in one pass for every real value the project knows: the
 key's entities, the register's names, name-like speaker labels, the study's extra identifiers
 and the researcher's "missed" review entries. Values the researcher marked "wrong" (not an
-identifier) are not looked for, unless the register names them. Matching is case-insensitive at
-word boundaries and also finds HTML/XML-escaped and curly-apostrophe forms. Values that are also
-ordinary words (the allow list: "Will", "May", ...) count only where used as a name ("Will
-said"), not as the verb ("Will you ...", "I will"). When the key is encrypted and no passphrase
+identifier) are not looked for, unless the register names them. Text and values are compared
+in one normal form (``gatetext.fold``: character references decoded, compatibility forms and
+lookalike letters unified, diacritics, zero-width characters and soft hyphens dropped, words
+hyphenated across a line break joined), case-insensitively, with a possessive of any case, at
+word boundaries or inside identifiers (``priya_sharma_notes``, ``PriyaSharma``); numbers by their
+digits, however grouped or prefixed. File and folder names are searched too, symbolic links out
+of the zone and files the gate cannot read within its limits are refused (``leakfiles``).
+Values that are also ordinary words (the allow list: "Will", "May", ...) count only where used
+as a name ("Will said"), not as the verb ("Will you ...", "I will"). When the key is encrypted and no passphrase
 is given, its values are found by their keyed hashes (``gatehash``), so the gate still covers them.
 
 fgkit's own words never count: a value found in a file is excused when it is one of fgkit's own
@@ -28,7 +33,8 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError, LeakError
 from .gatehash import HashedValues, load_gate_hashes
-from .names import address_spans, case_mode, normalise, ordinary_word_is_name, surface_variants, trie_pattern
+from .gatetext import fold, number_keys, number_runs, squash, value_pattern, value_shape
+from .names import address_spans, case_mode, normalise, ordinary_word_is_name
 from .vocabulary import ordinary_value
 
 __all__ = [
@@ -79,7 +85,11 @@ class Match:
 
 
 class LeakValues:
-    """The compiled search for a set of real values (normal form -> (kind, placeholder))."""
+    """The compiled search for a set of real values (normal form -> (kind, placeholder)).
+
+    Values and text are compared in ``gatetext``'s folded form, through one compiled pattern
+    for words and one digit index for numbers; offsets reported point into the text as written.
+    """
 
     def __init__(
         self,
@@ -95,81 +105,87 @@ class LeakValues:
         self.origins = origins or {}
         self.hashed = hashed
         # The replacer's case modes (names.case_mode): the gate never flags what the replacer
-        # rightly left, such as "rose" the verb beside "Rose" the neighbour.
+        # rightly left, such as "rose" the verb beside "Rose" the neighbour. Allow-listed words
+        # are names only where used as one ("Will said"), never as "will".
         self._cased = set(cased)
         allow = {normalise(w) for w in allow_list} | set(case_sensitive) | self._cased
-        loose = {k for k in self.values if k not in allow}
-        strict = {k for k in self.values if k in allow}
-        self._loose = self._compile(loose, re.IGNORECASE)
-        # Allow-listed words are names only when capitalised ("Will"), never as "will".
-        self._strict = self._compile(strict, re.IGNORECASE)
+        self._strict = {k for k in self.values if k in allow}
+        self._numbers: dict[str, str] = {}
+        self._by_squash: dict[str, str] = {}
+        shapes = set()
+        for norm, (kind, _) in sorted(self.values.items()):
+            keys = number_keys(norm, phone=kind == "Phone")
+            for key in keys:
+                self._numbers.setdefault(key, norm)
+            shape = "" if keys else value_shape(norm)
+            if shape:
+                shapes.add(shape)
+                self._by_squash.setdefault(squash(shape), norm)
+        self._pattern = value_pattern(shapes)
         # Placeholders are pseudonymised text: "NHS" inside "[NHS number]" is no leak.
         placeholders = {p for _, p in self.values.values() if p} | {f"[{t}]" for t in _FIXED_TYPES}
         self._hashed_skip: set[str] = set()
         if hashed is not None:
             placeholders |= hashed.placeholders()
             # Hashed values follow today's allow list and review decisions, like the plain ones.
-            self._hashed_allow = {hashed.digest(w) for w in allow_list}
-            self._hashed_skip = {hashed.digest(w) for w in wrong}
+            self._hashed_allow = {d for w in allow_list for d in hashed.digests(w)}
+            self._hashed_skip = {d for w in wrong for d in hashed.digests(w)}
         self._placeholders = re.compile("|".join(re.escape(p) for p in sorted(placeholders, key=len, reverse=True)))
-
-    @staticmethod
-    def _compile(words: set[str], flags: int) -> re.Pattern | None:
-        surfaces = {s for w in words for s in surface_variants(w)}
-        if not surfaces:
-            return None
-        return re.compile(rf"(?<![\w&])(?:{trie_pattern(surfaces)})(?:'s|\u2019s)?(?!\w)", flags)
 
     def __bool__(self) -> bool:
         return bool(self.values) or bool(self.hashed)
 
     def matches(self, text: str) -> Iterator[Match]:
-        """Every value found in ``text``, in pattern order (plain values, then hashed ones)."""
-        inside = [(m.start(), m.end()) for m in self._placeholders.finditer(text)] if "[" in text else []
-        addresses = address_spans(text)
+        """Every value found in ``text``: words, then numbers, then hashed values."""
+        folded = fold(text)
+        plain = folded.text
+        inside = [(m.start(), m.end()) for m in self._placeholders.finditer(plain)] if "[" in plain else []
+        addresses = address_spans(plain)
         found_at = set()
-        for pattern, strict in ((self._loose, False), (self._strict, True)):
-            if pattern is None:
-                continue
-            for match in pattern.finditer(text):
-                norm = _comparison_form(match.group(0))
-                in_address = any(a <= match.start() and match.end() <= b for a, b in addresses)
-                if strict and not in_address:
-                    if not ordinary_word_is_name(text, match.start(), match.end()):
-                        continue
-                    if norm in self._cased and not match.group(0)[:1].isupper():
-                        continue
-                if inside and any(a <= match.start() < b for a, b in inside):
+
+        def accept(start: int, end: int, value_end: int, strict: bool, cased: bool) -> bool:
+            in_address = any(a <= start and end <= b for a, b in addresses)
+            if strict and not in_address:
+                if not ordinary_word_is_name(plain, start, value_end):
+                    return False
+                if cased and not plain[start:start + 1].isupper():
+                    return False
+            return not (inside and any(a <= start < b for a, b in inside))
+
+        def match(start: int, end: int, kind: str, placeholder: str, norm: str, origin: str) -> Match:
+            found_at.add(start)
+            return Match(folded.start(start), folded.end(end), kind, placeholder, norm, origin)
+
+        if self._pattern is not None:
+            for m in self._pattern.finditer(plain):
+                norm = self._by_squash.get(squash(m.group("v")))
+                if norm is not None and accept(m.start(), m.end(), m.end("v"), norm in self._strict,
+                                               norm in self._cased):
+                    kind, placeholder = self.values[norm]
+                    yield match(m.start(), m.end(), kind, placeholder, norm, self.origins.get(norm, "key"))
+        if self._numbers:
+            taken: list[tuple[int, int]] = []
+            for start, end, keys in number_runs(plain):
+                norm = next((self._numbers[k] for k in sorted(keys) if k in self._numbers), None)
+                if norm is None or any(a < end and start < b for a, b in taken) or not accept(
+                        start, end, end, False, False):
                     continue
-                found = self.values.get(norm)
-                if found is not None:
-                    found_at.add(match.start())
-                    yield Match(match.start(), match.end(), found[0], found[1], norm,
-                                self.origins.get(norm, "key"))
+                taken.append((start, end))
+                kind, placeholder = self.values[norm]
+                yield match(start, end, kind, placeholder, norm, self.origins.get(norm, "key"))
         if self.hashed is None:
             return
-        for start, end, digest, kind, placeholder, case_sensitive in self.hashed.finditer(text):
-            strict = bool(case_sensitive) or digest in self._hashed_allow
+        for start, end, digest, kind, placeholder, case_sensitive in self.hashed.finditer(plain):
             if start in found_at or digest in self._hashed_skip:
                 continue
-            in_address = any(a <= start and end <= b for a, b in addresses)
-            if strict and not in_address and not ordinary_word_is_name(text, start, end):
-                continue
-            if case_sensitive == "cased" and not in_address and not text[start:start + 1].isupper():
-                continue
-            if inside and any(a <= start < b for a, b in inside):
-                continue
-            found_at.add(start)
-            yield Match(start, end, kind, placeholder, _comparison_form(text[start:end]), "key")
+            strict = bool(case_sensitive) or digest in self._hashed_allow
+            if accept(start, end, end, strict, case_sensitive == "cased"):
+                yield match(start, end, kind, placeholder, normalise(plain[start:end]), "key")
 
     def finditer(self, text: str) -> Iterator[tuple[int, str, str]]:
         """(offset, kind, placeholder) for each value found in ``text``."""
         for match in self.matches(text):
             yield match.start, match.kind, match.placeholder
-
-
-def _comparison_form(found: str) -> str:
-    return normalise(html.unescape(found).replace("\xa0", " "))
 
 
 class Gate:
@@ -277,15 +293,15 @@ def scan_text(text: str, values: LeakValues, file: str, where: str = "") -> list
 def scan_shareable(project, key=None, values: LeakValues | None = None, reveal: bool = False) -> list[Leak]:
     """Every leak in the shareable zone, in file order; fgkit's own words are excused."""
     from .gatewords import own_word_excuse
-    from .leakfiles import scan_file
+    from .leakfiles import scan_file, shareable_files
 
     root = project.shareable_dir
     if not root.is_dir():
         return []
     values = values if values is not None else leak_values(project, key)
     gate = Gate(values, own_word_excuse(project, values), reveal)
-    leaks: list[Leak] = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    files, leaks = shareable_files(root, gate)
+    for path in files:
         leaks.extend(scan_file(path, gate, str(path.relative_to(root.parent))))
     return leaks
 
@@ -332,5 +348,6 @@ def run_leak_gate(project, key=None) -> int:
     leaks = scan_shareable(project, key)
     if leaks:
         raise LeakError(leak_message(leaks, "the shareable zone", "nothing was changed."))
-    root = project.shareable_dir
-    return sum(1 for p in root.rglob("*") if p.is_file()) if root.is_dir() else 0
+    from .leakfiles import shareable_files
+
+    return len(shareable_files(project.shareable_dir)[0])
