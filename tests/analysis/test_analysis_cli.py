@@ -58,13 +58,6 @@ def test_analyse_outside_a_project_fails_cleanly(tmp_path):
     assert "not an fgkit project" in result.output
 
 
-def test_help_text():
-    result = CliRunner().invoke(app, ["analyse", "--help"])
-    assert result.exit_code == 0
-    assert "Compare codes across roles and groups" in result.output
-    assert "--topics" in result.output
-
-
 def test_an_empty_study_says_what_to_do_next(tmp_path):
     from fgkit.project import init_project
 

@@ -114,12 +114,3 @@ def test_cli_export_import_validate(sample_project, schema):
     target.write_text("name: x\ncodes:\n  - id: a\n    colour: blue\n", encoding="utf-8")
     out = runner.invoke(app, ["codebook", "validate", str(target)])
     assert out.exit_code == 2 and "back.yaml:4:13: colour 'blue' is not valid" in out.output
-
-
-def test_every_codebook_command_has_help():
-    runner = CliRunner()
-    for command in (["code"], ["codebook"], ["codebook", "validate"], ["codebook", "export-qdc"],
-                    ["codebook", "import-qdc"]):
-        out = runner.invoke(app, [*command, "--help"])
-        assert out.exit_code == 0
-        assert "Options" in out.output

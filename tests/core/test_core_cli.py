@@ -2,33 +2,11 @@
 
 from __future__ import annotations
 
-import click
-import typer
 from typer.testing import CliRunner
 
 from fgkit.cli import app
 
 runner = CliRunner()
-
-
-def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
-    for name, command in sorted(group.commands.items()):
-        yield prefix + (name,), command
-        if isinstance(command, click.Group):
-            yield from _commands(command, prefix + (name,))
-
-
-def test_every_command_has_help_text():
-    root = typer.main.get_command(app)
-    commands = list(_commands(root))
-    assert {path[0] for path, _ in commands} >= {"init", "ingest", "participants"}
-    for path, command in commands:
-        assert (command.help or command.short_help), f"{' '.join(path)} has no help text"
-        result = runner.invoke(app, [*path, "--help"])
-        assert result.exit_code == 0, path
-        for param in command.params:
-            if isinstance(param, click.Option) and param.name != "help":
-                assert param.help, f"{' '.join(path)} {param.opts[0]} has no help text"
 
 
 PIPELINE_ORDER = ["init", "ingest", "participants", "pseudonymise", "code", "review", "agree",

@@ -35,12 +35,3 @@ def test_pseudonymise_cli_prints_counts_only(tmp_path, monkeypatch):
     wrong = runner.invoke(app, ["pseudonymise", "-p", str(project.root), "--passphrase-file", str(passfile)])
     assert wrong.exit_code == 2 and "wrong passphrase" in wrong.output
     assert "Traceback" not in wrong.output
-
-
-def test_commands_have_help():
-    from fgkit.cli import app
-
-    runner = CliRunner()
-    for command in ("pseudonymise", "check"):
-        result = runner.invoke(app, [command, "--help"])
-        assert result.exit_code == 0 and "--project" in result.output and "--passphrase-file" in result.output

@@ -73,10 +73,3 @@ def test_empty_project_says_what_to_do(tmp_path):
     result = runner.invoke(app, ["report", "-p", str(tmp_path / "empty")])
     assert result.exit_code == 2
     assert "run `fgkit code` first" in result.output
-
-
-def test_report_help_describes_every_option():
-    result = runner.invoke(app, ["report", "--help"])
-    assert result.exit_code == 0
-    assert "framework matrix" in result.output
-    assert "--format" in result.output and "--project" in result.output
