@@ -239,6 +239,8 @@ def test_labels_never_repeat_a_word():
     assert topic_label(2, ["allocation meeting", "allocation", "meeting", "fair", "rota"]) == \
         "Candidate topic 2: allocation meeting, fair, rota"
     assert topic_label(4, []) == "Candidate topic 4"
+    assert topic_label(2, ["cases", "case", "summary", "case file", "stress"]) == \
+        "Candidate topic 2: cases, summary, stress"
 
 
 def test_at_least_five_fits_whatever_the_seeds_setting():

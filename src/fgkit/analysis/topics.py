@@ -163,7 +163,9 @@ def topic_label(topic: int, terms: list[str]) -> str:
     """"Candidate topic 3: allocation meeting, fair, rota": no word shown twice."""
     chosen, used = [], set()
     for term in terms:
-        words = set(term.split())
+        # "case" and "cases" are one word to a reader: compare without a plural s.
+        words = {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+                 for w in term.split()}
         if words & used:
             continue
         chosen.append(term)
