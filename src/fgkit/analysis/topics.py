@@ -49,7 +49,7 @@ from .frames import TOKEN_PATTERN, StudyFrames, natural_key, stopwords
 from .results import TOPIC_COLUMNS, TOPIC_EXAMPLE_COLUMNS, TOPIC_ROLE_COLUMNS, TopicsResult
 from .seeding import guided_seed_topics
 
-CACHE_NAMESPACE = "topics:v2"
+CACHE_NAMESPACE = "topics:v3"
 TOP_TERMS = 8
 LABEL_TERMS = 3
 REPRESENTATIVES = 3
