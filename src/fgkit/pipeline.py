@@ -39,7 +39,11 @@ def ingest_project(project, store) -> tuple[list, Register]:
         register,
         {t.name: [(label, _first_line(t, label)) for label in t.speakers] for t in transcripts},
     )
-    results = store_transcripts(transcripts, store)
+    from .pseudonymise.labels import seal_store_labels, sealer
+
+    # With an encrypted key the store never holds a real speaker label (pseudonymise/labels.py).
+    results = store_transcripts(transcripts, store, sealer(project))
+    seal_store_labels(project, store)
     forget_missing(store, {t.name for t in transcripts})
     return results, register
 

@@ -116,6 +116,15 @@ def check_edited_worksheets(project) -> None:
              for leak in scan_file(path, gate, str(path.relative_to(root.parent)))]
     if leaks:
         raise LeakError(leak_message(leaks, "a worksheet a person edited", "nothing was run or changed."))
+    # A withdrawal: the run would drop their segments, and the edited rows with them; the
+    # decisions must come in first, while the rows still match the store.
+    from .withdrawn import find_in_files, withdrawn_text
+
+    found = find_in_files(withdrawn_text(project), [(p, str(p.relative_to(root.parent))) for p, _ in edited])
+    if found:
+        note = edit_note(root, found[0].path, dict(edited)[found[0].path])
+        raise LeakError(f"{found[0].shown}: holds words of a participant who withdrew, and was {note}; "
+                        "nothing was run or changed.")
 
 
 def held_leaks(project, key=None, reveal: bool = False) -> list:

@@ -49,7 +49,7 @@ from .published import (
 
 __all__ = [
     "Handle", "Publication", "check_edited_worksheets", "held_leaks", "mark_imported", "open_publication",
-    "publication", "recorded", "recover", "zone_file", "zone_publication",
+    "publication", "recorded", "recover", "withdrawn_message", "zone_file", "zone_publication",
 ]
 _ACTIVE: contextvars.ContextVar[Publication | None] = contextvars.ContextVar("fgkit_publication", default=None)
 
@@ -215,6 +215,38 @@ class Publication:
                 leaks, "what this command would publish",
                 f"nothing was published and {self.root.name}/ is unchanged (the outputs are held back "
                 "in the private zone)."))
+        withdrawn = self._check_withdrawn(finals)
+        if withdrawn:
+            self.abandon()
+            raise LeakError(withdrawn_message(withdrawn, self.root.name, self.whole_zone))
+
+    def _check_withdrawn(self, finals: list[Path] | None) -> list:
+        """Files the zone would hold, once published, with words of a participant who withdrew.
+
+        Staged files must hold none. With ``finals`` None the rest of the zone is read too: in a
+        run, fgkit's own outputs it no longer rewrites are removed; anything else (and, outside a
+        run, every file) is refused, so a withdrawal never leaves the zone by way of a publication.
+        """
+        from .withdrawn import find_in_files, withdrawn_text
+
+        text = withdrawn_text(self.project)
+        if not text:
+            return []
+        names = sorted(self.files if finals is None else finals)
+        found = find_in_files(text, [(self.files[f].staged, self._display(f)) for f in names])
+        if finals is not None:
+            return found
+        record = recorded(self.project)
+        rest = [p for p in sorted(self.root.rglob("*"))
+                if p.is_file() and p not in self.files and p not in self.removed and p not in self.dropped]
+        for finding in find_in_files(text, [(p, self._display(p)) for p in rest]):
+            entry = record.get(finding.path.relative_to(self.root).as_posix())
+            note = edit_note(self.root, finding.path, entry)
+            if self.whole_zone and not note and finding.path not in self.kept:
+                self.dropped.append(finding.path)  # an output of fgkit's this run no longer makes
+                continue
+            found.append(_with_note(finding, note))
+        return found
 
     def _check_zone(self, gate) -> list:
         """The rest of the zone as it will be: stale outputs go; other files must pass too."""
@@ -315,6 +347,16 @@ def _with_note(leak, note: str):
     from dataclasses import replace
 
     return replace(leak, note=note) if note else leak
+
+
+def withdrawn_message(found: list, zone: str, in_run: bool) -> str:
+    """One line: which files hold a withdrawn participant's words, and what to do."""
+    shown = "; ".join(f"{f.shown} ({f.note})" if f.note else f.shown for f in found[:3])
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    action = ("" if in_run else "run `fgkit run`, which applies the withdrawal to every output fgkit "
+              "owns; ")
+    return (f"{len(found)} file(s) would hold words of a participant who withdrew: {shown}{more}; "
+            f"{action}nothing was published and {zone}/ is unchanged.")
 
 
 class Handle:

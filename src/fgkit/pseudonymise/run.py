@@ -21,6 +21,7 @@ from ..io import atomic_write_text
 from ..passages import turn_number
 from .gatehash import write_gate_hashes
 from .key import load_key, save_key
+from .labels import seal_store_labels, stored_label_lookup
 from .names import GENERIC_TERMS, is_name_like_label, normalise
 from .sources import REVIEW_FILE, extra_identifiers, participant_names, review_decisions
 
@@ -69,12 +70,15 @@ def _load_turns(store) -> list:
     return rows
 
 
-def _check_labels(register, rows) -> None:
+def _check_labels(register, rows, lookup) -> None:
     from ..participants import check_speakers
 
     speakers: dict[str, dict[str, int]] = {}
     for row in rows:
-        speakers.setdefault(row["transcript"], {}).setdefault(row["speaker_label"], row["line"])
+        # A sealed label (encrypted key) is checked as the register label it matches.
+        entry = lookup(row["transcript"], row["speaker_label"])
+        label = entry.speaker_label if entry is not None else row["speaker_label"]
+        speakers.setdefault(row["transcript"], {}).setdefault(label, row["line"])
     check_speakers(register, {t: list(labels.items()) for t, labels in speakers.items()})
 
 
@@ -173,11 +177,12 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
     rows = _load_turns(store)
     context = study_context(project, passphrase)
     register, key, pseudonyms = context.register, context.key, context.pseudonyms
-    _check_labels(register, rows)
+    lookup = stored_label_lookup(project, register)
+    _check_labels(register, rows, lookup)
 
     kept, withdrawn = [], 0
     for row in rows:
-        entry = register.lookup(row["transcript"], row["speaker_label"])
+        entry = lookup(row["transcript"], row["speaker_label"])
         participant = register.participants[entry.participant_id]
         if participant.withdrawn:
             withdrawn += 1
@@ -195,7 +200,7 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
     for (row, participant), text, found in zip(kept, texts, detections):
         new_text, replacements = replace_text(text, found, study)
         speaker = pseudonyms[participant.participant_id]
-        entry = register.lookup(row["transcript"], row["speaker_label"])
+        entry = lookup(row["transcript"], row["speaker_label"])
         pseudo_rows.append((
             row["turn_id"], row["transcript"], row["turn_index"], participant.participant_id,
             speaker, participant.role, entry.group, new_text, row["start"],
@@ -229,6 +234,8 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
     if passphrase:
         # Without the passphrase later commands cannot read the key; the leak gate uses these.
         write_gate_hashes(project.private_dir, key.entities)
+        # Nor may the store pair real speaker labels with pseudonyms by turn id.
+        seal_store_labels(project, store)
     log_path = project.private(LOG_FILE)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
