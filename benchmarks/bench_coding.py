@@ -115,7 +115,42 @@ def agreement(codes: list[str], truth: list[frozenset[str]] | list[set[str]],
         }
     kappas = [v["kappa"] for v in out.values() if not math.isnan(v["kappa"])]
     out["mean"] = {"kappa": sum(kappas) / len(kappas) if kappas else math.nan}
+    low, high = _bootstrap(codes, truth, predicted)
+    for code in codes:
+        out[code]["low"], out[code]["high"] = low[code], high[code]
+    out["mean"]["low"], out["mean"]["high"] = low["mean"], high["mean"]
     return out
+
+
+def _kappa(hand, rule) -> "np.ndarray":
+    """Cohen's kappa of boolean columns, row by row of resamples (vectorised)."""
+    import numpy as np
+
+    n = hand.shape[-1]
+    po = (hand == rule).mean(-1)
+    ph, pr = hand.mean(-1), rule.mean(-1)
+    pe = ph * pr + (1 - ph) * (1 - pr)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(pe < 1, (po - pe) / (1 - pe), np.nan) if n else np.nan
+
+
+def _bootstrap(codes, truth, predicted, rounds: int = 2000, seed: int = 15):
+    """Percentile 95% intervals of each code's kappa and of the mean, resampling segments."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n = len(truth)
+    picks = rng.integers(0, n, size=(rounds, n))
+    per = {}
+    for code in codes:
+        hand = np.array([code in t for t in truth])[picks]
+        rule = np.array([code in p for p in predicted])[picks]
+        per[code] = _kappa(hand, rule)
+    mean = np.nanmean(np.vstack(list(per.values())), axis=0)
+    low = {c: float(np.nanpercentile(v, 2.5)) for c, v in per.items()}
+    high = {c: float(np.nanpercentile(v, 97.5)) for c, v in per.items()}
+    low["mean"], high["mean"] = float(np.nanpercentile(mean, 2.5)), float(np.nanpercentile(mean, 97.5))
+    return low, high
 
 
 def score(codebook, nlp, gold: list[dict]) -> dict[str, dict[str, float]]:
@@ -204,12 +239,15 @@ def show(result: dict) -> None:
         print()
         return
     agree = result["agreement"]
-    print(f"  {'code':<24}{'support':>8}{'rules':>7}{'precision':>11}{'recall':>8}{'kappa':>8}")
+    print(f"  {'code':<24}{'support':>8}{'rules':>7}{'precision':>11}{'recall':>8}{'kappa':>8}"
+          "  95% interval")
     for code, r in agree.items():
         if code != "mean":
             print(f"  {code:<24}{r['support']:>8}{r['predicted']:>7}{r['precision']:>11.2f}"
-                  f"{r['recall']:>8.2f}{_num(r['kappa']):>8}")
-    print(f"  {'mean kappa (' + result['status'] + ')':<58}{_num(agree['mean']['kappa']):>8}")
+                  f"{r['recall']:>8.2f}{_num(r['kappa']):>8}  [{r['low']:.2f}, {r['high']:.2f}]")
+    m = agree["mean"]
+    print(f"  {'mean kappa (' + result['status'] + ')':<58}{_num(m['kappa']):>8}"
+          f"  [{m['low']:.2f}, {m['high']:.2f}]")
     if "role_prevalence" in result:
         n = result["roles"]
         print(f"  prevalence by role ({n['practitioner']} practitioner, {n['manager']} manager turns):")
