@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tempfile
 from pathlib import Path
@@ -41,11 +42,28 @@ def _read_bytes(data: bytes, suffix: str):
             assert exc.path == path
             return exc
     assert isinstance(result, Transcript)
-    assert result.turns and all(t.text and t.speaker_label for t in result.turns)
-    assert [t.index for t in result.turns] == list(range(len(result.turns)))
-    for turn in result.turns:
-        assert all(0 <= a.offset <= len(turn.text) for a in turn.annotations)
+    assert result.name == path.name and result.format in READERS
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+    assert result.turns, "a transcript is returned only with turns; otherwise a TranscriptError"
+    check_turns(result.turns, data.count(b"\n") + data.count(b"\r") + 1)
+    assert result.speakers == list(dict.fromkeys(t.speaker_label for t in result.turns))
+    assert result.words == sum(len(t.text.split()) for t in result.turns)
     return result
+
+
+def check_turns(turns, max_line: int) -> None:
+    """What every reader promises of the turns it builds, whatever the input."""
+    assert [t.index for t in turns] == list(range(len(turns)))
+    assert len({t.turn_id for t in turns}) == len(turns), "turn ids are unique"
+    for turn in turns:
+        assert turn.text and turn.text == turn.text.strip(), "no empty or padded speech"
+        assert turn.speaker_label and turn.speaker_label == turn.speaker_label.strip()
+        assert 1 <= turn.line <= max_line, "the line points into the file"
+        if turn.start is not None:
+            assert turn.start >= 0
+        if turn.start is not None and turn.end is not None:
+            assert turn.start <= turn.end
+        assert all(0 <= a.offset <= len(turn.text) for a in turn.annotations)
 
 
 @SETTINGS
@@ -54,9 +72,13 @@ def test_every_text_reader_survives_any_text(fmt, text):
     source = Source(Path("fuzz.txt"), text.encode("utf-8", "surrogatepass"), normalise_text(text))
     try:
         utterances = READERS[fmt](source)
-        build_turns("fuzz.txt", utterances, source)
-    except TranscriptError:
-        pass
+        turns = build_turns("fuzz.txt", utterances, source)
+    except TranscriptError as exc:
+        assert exc.path == Path("fuzz.txt") and str(exc).startswith("fuzz.txt")
+        return
+    check_turns(turns, source.text.count("\n") + 1)
+    # Reading is deterministic: the same text gives the same turns.
+    assert build_turns("fuzz.txt", READERS[fmt](source), source) == turns
 
 
 @SETTINGS
