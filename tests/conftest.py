@@ -24,6 +24,28 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # Kept importable from here for scripts that used it; tests import it from support.sample.
 from support.sample import REFI_SCHEMAS, REPO_ROOT, copy_sample_project  # noqa: E402, F401
 
+# `pytest -m "not slow"` is the fast local run; CI runs everything. A test is slow when it loads
+# spaCy or a sentence model, runs a whole study, or drives a browser: by its fixtures, its
+# module, or an explicit @pytest.mark.slow.
+SLOW_FIXTURES = {"nlp", "sample_project", "pseudonymised_sample"}
+SLOW_MODULES = {
+    "analysis/test_analysis_topics.py",  # BERTopic fits, about 45 s of setup
+    "review/test_review_train.py",  # MiniLM embeddings
+    "core/test_core_pipeline.py",  # fgkit run on the sample study
+    "core/test_shareable.py",  # a whole study through leaks and corrections
+    "coding/test_coding_run.py",  # spaCy
+    "coding/test_coding_quality.py",  # spaCy over the labelled sets
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        module = Path(str(item.fspath)).resolve().relative_to(tests).as_posix()
+        if (module in SLOW_MODULES or SLOW_FIXTURES & set(item.fixturenames)
+                or item.get_closest_marker("browser")):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture
 def sample_project(tmp_path: Path) -> Path:
