@@ -197,7 +197,7 @@ def _glossary(doc, ctx) -> None:
         elif isinstance(item, (tuple, list)):
             term, meaning = item
         else:
-            term, meaning = getattr(item, "term"), getattr(item, "meaning", getattr(item, "definition", ""))
+            term, meaning = item.term, getattr(item, "meaning", getattr(item, "definition", ""))
         para = doc.add_paragraph()
         para.add_run(f"{term}: ").bold = True
         para.add_run(str(meaning))
