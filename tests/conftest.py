@@ -35,6 +35,9 @@ SLOW_MODULES = {
     "core/test_shareable.py",  # a whole study through leaks and corrections
     "coding/test_coding_run.py",  # spaCy
     "coding/test_coding_quality.py",  # spaCy over the labelled sets
+    "review/test_review_learn.py",  # MiniLM sentence vectors
+    "report/test_report_disclosure_property.py",  # property test over every output, ~30 s
+    "report/test_report_word_phone.py",  # a browser at phone width
 }
 
 
