@@ -309,3 +309,15 @@ def test_free_text_memos_are_pseudonymised_like_speech(dev_run):
     placeholder = next(e["placeholder"] for e in key["entities"] if e["value"] == "Fairbrother")
     assert placeholder in out[1] and "[Facilitator " in out[1]
     assert "[Person]" in out[0]  # new in the memo: typed, never numbered
+
+
+def test_names_inside_an_editors_brackets_are_replaced_but_placeholders_stay_whole():
+    # Oral histories mark the editor's insertions with brackets: "[ Okonkwo would] say", which is
+    # still speech. A placeholder already in a text (a memo typed after pseudonymisation) is not.
+    texts = ["Mrs Okonkwo ran the team.", "We thought so, and [ Okonkwo would] say no.",
+             "As [Person 1] said, [Phone] was on the form."]
+    dets = [[detect_at(texts[0], "Okonkwo", "Person")], [], []]
+    study, out, _key = run(texts, dets)
+    assert "okonkwo" not in out[1].lower()
+    assert out[1] == "We thought so, and [ [Person 1] would] say no."
+    assert out[2] == texts[2]

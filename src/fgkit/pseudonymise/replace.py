@@ -32,6 +32,8 @@ _PRIORITY = ["Participant", "Person", "Place", "Organisation", "Email", "Phone",
              "Username", "File name", "URL", "ID number", "Vehicle registration", "Passport number",
              "Driving licence", "Number"]
 _BRACKETED = re.compile(r"\[[^\[\]\n]{1,40}\]")
+# Types replaced by a fixed placeholder ("[Phone]"), not a numbered one.
+_FIXED_PLACEHOLDER_TYPES = [t for t in _PRIORITY if t not in NUMBERED_TYPES and t != "Participant"]
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,11 @@ class StudyEntities:
         self._strict = self._compile(set(strict) & set(entities))
         self._cased = self._compile(cased)
         self._local = self._compile(set(self.local))
+
+    def placeholders(self) -> set[str]:
+        """Every placeholder this key writes, and the fixed ones (``[Phone]``, ``[Email]``...)."""
+        found = {e.placeholder for e in (*self.entities.values(), *self.local.values()) if e.placeholder}
+        return found | {f"[{kind}]" for kind in _FIXED_PLACEHOLDER_TYPES}
 
     @staticmethod
     def _compile(words: set[str]):
@@ -280,7 +287,10 @@ def replace_text(text: str, found: list[Detection], study: StudyEntities) -> tup
         spans.append((start, end, entity, "study-wide", 1.0))
     for start, end, entity in study.find_local(text, found):
         spans.append((start, end, entity, "low-evidence", 0.5))
-    inside = [(m.start(), m.end()) for m in _BRACKETED.finditer(text)]
+    # A placeholder already in the text (a memo written after pseudonymisation) is left whole;
+    # any other bracket is an editor's insertion or a note, and its words are speech.
+    placeholders = study.placeholders()
+    inside = [(m.start(), m.end()) for m in _BRACKETED.finditer(text) if m.group(0) in placeholders]
     spans = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in inside)]
     spans = _whole_addresses(text, spans)
     # Longest span first at each start; later overlapping spans are dropped.
