@@ -122,8 +122,8 @@ def test_transcript_files_one_paragraph_per_turn(study):
     fg2 = project.shareable_dir / "transcripts" / "fg2.txt"
     paragraphs = fg2.read_text(encoding="utf-8").strip().split("\n\n")
     assert len(paragraphs) == 3
-    assert paragraphs[0] == "Facilitator 1: Hello again, everyone."
-    assert paragraphs[2].startswith("Manager 01: As [Manager 01] I'd say [Practitioner 01] carries")
+    assert paragraphs[0] == "Turn 1. Facilitator 1: Hello again, everyone."
+    assert paragraphs[2].startswith("Turn 3. Manager 01: As [Manager 01] I'd say [Practitioner 01] carries")
 
 
 def test_unknown_speaker_labels_reported_per_file(tmp_path):
