@@ -222,3 +222,12 @@ def test_refi_selections_outside_their_source_are_not_stored():
     assert not _within(selection(-5, 10), text)
     assert not _within(selection(10, 5), text)
     assert not _within(selection(0, len(text) + 1), text)
+
+
+def test_stray_control_characters_never_reach_a_turn(tmp_path):
+    path = tmp_path / "damaged-export.txt"
+    path.write_bytes(b"Facilitator: How was the week?\n\nP1: Busy\x00 again, and the rota\x07 changed.\n"
+                     + b"\n\nFacilitator: And the team?\n\nP1: Short-staffed, as ever, since the spring.\n" * 3)
+    turns = read_transcript(path).turns
+    assert turns[1].text == "Busy again, and the rota changed."
+    assert not any(ch in t.text for t in turns for ch in "\x00\x07")

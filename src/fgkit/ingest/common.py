@@ -147,6 +147,9 @@ def _single_byte(encoding: str) -> bool:
 def normalise_text(text: str) -> str:
     """Line endings, spaces, zero-width characters and quotes made uniform (see module doc)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # A stray control character (a NUL from a damaged export) is no speech, and no XML-based
+    # output (Word, REFI-QDA) can hold one.
+    text = _CONTROL.sub("", text)
     text = _ZERO_WIDTH.sub("", text)
     text = _SPACES.sub(" ", text)
     return text.translate(_QUOTES)
