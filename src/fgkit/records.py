@@ -172,6 +172,7 @@ class PseudoTurn:
     group: str
     text: str
     start: float | None = None
+    source_hash: str = ""  # SHA-1 of the turn's text before pseudonymisation
 
 
 @dataclass(frozen=True)

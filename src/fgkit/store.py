@@ -21,6 +21,7 @@ from typing import Any
 
 from .cache_codec import MISS, decode, encode
 from .errors import StoreError
+from .records import PseudoTurn
 from .store_db import (MIGRATIONS, create_schema_sql, is_postgres_url, row_factory, table_columns_sql,
                        to_postgres)
 
@@ -91,6 +92,19 @@ def _without(frame, withdrawn: Iterable[str]):
 
 def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+# Sign-in tokens and session ids are stored as SHA-256 hashes only: the store sits in the private
+# zone (0600), and even a copy of it cannot be used to sign in.
+# The tables are in store_db.METADATA (reviewers, reviewer_sessions, pattern_agreements).
+
+# Segments a page may show: only those of pseudonymised turns (withdrawn participants' turns are
+# never written there).
+_SERVED_SEGMENTS = """
+    SELECT s.segment_id, s.turn_id, s.transcript, s.turn_index, s.start_char, s.end_char, s.text,
+           s.speaker, s.participant_id, s.role, s.group_name AS "group"
+    FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id
+"""
 
 
 class Store:
@@ -263,7 +277,7 @@ class Store:
             """SELECT s.segment_id, s.turn_id, s.transcript, s.turn_index, s.level, s.start_char,
                       s.end_char, s.text, s.speaker, p.participant_id, s.role, s.group_name
                FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id
-               ORDER BY s.transcript, s.turn_index, s.start_char"""
+               ORDER BY s.transcript, s.turn_index, s.start_char, s.segment_id"""
         )
         return _without(frame, withdrawn)
 
@@ -431,192 +445,297 @@ class Store:
         out["manifest"] = json.loads(out["manifest"])
         return out
 
+    # --- turns -------------------------------------------------------------------------------
+    def raw_turns(self) -> list[Any]:
+        """Ingested turns (turn_id, transcript, turn_index, speaker_label, text, line, start), in
+        transcript order. Speaker labels may be real names or sealed: private zone only."""
+        return self.query(
+            "SELECT turn_id, transcript, turn_index, speaker_label, text, line, start "
+            "FROM turns ORDER BY transcript, turn_index"
+        )
 
-# --- fgkit serve: reviewers, sessions, pattern agreements (the workshop page) -------------------
-# Sign-in tokens and session ids are stored as SHA-256 hashes only: the store sits in the private
-# zone (0600), and even a copy of it cannot be used to sign in.
-# The tables are in store_db.METADATA (reviewers, reviewer_sessions, pattern_agreements).
+    def replace_pseudo_turns(self, turns: Iterable[PseudoTurn]) -> None:
+        """Make ``turns`` all the pseudonymised turns, in one transaction."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM pseudo_turns")
+            conn.executemany(
+                "INSERT INTO pseudo_turns(turn_id, transcript, turn_index, participant_id, speaker, role, "
+                "group_name, text, start, source_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(t.turn_id, t.transcript, t.index, t.participant_id, t.speaker, t.role, t.group, t.text,
+                  t.start, t.source_hash) for t in turns],
+            )
 
-# Segments a page may show: only those of pseudonymised turns (withdrawn participants' turns are
-# never written there).
-_SERVED_SEGMENTS = """
-    SELECT s.segment_id, s.turn_id, s.transcript, s.turn_index, s.start_char, s.end_char, s.text,
-           s.speaker, s.participant_id, s.role, s.group_name AS "group"
-    FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id
-"""
+    def people(self, skip_role: str = "facilitator") -> list[tuple[str, str, str]]:
+        """(participant_id, role, group) of everyone with a pseudonymised turn, but ``skip_role``."""
+        rows = self.query(
+            "SELECT DISTINCT participant_id, role, group_name FROM pseudo_turns WHERE role != ? "
+            "ORDER BY participant_id, group_name, role", (skip_role,))
+        return [(r[0], r[1], r[2]) for r in rows]
 
+    def group_role_counts(self, skip_role: str = "facilitator") -> list[tuple[str, str, int]]:
+        """(group, role, people) for every group and role but ``skip_role``."""
+        rows = self.query(
+            "SELECT group_name, role, COUNT(DISTINCT participant_id) FROM pseudo_turns WHERE role != ? "
+            "GROUP BY group_name, role ORDER BY group_name, role", (skip_role,))
+        return [(r[0], r[1], int(r[2])) for r in rows]
 
-def _serve_add_reviewer(self: Store, name: str, token_hash: str) -> bool:
-    """A new reviewer with a pending sign-in link; False if the name is taken."""
-    with self.transaction() as conn:
-        if conn.execute("SELECT 1 FROM reviewers WHERE name=?", (name,)).fetchone():
-            return False
-        now = now_iso()
-        conn.execute("INSERT INTO reviewers(name, token_hash, created_at, link_issued_at) VALUES (?, ?, ?, ?)",
-                     (name, token_hash, now, now))
-    return True
+    def role_counts(self, skip_role: str = "facilitator") -> dict[str, int]:
+        """People per role (one person in two groups counts once), but ``skip_role``."""
+        rows = self.query(
+            "SELECT role, COUNT(DISTINCT participant_id) FROM pseudo_turns WHERE role != ? "
+            "GROUP BY role ORDER BY role", (skip_role,))
+        return {r[0]: int(r[1]) for r in rows}
 
+    def spoken_texts(self, skip_role: str = "facilitator") -> list[str]:
+        """Pseudonymised text of every turn but ``skip_role``'s, in transcript order."""
+        rows = self.query("SELECT text FROM pseudo_turns WHERE role != ? ORDER BY transcript, turn_index",
+                          (skip_role,))
+        return [r[0] for r in rows]
 
-def _serve_reissue_link(self: Store, name: str, token_hash: str) -> bool:
-    """A fresh one-time link for a reviewer (the old one stops working); False if unknown."""
-    with self.transaction() as conn:
-        cur = conn.execute("UPDATE reviewers SET token_hash=?, link_issued_at=? WHERE name=?",
-                           (token_hash, now_iso(), name))
-    return cur.rowcount == 1
+    def speakers(self) -> list[str]:
+        """Every speaker pseudonym in use, sorted."""
+        return [r[0] for r in self.query("SELECT DISTINCT speaker FROM pseudo_turns ORDER BY speaker")]
 
-
-def _serve_remove_reviewer(self: Store, name: str) -> bool:
-    """Remove a reviewer and end their sessions; their decisions stay, under their name."""
-    with self.transaction() as conn:
-        conn.execute("DELETE FROM reviewer_sessions WHERE reviewer=?", (name,))
-        cur = conn.execute("DELETE FROM reviewers WHERE name=?", (name,))
-    return cur.rowcount == 1
-
-
-def _serve_list_reviewers(self: Store) -> list[dict[str, Any]]:
-    rows = self.query(
-        """SELECT r.name, r.created_at, r.link_issued_at, r.token_hash IS NOT NULL AS link_pending,
-                  (SELECT COUNT(*) FROM reviews v WHERE v.reviewer = r.name) AS decisions,
-                  (SELECT COUNT(*) FROM pattern_agreements a WHERE a.reviewer = r.name) AS agreements
-           FROM reviewers r ORDER BY r.name"""
-    )
-    return [dict(r) for r in rows]
-
-
-def _serve_redeem_token(self: Store, token_hash: str) -> str | None:
-    """The reviewer a sign-in token belongs to, using it up (one time only); None if unknown."""
-    with self.transaction() as conn:
-        row = conn.execute("SELECT name FROM reviewers WHERE token_hash=?", (token_hash,)).fetchone()
-        if row is None:
-            return None
-        conn.execute("UPDATE reviewers SET token_hash=NULL WHERE name=?", (row["name"],))
-    return row["name"]
-
-
-def _serve_token_reviewer(self: Store, token_hash: str) -> str | None:
-    """Whose pending sign-in token this is, without using it up."""
-    row = self.conn.execute("SELECT name FROM reviewers WHERE token_hash=?", (token_hash,)).fetchone()
-    return row["name"] if row else None
-
-
-def _serve_start_session(self: Store, session_hash: str, reviewer: str, expires_at: str) -> None:
-    with self.transaction() as conn:
-        conn.execute("DELETE FROM reviewer_sessions WHERE expires_at < ?", (now_iso(),))
-        conn.execute("INSERT INTO reviewer_sessions VALUES (?, ?, ?, ?)",
-                     (session_hash, reviewer, now_iso(), expires_at))
-
-
-def _serve_session_reviewer(self: Store, session_hash: str) -> str | None:
-    """The signed-in reviewer for a session, if the session is live and the reviewer still exists."""
-    row = self.conn.execute(
-        """SELECT s.reviewer FROM reviewer_sessions s JOIN reviewers r ON r.name = s.reviewer
-           WHERE s.session_hash=? AND s.expires_at >= ?""", (session_hash, now_iso())).fetchone()
-    return row["reviewer"] if row else None
-
-
-def _serve_end_session(self: Store, session_hash: str) -> None:
-    with self.transaction() as conn:
-        conn.execute("DELETE FROM reviewer_sessions WHERE session_hash=?", (session_hash,))
-
-
-def _serve_add_reviews(self: Store, rows: list[tuple]) -> None:
-    """Append review decisions: (segment_id, code, decision, reviewer, decided_at, memo, source,
-    code_label), exactly the row the worksheet import writes."""
-    with self.transaction() as conn:
-        conn.executemany(
-            """INSERT INTO reviews(segment_id, code, decision, reviewer, decided_at, memo, source,
-                                   code_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", rows)
-
-
-def _serve_segment_ids(self: Store) -> set[str]:
-    return {r[0] for r in self.conn.execute("SELECT s.segment_id FROM (" + _SERVED_SEGMENTS + ") s")}
-
-
-def _serve_segments(self: Store, segment_ids: list[str] | None = None) -> list[dict[str, Any]]:
-    """Served segments (all, or these ids), in transcript order."""
-    sql, params = _SERVED_SEGMENTS, ()
-    if segment_ids is not None:
-        if not segment_ids:
+    def role_turns(self, roles: Iterable[str]) -> list[Any]:
+        """Pseudonymised turns (transcript, turn_index, text) of speakers in ``roles``, in order."""
+        roles = sorted(roles)
+        if not roles:
             return []
-        sql += f" WHERE s.segment_id IN ({','.join('?' * len(segment_ids))})"
-        params = tuple(segment_ids)
-    return [dict(r) for r in self.query(sql + " ORDER BY s.transcript, s.turn_index, s.start_char", params)]
+        return self.query(
+            f"""SELECT transcript, turn_index, text FROM pseudo_turns WHERE role IN ({','.join('?' * len(roles))})
+                ORDER BY transcript, turn_index""", roles)
 
+    def pseudonymised_texts(self) -> list[str]:
+        """Every pseudonymised text the store holds: turns (by turn id), then coding evidence and
+        review memos (what may reach shareable files)."""
+        parts = [r[0] for r in self.query("SELECT text FROM pseudo_turns ORDER BY turn_id")]
+        if not parts:
+            return []
+        parts += [r[0] for r in self.query(
+            "SELECT evidence FROM codings WHERE evidence != '' ORDER BY segment_id, code, coder")]
+        parts += [r[0] for r in self.query("SELECT memo FROM reviews WHERE memo != '' ORDER BY review_id")]
+        return parts
 
-def _serve_turns(self: Store, transcript: str, first: int | None = None, last: int | None = None
-                 ) -> list[dict[str, Any]]:
-    """Pseudonymised turns of one transcript (optionally turn_index first..last), in order."""
-    sql = ("SELECT turn_id, transcript, turn_index, participant_id, speaker, role, group_name AS \"group\", "
-           "text FROM pseudo_turns WHERE transcript=?")
-    params: tuple = (transcript,)
-    if first is not None and last is not None:
-        sql += " AND turn_index BETWEEN ? AND ?"
-        params += (first, last)
-    return [dict(r) for r in self.query(sql + " ORDER BY turn_index", params)]
+    # --- segments and codings ----------------------------------------------------------------
+    def consenting_segment_ids(self) -> set[str]:
+        """Ids of the segments of pseudonymised turns."""
+        return {r[0] for r in self.query(
+            "SELECT s.segment_id FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id")}
 
+    def segment_texts(self) -> dict[str, str]:
+        """segment_id -> text, for every stored segment."""
+        return {r[0]: r[1] for r in self.query("SELECT segment_id, text FROM segments ORDER BY segment_id")}
 
-def _serve_transcripts(self: Store) -> list[dict[str, Any]]:
-    rows = self.query("SELECT transcript, group_name AS \"group\", COUNT(*) AS turns FROM pseudo_turns "
-                      "GROUP BY transcript ORDER BY transcript")
-    return [dict(r) for r in rows]
+    def codings(self, coder: str | None = None, machine_only: bool = False):
+        """Codings as a DataFrame (segment_id, code, coder, status, confidence, evidence,
+        evidence_start, evidence_end, pattern, run_id), by segment, code, most confident first:
+        one coder's, or only the machine's (not imported ``refi:...``) with ``machine_only``."""
+        where, params = "", ()
+        if coder is not None:
+            where, params = "WHERE coder = ?", (coder,)
+        elif machine_only:
+            where = "WHERE coder NOT LIKE 'refi:%'"
+        return self.dataframe(
+            f"""SELECT segment_id, code, coder, status, confidence, evidence, evidence_start,
+                       evidence_end, pattern, run_id
+                FROM codings {where} ORDER BY segment_id, code, confidence DESC, coder""", params)
 
+    def coder_counts(self):
+        """Codings per coder as a DataFrame (coder, n), by coder."""
+        frame = self.dataframe("SELECT coder, COUNT(*) AS n FROM codings GROUP BY coder ORDER BY coder")
+        frame["n"] = frame["n"].astype("int64")
+        return frame
 
-def _serve_machine_codings(self: Store, segment_id: str) -> list[dict[str, Any]]:
-    rows = self.query(
-        """SELECT segment_id, code, coder, confidence, evidence, evidence_start, evidence_end
-           FROM codings WHERE segment_id=? AND coder NOT LIKE 'refi:%'
-           ORDER BY code, confidence DESC, coder""", (segment_id,))
-    return [dict(r) for r in rows]
+    def refresh_codings(self, coder: str, rows: list[tuple], keep_segments: Iterable[str]) -> None:
+        """Replace ``coder``'s codings by ``rows`` (as for ``replace_codings``), except that its
+        earlier codings on ``keep_segments`` stay unless a row replaces them: on reviewed segments
+        they are what the reviewer saw, which agreement statistics compare against."""
+        keep = set(keep_segments)
+        with self.transaction() as conn:
+            stale = [(r[0], r[1]) for r in conn.execute(
+                "SELECT segment_id, code FROM codings WHERE coder=? ORDER BY segment_id, code", (coder,))
+                if r[0] not in keep]
+            conn.executemany("DELETE FROM codings WHERE segment_id=? AND code=? AND coder=?",
+                             [(s, c, coder) for s, c in stale])
+            conn.executemany(
+                """INSERT OR REPLACE INTO codings(segment_id, code, coder, status, confidence, evidence,
+                                                  evidence_start, evidence_end, pattern, run_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                rows,
+            )
 
+    # --- review decisions --------------------------------------------------------------------
+    def add_reviews(self, rows: list[tuple]) -> None:
+        """Append review decisions: (segment_id, code, decision, reviewer, decided_at, memo,
+        source, code_label)."""
+        with self.transaction() as conn:
+            conn.executemany(
+                """INSERT INTO reviews(segment_id, code, decision, reviewer, decided_at, memo, source,
+                                       code_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", rows)
 
-def _serve_decisions(self: Store, segment_id: str) -> list[dict[str, Any]]:
-    """Every reviewer's latest decision per code on one segment, newest first."""
-    rows = self.query(
-        """SELECT r.code, r.decision, r.reviewer, r.decided_at, r.memo FROM reviews r
-           JOIN (SELECT MAX(review_id) AS last_id FROM reviews WHERE segment_id=?
-                 GROUP BY code, reviewer) last ON r.review_id = last.last_id
-           ORDER BY r.review_id DESC""", (segment_id,))
-    return [dict(r) for r in rows]
+    def decisions_per_reviewer(self):
+        """Each reviewer's latest decision per (segment_id, code), every review column, as a
+        DataFrame in the order they were made."""
+        return self.dataframe(
+            """SELECT r.* FROM reviews r
+               JOIN (SELECT MAX(review_id) AS last_id FROM reviews GROUP BY segment_id, code, reviewer) last
+                 ON r.review_id = last.last_id
+               ORDER BY r.review_id""")
 
+    # --- transcripts, summarised -------------------------------------------------------------
+    def format_summary(self) -> list[dict[str, Any]]:
+        """Per transcript format: files, turns and words, by format."""
+        rows = self.query("SELECT format, COUNT(*), SUM(n_turns), SUM(n_words) FROM transcripts "
+                          "GROUP BY format ORDER BY format")
+        return [{"format": r[0], "files": int(r[1]), "turns": int(r[2] or 0), "words": int(r[3] or 0)}
+                for r in rows]
 
-def _serve_decided_by(self: Store) -> dict[str, set[str]]:
-    """segment_id -> reviewers with a decision on it."""
-    out: dict[str, set[str]] = {}
-    for seg, reviewer in self.conn.execute("SELECT DISTINCT segment_id, reviewer FROM reviews"):
-        out.setdefault(seg, set()).add(reviewer)
-    return out
+    def transcript_sections(self) -> list[str]:
+        """Each transcript's sections (JSON, as ingest stored them), by name."""
+        return [r[0] for r in self.query("SELECT sections FROM transcripts ORDER BY name")]
 
+    # --- fgkit serve: reviewers, sessions, pattern agreements (the workshop page) ---------------
+    def serve_add_reviewer(self, name: str, token_hash: str) -> bool:
+        """A new reviewer with a pending sign-in link; False if the name is taken."""
+        with self.transaction() as conn:
+            if conn.execute("SELECT 1 FROM reviewers WHERE name=?", (name,)).fetchone():
+                return False
+            now = now_iso()
+            conn.execute("INSERT INTO reviewers(name, token_hash, created_at, link_issued_at) VALUES (?, ?, ?, ?)",
+                         (name, token_hash, now, now))
+        return True
 
-def _serve_reviews_version(self: Store) -> tuple:
-    """Changes whenever a decision, a coding or a segment changes: a key for caches."""
-    return tuple(self.conn.execute(
-        """SELECT (SELECT COALESCE(MAX(review_id), 0) FROM reviews),
-                  (SELECT COUNT(*) FROM codings), (SELECT COUNT(*) FROM segments),
-                  (SELECT COUNT(*) FROM pseudo_turns),
-                  (SELECT COALESCE(MAX(started_at), '') FROM runs)""").fetchone())
+    def serve_reissue_link(self, name: str, token_hash: str) -> bool:
+        """A fresh one-time link for a reviewer (the old one stops working); False if unknown."""
+        with self.transaction() as conn:
+            cur = conn.execute("UPDATE reviewers SET token_hash=?, link_issued_at=? WHERE name=?",
+                               (token_hash, now_iso(), name))
+        return cur.rowcount == 1
 
+    def serve_remove_reviewer(self, name: str) -> bool:
+        """Remove a reviewer and end their sessions; their decisions stay, under their name."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM reviewer_sessions WHERE reviewer=?", (name,))
+            cur = conn.execute("DELETE FROM reviewers WHERE name=?", (name,))
+        return cur.rowcount == 1
 
-def _serve_add_agreement(self: Store, code: str, dimension: str, value: str, status: str, note: str,
-                         reviewer: str, decided_at: str) -> None:
-    with self.transaction() as conn:
-        conn.execute(
-            """INSERT INTO pattern_agreements(code, dimension, value, status, note, reviewer, decided_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""", (code, dimension, value, status, note, reviewer, decided_at))
+    def serve_list_reviewers(self) -> list[dict[str, Any]]:
+        rows = self.query(
+            """SELECT r.name, r.created_at, r.link_issued_at, r.token_hash IS NOT NULL AS link_pending,
+                      (SELECT COUNT(*) FROM reviews v WHERE v.reviewer = r.name) AS decisions,
+                      (SELECT COUNT(*) FROM pattern_agreements a WHERE a.reviewer = r.name) AS agreements
+               FROM reviewers r ORDER BY r.name"""
+        )
+        return [dict(r) for r in rows]
 
+    def serve_redeem_token(self, token_hash: str) -> str | None:
+        """The reviewer a sign-in token belongs to, using it up (one time only); None if unknown."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT name FROM reviewers WHERE token_hash=?", (token_hash,)).fetchone()
+            if row is None:
+                return None
+            conn.execute("UPDATE reviewers SET token_hash=NULL WHERE name=?", (row["name"],))
+        return row["name"]
 
-def _serve_agreements(self: Store) -> list[dict[str, Any]]:
-    """The agreement in force per pattern (code, dimension, value): the latest one."""
-    rows = self.query(
-        """SELECT a.code, a.dimension, a.value, a.status, a.note, a.reviewer, a.decided_at
-           FROM pattern_agreements a
-           JOIN (SELECT MAX(agreement_id) AS last_id FROM pattern_agreements
-                 GROUP BY code, dimension, value) last ON a.agreement_id = last.last_id
-           ORDER BY a.code, a.dimension, a.value""")
-    return [dict(r) for r in rows]
+    def serve_token_reviewer(self, token_hash: str) -> str | None:
+        """Whose pending sign-in token this is, without using it up."""
+        row = self.conn.execute("SELECT name FROM reviewers WHERE token_hash=?", (token_hash,)).fetchone()
+        return row["name"] if row else None
 
+    def serve_start_session(self, session_hash: str, reviewer: str, expires_at: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM reviewer_sessions WHERE expires_at < ?", (now_iso(),))
+            conn.execute("INSERT INTO reviewer_sessions VALUES (?, ?, ?, ?)",
+                         (session_hash, reviewer, now_iso(), expires_at))
 
-for _name, _func in list(globals().items()):
-    if _name.startswith("_serve_"):
-        setattr(Store, _name[1:], _func)
-del _name, _func
-# --- end of fgkit serve section ------------------------------------------------------------------
+    def serve_session_reviewer(self, session_hash: str) -> str | None:
+        """The signed-in reviewer for a session, if the session is live and the reviewer still exists."""
+        row = self.conn.execute(
+            """SELECT s.reviewer FROM reviewer_sessions s JOIN reviewers r ON r.name = s.reviewer
+               WHERE s.session_hash=? AND s.expires_at >= ?""", (session_hash, now_iso())).fetchone()
+        return row["reviewer"] if row else None
+
+    def serve_end_session(self, session_hash: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM reviewer_sessions WHERE session_hash=?", (session_hash,))
+
+    def serve_add_reviews(self, rows: list[tuple]) -> None:
+        """Append review decisions, exactly the rows the worksheet import writes (``add_reviews``)."""
+        self.add_reviews(rows)
+
+    def serve_segment_ids(self) -> set[str]:
+        return self.consenting_segment_ids()
+
+    def serve_segments(self, segment_ids: list[str] | None = None) -> list[dict[str, Any]]:
+        """Served segments (all, or these ids), in transcript order."""
+        sql, params = _SERVED_SEGMENTS, ()
+        if segment_ids is not None:
+            if not segment_ids:
+                return []
+            sql += f" WHERE s.segment_id IN ({','.join('?' * len(segment_ids))})"
+            params = tuple(segment_ids)
+        return [dict(r) for r in self.query(sql + " ORDER BY s.transcript, s.turn_index, s.start_char", params)]
+
+    def serve_turns(self, transcript: str, first: int | None = None, last: int | None = None
+                    ) -> list[dict[str, Any]]:
+        """Pseudonymised turns of one transcript (optionally turn_index first..last), in order."""
+        sql = ("SELECT turn_id, transcript, turn_index, participant_id, speaker, role, group_name AS \"group\", "
+               "text FROM pseudo_turns WHERE transcript=?")
+        params: tuple = (transcript,)
+        if first is not None and last is not None:
+            sql += " AND turn_index BETWEEN ? AND ?"
+            params += (first, last)
+        return [dict(r) for r in self.query(sql + " ORDER BY turn_index", params)]
+
+    def serve_transcripts(self) -> list[dict[str, Any]]:
+        rows = self.query("SELECT transcript, MIN(group_name) AS \"group\", COUNT(*) AS turns FROM pseudo_turns "
+                          "GROUP BY transcript ORDER BY transcript")
+        return [dict(r) for r in rows]
+
+    def serve_machine_codings(self, segment_id: str) -> list[dict[str, Any]]:
+        rows = self.query(
+            """SELECT segment_id, code, coder, confidence, evidence, evidence_start, evidence_end
+               FROM codings WHERE segment_id=? AND coder NOT LIKE 'refi:%'
+               ORDER BY code, confidence DESC, coder""", (segment_id,))
+        return [dict(r) for r in rows]
+
+    def serve_decisions(self, segment_id: str) -> list[dict[str, Any]]:
+        """Every reviewer's latest decision per code on one segment, newest first."""
+        rows = self.query(
+            """SELECT r.code, r.decision, r.reviewer, r.decided_at, r.memo FROM reviews r
+               JOIN (SELECT MAX(review_id) AS last_id FROM reviews WHERE segment_id=?
+                     GROUP BY code, reviewer) last ON r.review_id = last.last_id
+               ORDER BY r.review_id DESC""", (segment_id,))
+        return [dict(r) for r in rows]
+
+    def serve_decided_by(self) -> dict[str, set[str]]:
+        """segment_id -> reviewers with a decision on it."""
+        out: dict[str, set[str]] = {}
+        for seg, reviewer in self.conn.execute("SELECT DISTINCT segment_id, reviewer FROM reviews"):
+            out.setdefault(seg, set()).add(reviewer)
+        return out
+
+    def serve_reviews_version(self) -> tuple:
+        """Changes whenever a decision, a coding or a segment changes: a key for caches."""
+        return tuple(self.conn.execute(
+            """SELECT (SELECT COALESCE(MAX(review_id), 0) FROM reviews),
+                      (SELECT COUNT(*) FROM codings), (SELECT COUNT(*) FROM segments),
+                      (SELECT COUNT(*) FROM pseudo_turns),
+                      (SELECT COALESCE(MAX(started_at), '') FROM runs)""").fetchone())
+
+    def serve_add_agreement(self, code: str, dimension: str, value: str, status: str, note: str,
+                            reviewer: str, decided_at: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                """INSERT INTO pattern_agreements(code, dimension, value, status, note, reviewer, decided_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""", (code, dimension, value, status, note, reviewer, decided_at))
+
+    def serve_agreements(self) -> list[dict[str, Any]]:
+        """The agreement in force per pattern (code, dimension, value): the latest one."""
+        rows = self.query(
+            """SELECT a.code, a.dimension, a.value, a.status, a.note, a.reviewer, a.decided_at
+               FROM pattern_agreements a
+               JOIN (SELECT MAX(agreement_id) AS last_id FROM pattern_agreements
+                     GROUP BY code, dimension, value) last ON a.agreement_id = last.last_id
+               ORDER BY a.code, a.dimension, a.value""")
+        return [dict(r) for r in rows]

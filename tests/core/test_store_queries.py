@@ -3,7 +3,7 @@ the same answers, seeded through the store's API."""
 
 from __future__ import annotations
 
-from fgkit.records import Section, Transcript, Turn
+from fgkit.records import PseudoTurn, Section, Transcript, Turn
 from fgkit.store import Store
 
 
@@ -18,11 +18,8 @@ def _segment(segment_id, turn, transcript, index, participant, role="practitione
 
 
 def _pseudo(store: Store, rows):
-    # The pseudonymiser writes these; seeded here the way it stores them.
-    with store.transaction() as conn:
-        conn.executemany(
-            "INSERT INTO pseudo_turns(turn_id, transcript, turn_index, participant_id, speaker, role,"
-            " group_name, text, start, source_hash) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+    # (turn_id, transcript, index, participant_id, speaker, role, group, text, start, source_hash)
+    store.replace_pseudo_turns([PseudoTurn(*row) for row in rows])
 
 
 def _open(tmp_path, store_engine) -> Store:
@@ -127,3 +124,103 @@ def test_reopening_runs_no_migration_twice_and_upgrades_an_old_store(tmp_path, s
     store.close()
     store = _open(tmp_path, store_engine)
     assert store.query("SELECT sections FROM transcripts")[0][0] == "[]"
+
+
+def _coding(seg, code, coder, confidence=0.9, status="suggested", evidence=""):
+    return (seg, code, coder, status, confidence, evidence, None, None, "", None)
+
+
+_STUDY = [("t1", "fg1.txt", 0, "F1", "Facilitator 1", "facilitator", "FG1", "What helps?", None, "h"),
+          ("t2", "fg1.txt", 1, "P02", "Practitioner 02", "practitioner", "FG1", "Rotas help a lot.", 1.5, "h"),
+          ("t3", "fg1.txt", 2, "P01", "Carer 01", "carer", "FG1", "Not for me.", None, "h"),
+          ("t0", "fg2.txt", 0, "P01", "Carer 01", "carer", "FG2", "Again here.", None, "h")]
+
+
+def test_turns_raw_and_pseudonymised(tmp_path, store_engine):
+    store = _open(tmp_path, store_engine)
+    store.replace_transcript(_transcript("fg2.txt", [("Ann Lee", "Later.")]))
+    store.replace_transcript(_transcript("fg1.txt", [("Facilitator", "Hello."), ("Bo Chan", "Busy week.")]))
+    assert [(r["transcript"], r["turn_index"], r["speaker_label"]) for r in store.raw_turns()] == [
+        ("fg1.txt", 0, "Facilitator"), ("fg1.txt", 1, "Bo Chan"), ("fg2.txt", 0, "Ann Lee")]
+    _pseudo(store, _STUDY)
+    _pseudo(store, _STUDY)  # replaces, never appends
+    turns = store.participant_turns()
+    assert list(turns["turn_id"]) == ["t1", "t2", "t3", "t0"] and turns["start"].iloc[1] == 1.5
+    assert store.people() == [("P01", "carer", "FG1"), ("P01", "carer", "FG2"), ("P02", "practitioner", "FG1")]
+    assert store.people("carer")[0] == ("F1", "facilitator", "FG1")
+    assert store.group_role_counts() == [("FG1", "carer", 1), ("FG1", "practitioner", 1), ("FG2", "carer", 1)]
+    assert store.role_counts() == {"carer": 1, "practitioner": 1}
+    assert store.spoken_texts() == ["Rotas help a lot.", "Not for me.", "Again here."]
+    assert store.speakers() == ["Carer 01", "Facilitator 1", "Practitioner 02"]
+    assert [r["text"] for r in store.role_turns({"facilitator"})] == ["What helps?"]
+    assert store.role_turns(set()) == []
+    assert store.serve_transcripts() == [{"transcript": "fg1.txt", "group": "FG1", "turns": 3},
+                                         {"transcript": "fg2.txt", "group": "FG2", "turns": 1}]
+
+
+def test_pseudonymised_texts_are_turns_evidence_and_memos(tmp_path, store_engine):
+    store = _open(tmp_path, store_engine)
+    store.replace_codings(["rules:v1"], [_coding("s1", "ai", "rules:v1", evidence="help a lot")])
+    assert store.pseudonymised_texts() == []  # nothing pseudonymised yet: nothing to show
+    _pseudo(store, _STUDY)
+    store.add_reviews([("s1", "ai", "accept", "amy", "2026-01-01T10:00:00", "fits", "w.xlsx", "AI"),
+                       ("s1", "ai", "accept", "ben", "2026-01-01T10:00:00", "", "w.xlsx", "AI")])
+    assert store.pseudonymised_texts() == ["Again here.", "What helps?", "Rotas help a lot.", "Not for me.",
+                                           "help a lot", "fits"]
+
+
+def test_segments_and_codings_frames(tmp_path, store_engine):
+    store = _open(tmp_path, store_engine)
+    _pseudo(store, _STUDY)
+    store.replace_segments([_segment("s2", "t2", "fg1.txt", 1, "P02"), _segment("s3", "t3", "fg1.txt", 2, "P01"),
+                            _segment("s9", "t9", "fg1.txt", 9, "P09")])
+    assert store.consenting_segment_ids() == {"s2", "s3"} == store.serve_segment_ids()
+    assert store.segment_texts() == {"s2": "text of s2", "s3": "text of s3", "s9": "text of s9"}
+    store.replace_codings(["rules:v1", "refi:nvivo"], [
+        _coding("s3", "ai", "rules:v1", 0.5), _coding("s2", "ai", "rules:v1", 0.4),
+        _coding("s2", "ai", "refi:nvivo", 1.0), _coding("s2", "ai", "classifier:v1", 0.8, "doubtful")])
+    everything = store.codings()
+    assert list(zip(everything["segment_id"], everything["coder"])) == [
+        ("s2", "refi:nvivo"), ("s2", "classifier:v1"), ("s2", "rules:v1"), ("s3", "rules:v1")]
+    assert list(store.codings(machine_only=True)["coder"]) == ["classifier:v1", "rules:v1", "rules:v1"]
+    assert list(store.codings("rules:v1")["confidence"]) == [0.4, 0.5]
+    assert list(store.codings("nobody").columns)[:4] == ["segment_id", "code", "coder", "status"]
+    counts = store.coder_counts()
+    assert list(zip(counts["coder"], counts["n"])) == [("classifier:v1", 1), ("refi:nvivo", 1), ("rules:v1", 2)]
+
+
+def test_refresh_codings_keeps_what_reviewers_saw(tmp_path, store_engine):
+    store = _open(tmp_path, store_engine)
+    store.replace_codings(["learner:v1", "rules:v1"], [
+        _coding("s1", "ai", "learner:v1", 0.6), _coding("s2", "ai", "learner:v1", 0.7),
+        _coding("s3", "ai", "learner:v1", 0.7), _coding("s1", "ai", "rules:v1")])
+    store.refresh_codings("learner:v1", [_coding("s3", "ai", "learner:v1", 0.2),
+                                         _coding("s4", "ai", "learner:v1", 0.3)], keep_segments={"s2", "s3"})
+    mine = store.codings("learner:v1")
+    # s1 is stale (unreviewed), s2 is kept (reviewed), s3 is replaced, s4 is new; other coders untouched.
+    assert list(zip(mine["segment_id"], mine["confidence"])) == [("s2", 0.7), ("s3", 0.2), ("s4", 0.3)]
+    assert store.coded_pairs("rules:v1") == {("s1", "ai")}
+
+
+def test_reviews_added_and_decisions_per_reviewer(tmp_path, store_engine):
+    store = _open(tmp_path, store_engine)
+    store.add_reviews([
+        ("s1", "ai", "accept", "amy", "2026-01-01T10:00:00", "", "w.xlsx", "AI"),
+        ("s1", "ai", "reject", "ben", "2026-01-01T11:00:00", "no", "w.xlsx", "AI"),
+        ("s1", "ai", "reject", "amy", "2026-01-01T12:00:00", "", "w.xlsx", "AI"),
+        ("s2", "ai", "add", "amy", "2026-01-01T13:00:00", "", "w.xlsx", "AI tools"),
+    ])
+    latest = store.decisions_per_reviewer()
+    assert list(zip(latest["segment_id"], latest["reviewer"], latest["decision"])) == [
+        ("s1", "ben", "reject"), ("s1", "amy", "reject"), ("s2", "amy", "add")]
+    assert {"review_id", "memo", "source", "code_label"} <= set(latest.columns)
+    assert list(store.latest_decisions()["decision"]) == ["reject", "add"]
+
+
+def test_transcript_summaries(tmp_path, store_engine):
+    store = _open(tmp_path, store_engine)
+    assert store.format_summary() == [] and store.transcript_sections() == []
+    store.replace_transcript(_transcript("fg2.txt", [("P1", "Fine thanks."), ("P2", "Yes.")]))
+    store.replace_transcript(_transcript("fg1.txt", [("P1", "Fine.")]))
+    assert store.format_summary() == [{"format": "typed", "files": 2, "turns": 3, "words": 4}]
+    assert store.transcript_sections() == ['[{"title": "Part 1", "line": 1, "turn_index": 0}]'] * 2

@@ -49,12 +49,8 @@ class LearnReport:
 
 def study_frame(store) -> pd.DataFrame:
     """Every segment of a pseudonymised turn, in speaking order."""
-    return store.dataframe(
-        """SELECT s.segment_id, s.text, s.transcript, s.turn_index, s.start_char, s.role,
-                  s.group_name AS "group"
-           FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id
-           ORDER BY s.transcript, s.turn_index, s.start_char, s.segment_id"""
-    )
+    return store.consenting_segments().rename(columns={"group_name": "group"})[
+        ["segment_id", "text", "transcript", "turn_index", "start_char", "role", "group"]]
 
 
 def _family(codebook) -> dict[str, list[str]]:
@@ -200,20 +196,10 @@ def learn_and_suggest(project, store, run_id: str | None = None) -> LearnReport:
 
 
 def _write(store, rows, reviewed_ids) -> None:
-    with store.transaction() as conn:
-        # Earlier conclusions are stale, except on reviewed segments: there they are what the
-        # reviewer saw.
-        stale = [(r["segment_id"], r["code"])
-                 for r in conn.execute("SELECT segment_id, code FROM codings WHERE coder=?", (CODER,))
-                 if r["segment_id"] not in reviewed_ids]
-        conn.executemany("DELETE FROM codings WHERE segment_id=? AND code=? AND coder=?",
-                         [(s, c, CODER) for s, c in stale])
-        conn.executemany(
-            """INSERT OR REPLACE INTO codings(segment_id, code, coder, status, confidence, evidence,
-                                              evidence_start, evidence_end, pattern, run_id)
-               VALUES (?, ?, ?, ?, ?, '', NULL, NULL, ?, ?)""",
-            [(s, c, CODER, status, conf, pattern, run) for s, c, status, conf, pattern, run in rows],
-        )
+    # Earlier conclusions are stale, except on reviewed segments: there they are what the
+    # reviewer saw.
+    store.refresh_codings(CODER, [(s, c, CODER, status, conf, "", None, None, pattern, run)
+                                  for s, c, status, conf, pattern, run in rows], reviewed_ids)
 
 
 def teaching_ranking(project, store, head: int = 100) -> dict[str, int] | None:

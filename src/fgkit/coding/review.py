@@ -102,13 +102,8 @@ def worksheet_rows(
     if unknown:
         raise ReviewFileError(f"unknown status {unknown[0]!r}; use one of {', '.join(STATUSES)}")
     codings = effective_codings(store, include_rejected=True, include_doubtful=True)
-    segments = store.dataframe(
-        """
-        SELECT s.segment_id, s.transcript, s.turn_index, s.start_char, s.text, s.speaker, s.role,
-               s.group_name AS "group"
-        FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id
-        """
-    )
+    segments = store.consenting_segments().rename(columns={"group_name": "group"})[
+        ["segment_id", "transcript", "turn_index", "start_char", "text", "speaker", "role", "group"]]
     coded = set(codings["segment_id"])
     uncoded = segments[~segments["segment_id"].isin(coded)]
 
@@ -253,7 +248,7 @@ def import_worksheet(project, store, path: Path, reviewer: str, now: str | None 
     def problem(line: int, message: str) -> None:
         problems.append(ReviewFileError(message, path, line))
 
-    segment_text = {r["segment_id"]: r["text"] for r in store.query("SELECT segment_id, text FROM segments")}
+    segment_text = store.segment_texts()
     seen_rows: dict[int, int] = {}
     seen_pairs: dict[tuple[str, str], int] = {}
     wanted: dict[tuple[str, str], tuple[str, str, int]] = {}
@@ -316,14 +311,10 @@ def import_worksheet(project, store, path: Path, reviewer: str, now: str | None 
     if problems:
         raise WorksheetProblems(sorted(problems, key=lambda p: p.line or 0))
 
+    mine = store.latest_decisions(reviewer)
     in_force = {
-        (r["segment_id"], r["code"]): (r["decision"], r["memo"])
-        for r in store.query(
-            """SELECT r.segment_id, r.code, r.decision, r.memo FROM reviews r
-               JOIN (SELECT MAX(review_id) AS last_id FROM reviews WHERE reviewer=?
-                     GROUP BY segment_id, code) last ON r.review_id = last.last_id""",
-            (reviewer,),
-        )
+        (segment, code): (decision, memo)
+        for segment, code, decision, memo in zip(mine["segment_id"], mine["code"], mine["decision"], mine["memo"])
     }
     now = now or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     inserts = []
@@ -336,12 +327,7 @@ def import_worksheet(project, store, path: Path, reviewer: str, now: str | None 
         inserts.append((segment, code, decision, reviewer, now, memo, path.name, labels.get(code, "")))
         report.stored[decision] += 1
     if inserts:
-        with store.transaction() as conn:
-            conn.executemany(
-                """INSERT INTO reviews(segment_id, code, decision, reviewer, decided_at, memo, source,
-                                       code_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                inserts,
-            )
+        store.add_reviews(inserts)
     return report
 
 
@@ -390,11 +376,7 @@ class ReviewStatus:
 
 def review_status(project, store) -> ReviewStatus:
     labels = codebook_labels(project)
-    latest = store.dataframe(
-        """SELECT r.* FROM reviews r
-           JOIN (SELECT MAX(review_id) AS last_id FROM reviews GROUP BY segment_id, code, reviewer) last
-             ON r.review_id = last.last_id"""
-    )
+    latest = store.decisions_per_reviewer()
     by_reviewer = (
         latest.groupby(["reviewer", "decision"]).size().rename("n").reset_index()
         .sort_values(["reviewer", "decision"]).reset_index(drop=True)
@@ -411,8 +393,8 @@ def review_status(project, store) -> ReviewStatus:
         changed.groupby(["code", "code_label", "current_label"]).size().rename("n").reset_index()
         .sort_values("code").reset_index(drop=True)
     )
-    present = {r["segment_id"] for r in store.query("SELECT segment_id FROM segments")}
+    present = set(store.segment_texts())
     detached = int((~latest["segment_id"].isin(present)).sum())
-    coders = store.dataframe("SELECT coder, COUNT(*) AS n FROM codings GROUP BY coder ORDER BY coder")
+    coders = store.coder_counts()
     return ReviewStatus(by_reviewer, coders, orphaned, relabelled, detached)
 

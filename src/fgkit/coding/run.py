@@ -135,15 +135,9 @@ def code_project(project, store, codebook_path: str | Path | None = None, level:
                 evidence=segment.text[first.start:first.end], evidence_start=first.start,
                 evidence_end=first.end, pattern=first.pattern,
             ))
-    with store.transaction() as conn:
-        conn.execute("DELETE FROM codings WHERE coder = ?", (CODER,))
-        conn.executemany(
-            """INSERT INTO codings(segment_id, code, coder, status, confidence, evidence,
-                   evidence_start, evidence_end, pattern, run_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [(c.segment_id, c.code, c.coder, c.status, c.confidence, c.evidence, c.evidence_start,
-              c.evidence_end, c.pattern, run_id) for c in codings],
-        )
+    store.replace_codings([CODER], [
+        (c.segment_id, c.code, c.coder, c.status, c.confidence, c.evidence, c.evidence_start,
+         c.evidence_end, c.pattern, run_id) for c in codings])
 
     started = time.perf_counter()
     table = tidy_codings(store, codebook)
@@ -190,10 +184,7 @@ def _code_in_dialogue(store, turns, segments, codebook: Codebook, model: str,
 
 def _facilitator_turns(store) -> list:
     """Facilitators' pseudonymised turns in transcript order (the questions others answer)."""
-    marks = ",".join("?" * len(UNCODED_ROLES))
-    return store.query(
-        f"""SELECT transcript, turn_index, text FROM pseudo_turns WHERE role IN ({marks})
-            ORDER BY transcript, turn_index""", sorted(UNCODED_ROLES))
+    return store.role_turns(UNCODED_ROLES)
 
 
 def tidy_codings(store, codebook: Codebook | None = None):

@@ -23,15 +23,7 @@ SEGMENT_COLUMNS = [
 
 def latest_decisions(store) -> pd.DataFrame:
     """The latest human decision per (segment_id, code), whoever made it."""
-    return store.dataframe(
-        """
-        SELECT r.segment_id, r.code, r.decision, r.reviewer, r.decided_at, r.memo
-        FROM reviews r
-        JOIN (SELECT segment_id, code, MAX(review_id) AS last_id FROM reviews
-              GROUP BY segment_id, code) last
-          ON r.review_id = last.last_id
-        """
-    )
+    return store.latest_decisions()
 
 
 def effective_codings(store, include_rejected: bool = False, include_doubtful: bool = False) -> pd.DataFrame:
@@ -43,21 +35,8 @@ def effective_codings(store, include_rejected: bool = False, include_doubtful: b
     Columns: the segment columns, then code, status, coder, confidence, evidence,
     evidence_start, evidence_end, pattern, reviewer, memo.
     """
-    segments = store.dataframe(
-        """
-        SELECT s.segment_id, s.turn_id, s.transcript, s.turn_index, s.level, s.start_char,
-               s.end_char, s.text, s.speaker, s.participant_id, s.role, s.group_name AS "group"
-        FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id
-        """
-    )
-    machine = store.dataframe(
-        """
-        SELECT segment_id, code, coder, status AS machine_status, confidence, evidence,
-               evidence_start, evidence_end, pattern
-        FROM codings WHERE coder NOT LIKE 'refi:%'
-        ORDER BY segment_id, code, confidence DESC, coder
-        """
-    )
+    segments = store.consenting_segments().rename(columns={"group_name": "group"})[SEGMENT_COLUMNS]
+    machine = store.codings(machine_only=True).rename(columns={"status": "machine_status"}).drop(columns=["run_id"])
     # A doubt is a mark on another coder's suggestion: the suggestion (its evidence) is shown.
     doubts = machine[machine["machine_status"] == "doubtful"]
     doubted = set(zip(doubts["segment_id"], doubts["code"]))

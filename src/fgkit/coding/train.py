@@ -58,10 +58,8 @@ def decision_table(store, codes: list[str]):
     from .status import latest_decisions
 
     decisions = latest_decisions(store)
-    segments = store.dataframe(
-        """SELECT s.segment_id, s.text FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id
-           ORDER BY s.segment_id"""
-    )
+    segments = store.consenting_segments()[["segment_id", "text"]] \
+        .sort_values("segment_id").reset_index(drop=True)
     labels = pd.DataFrame(np.nan, index=segments.index, columns=codes)
     labels.loc[segments["segment_id"].isin(set(decisions["segment_id"])).to_numpy()] = 0.0
     position = {s: i for i, s in enumerate(segments["segment_id"])}
@@ -77,7 +75,7 @@ def rule_table(store, segment_ids, codes: list[str]):
     """What the rule coder found on each segment: its confidence per code, 0 where silent."""
     import pandas as pd
 
-    hits = store.dataframe("SELECT segment_id, code, confidence FROM codings WHERE coder=?", (RULE_CODER,))
+    hits = store.codings(RULE_CODER)[["segment_id", "code", "confidence"]]
     table = hits.pivot_table(index="segment_id", columns="code", values="confidence", aggfunc="max") \
         if len(hits) else pd.DataFrame()
     return table.reindex(index=list(segment_ids), columns=codes).fillna(0.0).reset_index(drop=True)
@@ -152,22 +150,12 @@ def train_and_suggest(project, store, run_id: str | None = None, estimator=None)
             text = segments["text"].iat[i]
             span = estimator.evidence(text, code)
             start, end = span if span else (None, None)
-            rows.append((segments["segment_id"].iat[i], code, CODER, round(float(estimator.proba_[code].iat[i]), 4),
-                         text[start:end] if span else "", start, end, provenance, run_id))
+            rows.append((segments["segment_id"].iat[i], code, CODER, "suggested",
+                         round(float(estimator.proba_[code].iat[i]), 4), text[start:end] if span else "",
+                         start, end, provenance, run_id))
     reviewed_ids = set(segments["segment_id"][reviewed])
-    with store.transaction() as conn:
-        # Earlier suggestions are stale, except on reviewed segments: there they are what the
-        # reviewer saw, which agreement statistics compare against.
-        stale = [(r["segment_id"], r["code"])
-                 for r in conn.execute("SELECT segment_id, code FROM codings WHERE coder=?", (CODER,))
-                 if r["segment_id"] not in reviewed_ids]
-        conn.executemany("DELETE FROM codings WHERE segment_id=? AND code=? AND coder=?",
-                         [(s, c, CODER) for s, c in stale])
-        conn.executemany(
-            """INSERT OR REPLACE INTO codings(segment_id, code, coder, status, confidence, evidence,
-                                              evidence_start, evidence_end, pattern, run_id)
-               VALUES (?, ?, ?, 'suggested', ?, ?, ?, ?, ?, ?)""",
-            rows,
-        )
+    # Earlier suggestions are stale, except on reviewed segments: there they are what the
+    # reviewer saw, which agreement statistics compare against.
+    store.refresh_codings(CODER, rows, reviewed_ids)
     report.n_suggestions = len(rows)
     return report

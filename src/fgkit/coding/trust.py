@@ -128,9 +128,10 @@ def _stored_verdicts(store, decisions) -> dict[str, list[str]] | None:
 
 def _shown_suggestions(store) -> dict[str, list[str]]:
     """Machine codings the reviewers saw (not imported codings, not doubtful ones)."""
-    rows = store.dataframe(
-        "SELECT segment_id, code FROM codings WHERE coder NOT LIKE 'refi:%' AND status != 'doubtful'")
-    doubted = store.dataframe("SELECT segment_id, code FROM codings WHERE status = 'doubtful'")
+    machine = store.codings(machine_only=True)
+    rows = machine[machine["status"] != "doubtful"]
+    everyone = store.codings()
+    doubted = everyone[everyone["status"] == "doubtful"]
     doubted_pairs = set(zip(doubted["segment_id"], doubted["code"]))
     out: dict[str, list[str]] = {}
     for segment, code in zip(rows["segment_id"], rows["code"]):
@@ -145,8 +146,7 @@ def code_trust(store, codebook, verdicts: dict[str, list[str]] | None = None) ->
     from .status import latest_decisions
 
     decisions = latest_decisions(store)
-    present = {r["segment_id"] for r in store.query(
-        "SELECT s.segment_id FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id")}
+    present = store.consenting_segment_ids()
     decisions = decisions[decisions["segment_id"].isin(present)]
     if decisions.empty:
         return {}
