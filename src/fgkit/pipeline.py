@@ -35,6 +35,7 @@ def ingest_project(project, store) -> tuple[list, Register]:
     check_names(paths)
     transcripts = [read_transcript(path) for path in paths]
     register = load_register(project.register_path)
+    _refuse_names_in_file_names(project, paths)
     check_speakers(
         register,
         {t.name: [(label, _first_line(t, label)) for label in t.speakers] for t in transcripts},
@@ -46,6 +47,33 @@ def ingest_project(project, store) -> tuple[list, Register]:
     seal_store_labels(project, store)
     forget_missing(store, {t.name for t in transcripts})
     return results, register
+
+
+def _refuse_names_in_file_names(project, paths) -> None:
+    """A transcript's file name travels into every shareable output (its pseudonymised copy,
+    quote references, codings.csv, the REFI-QDA project), so a name in it would be a leak the
+    gate stops only after the whole run. Say so before anything is stored, without the name."""
+    from .errors import TranscriptError
+    from .pseudonymise.leakgate import leak_values
+
+    values = leak_values(project)
+    if not values:
+        return
+    for path in paths:
+        found = sorted(values.matches(path.name), key=lambda m: m.start)
+        if not found:
+            continue
+        shown, at = [], 0
+        for match in found:
+            shown += [path.name[at:match.start], f"[{match.kind}]"]
+            at = max(at, match.end)
+        shown.append(path.name[at:])
+        raise TranscriptError(
+            "this transcript's file name holds a name or identifier, and file names reach every "
+            "shareable output: rename the file (for example fg1-teams.vtt), change its name in the "
+            "transcript column of the register too, and run again",
+            path.parent / "".join(shown),
+        )
 
 
 def _first_line(transcript, label: str) -> int:

@@ -231,3 +231,13 @@ def test_stray_control_characters_never_reach_a_turn(tmp_path):
     turns = read_transcript(path).turns
     assert turns[1].text == "Busy again, and the rota changed."
     assert not any(ch in t.text for t in turns for ch in "\x00\x07")
+
+
+def test_transcript_named_after_a_participant_is_refused_without_the_name(sample_project):
+    folder = sample_project / "data" / "transcripts"
+    original = folder / "fg1-teams.vtt"
+    original.rename(folder / "fg1-teams-Katarzyna-Nowak.vtt")
+    result = _invoke(sample_project, "ingest")
+    line = _one_clean_line(result)
+    assert "rename the file" in line and "fg1-teams-" in line
+    assert "Katarzyna" not in line and "Nowak" not in line
