@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import ProjectError
 from ..io import atomic_write_text
+from ..spreadsheet_safety import neutralise
 from ..passages import turn_number
 from .gatehash import write_gate_hashes
 from .key import load_key, save_key
@@ -240,7 +241,8 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(LOG_COLUMNS)
-    writer.writerows(log_rows)
+    # Private files are opened in spreadsheet programs too: no cell may start like a formula.
+    writer.writerows([neutralise(c) for c in row] for row in log_rows)
     atomic_write_text(log_path, buf.getvalue(), mode=0o600)
     review = project.private(REVIEW_FILE)
     if not review.exists():  # a ready template for the researcher's decisions
@@ -264,6 +266,6 @@ def _to_review_csv(review) -> str:
     writer.writerow(TO_REVIEW_COLUMNS)
     for candidate, verdict, entity in review:
         transcript, turn = candidate.where or ("", "")
-        writer.writerow([candidate.value, verdict.type, entity.placeholder, candidate.detections,
-                         transcript, turn, verdict.reason])
+        writer.writerow([neutralise(c) for c in (candidate.value, verdict.type, entity.placeholder,
+                                                 candidate.detections, transcript, turn, verdict.reason)])
     return buf.getvalue()

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError, ReviewFileError
+from ..spreadsheet_safety import neutralise, restore
 from .names import is_name_like_label, normalise
 
 __all__ = [
@@ -85,10 +86,24 @@ def _read_rows(path: Path, columns: tuple[str, ...], error) -> list[tuple[int, d
     reader.fieldnames = header
     rows = []
     for line, row in enumerate(reader, start=2):
-        row = {k: (v or "").strip() for k, v in row.items() if k}
+        row = {k: restore(v or "").strip() for k, v in row.items() if k}
         if any(row.values()):
             rows.append((line, row))
     return rows
+
+
+class _SafeWriter:
+    """A csv writer whose cells are neutralised for spreadsheet programs."""
+
+    def __init__(self, writer) -> None:
+        self.writer = writer
+
+    def writerow(self, row) -> None:
+        self.writer.writerow([neutralise(c) for c in row])
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
 
 
 def extra_identifiers(project) -> list[tuple[str, str]]:
@@ -156,7 +171,8 @@ def add_review_decision(project, value: str, decision: str, kind: str = "", note
     review_decisions(project)  # a broken file is reported by line before anything is added
     text = path.read_bytes().decode("utf-8-sig") if path.exists() else ""
     text = text if text.strip() else ""
-    rows = list(csv.reader(io.StringIO(text))) if text else [list(REVIEW_HEADER)]
+    rows = ([[restore(c) for c in r] for r in csv.reader(io.StringIO(text))] if text
+            else [list(REVIEW_HEADER)])
     header = [h.strip().lower() for h in rows[0]]
     at = {name: header.index(name) for name in ("value", "decision") if name in header}
     norm = normalise(value)
@@ -166,7 +182,9 @@ def add_review_decision(project, value: str, decision: str, kind: str = "", note
     new = {"value": value, "type": kind, "decision": decision, "note": note}
     line = [new.get(h, "") for h in header]
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    # Researchers open this file in a spreadsheet program: a value such as "+44 7700 ..." or
+    # "=..." stays text (and reads back without the apostrophe).
+    writer = _SafeWriter(csv.writer(buf, lineterminator="\n"))
     if same:
         writer.writerows([rows[0], *(r for r in rows[1:] if r not in same), line])
         outcome = "replaced"
