@@ -79,8 +79,10 @@ def build_study(root: Path) -> Project:
     project.codebook_path.write_text(CODEBOOK, encoding="utf-8")
     project.register_path.write_text(REGISTER, encoding="utf-8")
     settings = project.root / "fgkit.toml"
-    settings.write_text(settings.read_text(encoding="utf-8").replace("enabled = true", "enabled = false"),
-                        encoding="utf-8")
+    # No sentence model: the page's teaching order then falls back to the worksheet's own order
+    # (tests of the learner's order stand in their own ranking).
+    settings.write_text(settings.read_text(encoding="utf-8").replace("enabled = true", "enabled = false")
+                        .replace("[coding]\n", '[coding]\nclassifier_embedder = "none"\n', 1), encoding="utf-8")
     project = Project.load(root)
     index: dict[str, int] = {}
     with project.open_store() as store, store.transaction() as conn:

@@ -54,7 +54,10 @@ SECURITY_HEADERS = {
 }
 STATIC = Path(__file__).resolve().parent / "static"
 READ_FRESH_WAIT = 1.0  # seconds a read page waits for codings refreshed after a decision
-QUEUE_REFRESH = 5.0  # seconds between recomputations of the review order
+QUEUE_REFRESH = 5.0  # seconds between recomputations of the review queue
+# Seconds between refits of the learner's teaching order (half a second of a core each on the
+# sample study): between refits, decided segments leave the queue and the rest keep their order.
+RANK_REFRESH = 30.0
 
 
 class _SecurityHeaders:
@@ -99,6 +102,8 @@ class Workshop:
         self.withdrawn = views.FileWatch(lambda: [project.register_path], self._withdrawn)
         self.gate = views.FileWatch(self._gate_files, self._gate)
         self.cache = views.VersionedCache(self.open_store)
+        self.frames = views.StudyFrames()
+        self.order = views.TeachingOrder(project, self.open_store, min_interval=RANK_REFRESH)
         self._printed = threading.local()
         self._stores = threading.local()
         self._choices: tuple | None = None
@@ -114,6 +119,8 @@ class Workshop:
         self.labels.get()
         self.withdrawn.get()
         self.gate.get()
+        with self.open_store() as store:
+            self.order.current(store.serve_reviews_version())  # the first fit starts now, off any page
 
     # --- sources ---------------------------------------------------------------------------
     def open_store(self):
@@ -159,8 +166,9 @@ class Workshop:
         from ..coding.status import effective_codings
 
         return self.cache.get(("codings",), store.serve_reviews_version(),
-                              lambda s: effective_codings(s, include_rejected=True), store, wait=wait,
-                              refresh=refresh)
+                              lambda s: effective_codings(self.frames.over(s), include_rejected=True,
+                                                          include_doubtful=True),
+                              store, wait=wait, refresh=refresh)
 
     def choices(self, store, labels: dict[str, str], codings=None) -> dict:
         """The filters' choices, from the codings held (a stale list is fine), kept per table."""
@@ -182,14 +190,18 @@ class Workshop:
         return codings
 
     def queue(self, store, filters: views.Filters) -> list[dict]:
-        """The worksheet's order. Recomputing it costs a fifth of a second of one core on the
-        sample study, so with several reviewers deciding it is refreshed at most every
-        QUEUE_REFRESH seconds; the segment itself and its decisions are always read live."""
+        """The worksheet's rows in the learner's teaching order (``TeachingOrder``), as ``fgkit
+        review export`` writes them. With several reviewers deciding the queue is rebuilt at most
+        every QUEUE_REFRESH seconds, in the background; the segment itself and its decisions
+        are always read live."""
         labels, withdrawn = self.labels.get(), frozenset(self.withdrawn.get())
+        version = store.serve_reviews_version()
+        generation, ranking = self.order.current(version)
         key = ("queue", filters.code, filters.role, filters.group, filters.status, withdrawn, tuple(labels))
-        return self.cache.get(key, store.serve_reviews_version(),
-                              lambda s: views.review_queue(s, labels, filters, set(withdrawn)), store,
-                              min_interval=QUEUE_REFRESH)
+        return self.cache.get(key, (version, generation),
+                              lambda s: views.review_queue(self.frames.over(s), labels, filters, set(withdrawn),
+                                                           ranking=ranking),
+                              store, min_interval=QUEUE_REFRESH)
 
     # --- sessions --------------------------------------------------------------------------
     def reviewer(self, request: Request, store) -> str | None:
@@ -356,7 +368,8 @@ def review(ws, request, store, reviewer, form):
     labels = ws.labels.get()
     queue = ws.queue(store, filters)
     choices = ws.choices(store, labels)
-    common = {"filters": filters, "choices": choices, "reviewer": reviewer, "n_queue": len(queue)}
+    common = {"filters": filters, "choices": choices, "reviewer": reviewer, "n_queue": len(queue),
+              "ranked": ws.order.ranking is not None}
     if request.query_params.get("view") == "list":
         return ws.render(request, "review_list.html", queue=queue[:200], **common)
     wanted = request.query_params.get("seg", "")
@@ -364,7 +377,8 @@ def review(ws, request, store, reviewer, form):
     segment_id = wanted or (ids[0] if ids else "")
     if not segment_id:
         return ws.render(request, "review_done.html", **common)
-    view = views.segment_view(store, segment_id, labels, ws.withdrawn.get())
+    view = views.segment_view(store, segment_id, labels, ws.withdrawn.get(),
+                              machine=ws.frames.machine_codings(store, segment_id))
     if view is None:
         raise _Refused(404, "This segment is not in the study now (re-ingested or withdrawn).")
     if segment_id in ids:
@@ -413,11 +427,11 @@ def read(ws, request, store, reviewer, form):
     # wait (briefly) for the refresh when it is not; other reviewers' follow within a moment.
     codings = ws.codings_for(reviewer, store)
     withdrawn = ws.withdrawn.get()
-    quotes = views.quotes_view(codings, filters, withdrawn, labels)
+    quotes = views.quotes_view(codings, filters, withdrawn, labels, doubts=ws.frames.doubts(store))
     patterns = views.patterns_view(codings, code, withdrawn, store.serve_agreements(), ws.k) if code else []
     sections = []
     if not code:
-        live = codings[(codings["status"] != "rejected") & (codings["role"] != "facilitator")]
+        live = codings[codings["status"].isin(list(views.IN_FORCE)) & (codings["role"] != "facilitator")]
         counts = live["code"].value_counts()
         sections = [{"code": c, "label": lbl, "n": int(counts.get(c, 0))} for c, lbl in labels.items()]
     return ws.render(request, "read.html", reviewer=reviewer, filters=filters, code=code,

@@ -5,11 +5,14 @@ turns are never written there) and ``pseudo_turns`` itself, never ``turns`` (raw
 key or the register's names. The register is read only for who has withdrawn since the last
 ``fgkit pseudonymise``, so their turns are hidden at once, before the next run removes them.
 
-The review order is the worksheet's (``review.worksheet_rows``), and the read pages use
-``effective_codings``, exactly as ``fgkit review export`` and the report do. Both cost a
-noticeable fraction of a second on a study, so they are cached per store version and refreshed
-in the background when a decision changes them (stale for well under a second, never blocking a
-page after the first).
+The review order is the worksheet's (``review.worksheet_rows`` in the learner's teaching order,
+``learn.teaching_ranking``), and the read pages use ``effective_codings``, exactly as ``fgkit
+review export`` and the report do. The teaching order fits the learner (half a second warm,
+many seconds with the sentence model's first load), so it is computed off the request path and
+refreshed now and then; between refreshes segments someone decided simply leave the queue. The
+study's segments and machine codings change only with a new ``fgkit code`` or ``pseudonymise``,
+so ``StudyFrames`` holds them and ``effective_codings`` re-reads only the (small) decisions after
+a decision. The results are cached per store version and refreshed in the background.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ __all__ = [
     "AGREEMENT_STATUSES",
     "Filters",
     "VersionedCache",
+    "StudyFrames",
+    "TeachingOrder",
     "FileWatch",
     "mark_spans",
     "review_queue",
@@ -40,8 +45,12 @@ __all__ = [
 
 AGREEMENT_STATUSES = ("agreed", "needs rewording", "disputed")
 # The read pages' "checked status": checked means a person accepted or rejected the coding.
-CHECKED = {"checked": ("accepted", "rejected"), "unchecked": ("suggested",),
-           "accepted": ("accepted",), "rejected": ("rejected",), "suggested": ("suggested",)}
+# A doubtful coding (a rule hit the learner doubts) is unchecked, and out of counts until accepted.
+CHECKED = {"checked": ("accepted", "rejected"), "unchecked": ("suggested", "doubtful"),
+           "accepted": ("accepted",), "rejected": ("rejected",), "suggested": ("suggested",),
+           "doubtful": ("doubtful",)}
+# What counts (quotes by default, pattern counts, section counts): the codings in force.
+IN_FORCE = ("suggested", "accepted")
 CONTEXT_TURNS = 2
 
 
@@ -98,7 +107,7 @@ class VersionedCache:
                 if refresh and due and key not in self._refreshing:
                     self._refreshing.add(key)
                     self._started[key] = time.monotonic()
-                    threading.Thread(target=self._refresh, args=(key, compute), daemon=True).start()
+                    threading.Thread(target=self._refresh, args=(key, version, compute), daemon=True).start()
                 end = time.monotonic() + wait
                 while key in self._refreshing and time.monotonic() < end:
                     self._lock.wait(end - time.monotonic())
@@ -115,13 +124,20 @@ class VersionedCache:
             held = self._values.get(key)
         return held[0] if held is not None else None
 
-    def _refresh(self, key, compute) -> None:
+    def _refresh(self, key, version, compute) -> None:
+        # The version asked for, not one read now: the value computed is at least that new, and
+        # a change made meanwhile only causes one more refresh (the version may include more
+        # than the store's, such as the teaching order's generation).
         try:
             with self._open_store() as store:
-                version = store.serve_reviews_version()
                 value = compute(store)
             with self._lock:
                 self._values[key] = (version, value)
+        except Exception as exc:  # noqa: BLE001 - a background refresh: keep the value held, say so
+            import logging
+
+            logging.getLogger("fgkit.serve").error("fgkit serve: a refresh failed (%s); the value held stays",
+                                                   type(exc).__name__)
         finally:
             with self._lock:
                 self._refreshing.discard(key)
@@ -131,6 +147,120 @@ class VersionedCache:
         """Wait for background refreshes (tests and benchmarks)."""
         with self._lock:
             self._lock.wait_for(lambda: not self._refreshing, timeout)
+
+
+class TeachingOrder:
+    """The learner's teaching order (``learn.teaching_ranking``: segment id -> rank), computed on
+    a background thread: at start (the sentence model's first load takes seconds) and again, at
+    most every ``min_interval`` seconds, once decisions have changed the store. Pages use the
+    order held (None until the first is ready: the worksheet's most-uncertain-first order) and
+    its ``generation``, which changes whenever the order does."""
+
+    def __init__(self, project, open_store: Callable[[], Any], min_interval: float = 30.0) -> None:
+        self._project, self._open_store, self._min_interval = project, open_store, min_interval
+        self._lock = threading.Condition()
+        self.generation = 0
+        self.ranking: dict[str, int] | None = None
+        self._version: Any = None
+        self._busy = False
+        self._last = float("-inf")
+
+    def current(self, version) -> tuple[int, dict[str, int] | None]:
+        """(generation, ranking) held; starts a refresh when ``version`` (the store's) is newer."""
+        import time
+
+        with self._lock:
+            due = time.monotonic() - self._last >= self._min_interval
+            if version != self._version and not self._busy and due:
+                self._busy, self._last = True, time.monotonic()
+                threading.Thread(target=self._run, args=(version,), daemon=True).start()
+            return self.generation, self.ranking
+
+    def _run(self, version) -> None:
+        import logging
+
+        from ..coding import learn
+
+        ranking = self.ranking
+        try:
+            with self._open_store() as store:
+                ranking = learn.teaching_ranking(self._project, store)
+        except Exception as exc:  # noqa: BLE001 - background: the order held stays, the log says why
+            logging.getLogger("fgkit.serve").error(
+                "fgkit serve: the learner's teaching order could not be computed (%s); the order held stays",
+                type(exc).__name__)
+        finally:
+            with self._lock:
+                if ranking != self.ranking:
+                    self.ranking, self.generation = ranking, self.generation + 1
+                self._version, self._busy = version, False
+                self._lock.notify_all()
+
+    def settle(self, timeout: float = 60.0) -> None:
+        """Wait for a refresh under way (tests and benchmarks)."""
+        with self._lock:
+            self._lock.wait_for(lambda: not self._busy, timeout)
+
+
+class StudyFrames:
+    """The consenting segments and the machine's codings, held while the coded study is unchanged.
+
+    They change only when ``fgkit code``, ``pseudonymise`` or ``ingest`` writes (the store
+    version's parts other than the latest decision), while decisions change with every click.
+    ``over(store)`` is the store with these two reads answered from memory, handed to the same
+    library functions the CLI calls (``effective_codings``, ``worksheet_rows``): after a decision
+    only the decisions are read again, not every segment's text.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: tuple | None = None
+
+    def get(self, store) -> tuple:
+        """(version, segments, machine codings) for the study as the store holds it now."""
+        version = store.serve_reviews_version()[1:]
+        with self._lock:
+            held = self._held
+        if held is None or held[0] != version:
+            held = (version, store.consenting_segments(), store.codings(machine_only=True))
+            with self._lock:
+                self._held = held
+        return held
+
+    def over(self, store) -> "_FramesStore":
+        _version, segments, machine = self.get(store)
+        return _FramesStore(store, segments, machine)
+
+    def doubts(self, store) -> dict[tuple[str, str], str]:
+        """(segment_id, code) -> why the learner doubts that machine coding (its stored reason)."""
+        machine = self.get(store)[2]
+        rows = machine[machine["status"] == "doubtful"]
+        return {(s, c): str(p or "") for s, c, p in zip(rows["segment_id"], rows["code"], rows["pattern"])}
+
+    def machine_codings(self, store, segment_id: str) -> list[dict]:
+        """One segment's machine codings (doubts included, with their status), most confident first."""
+        machine = self.get(store)[2]
+        return machine[machine["segment_id"] == segment_id].to_dict("records")
+
+
+class _FramesStore:
+    """A store whose segment and machine-coding reads come from ``StudyFrames``; the rest is the store's."""
+
+    def __init__(self, store, segments, machine) -> None:
+        self._store, self._segments, self._machine = store, segments, machine
+
+    def consenting_segments(self, withdrawn=()):
+        if withdrawn:
+            return self._store.consenting_segments(withdrawn)
+        return self._segments.copy()  # callers may add columns; the held frame stays as it is
+
+    def codings(self, coder=None, machine_only=False):
+        if coder is None and machine_only:
+            return self._machine.copy()
+        return self._store.codings(coder=coder, machine_only=machine_only)
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
 
 
 class FileWatch:
@@ -190,13 +320,16 @@ def _int(value) -> int | None:
 
 
 # --- review ------------------------------------------------------------------------------------
-def review_queue(store, labels: dict[str, str], filters: Filters, withdrawn: set[str]) -> list[dict]:
-    """Segments to review, in the worksheet's order, each with its role, group and statuses."""
+def review_queue(store, labels: dict[str, str], filters: Filters, withdrawn: set[str],
+                 ranking: dict[str, int] | None = None) -> list[dict]:
+    """Segments to review, in the worksheet's order (the learner's ``ranking`` first when given),
+    each with its role, group and statuses."""
     statuses = CHECKED.get(filters.status) or (filters.status,) if filters.status else DEFAULT_STATUSES
     statuses = tuple(s for s in statuses if s in STATUSES) or DEFAULT_STATUSES
     rows = worksheet_rows(store, labels, codes=[filters.code] if filters.code else None,
                           roles=[filters.role] if filters.role else None,
-                          groups=[filters.group] if filters.group else None, statuses=statuses)
+                          groups=[filters.group] if filters.group else None, statuses=statuses,
+                          ranking=ranking)
     hidden = {s["segment_id"] for s in store.serve_segments() if s["participant_id"] in withdrawn} if withdrawn else set()
     queue: dict[str, dict] = {}
     for row in rows:
@@ -221,7 +354,12 @@ class SegmentView:
     addable: list[tuple[str, str]] = field(default_factory=list)
 
 
-def segment_view(store, segment_id: str, labels: dict[str, str], withdrawn: set[str]) -> SegmentView | None:
+def segment_view(store, segment_id: str, labels: dict[str, str], withdrawn: set[str],
+                 machine: list[dict] | None = None) -> SegmentView | None:
+    """One segment with its context turns, the machine's suggestions (a doubted one flagged
+    ``doubtful`` with the learner's reason) and the decisions on it. ``machine``: the segment's
+    machine codings with their status (``StudyFrames.machine_codings``); read from the store
+    when not given, without doubts."""
     found = store.serve_segments([segment_id])
     if not found or found[0]["participant_id"] in withdrawn:
         return None
@@ -233,21 +371,29 @@ def segment_view(store, segment_id: str, labels: dict[str, str], withdrawn: set[
     for d in decisions:  # newest first: the first seen per code is in force
         latest.setdefault(d["code"], d)
     codes, spans = [], []
-    for c in store.serve_machine_codings(segment_id):
+    rows = machine if machine is not None else store.serve_machine_codings(segment_id)
+    # A doubt is the learner's mark on another coder's suggestion: the suggestion is shown,
+    # flagged with the doubt's reason (kept in the coding's pattern).
+    doubts = {c["code"]: c for c in rows if c.get("status") == "doubtful"}
+    suggestions = [c for c in rows if c.get("status") != "doubtful"]
+    suggestions += [c for code, c in doubts.items() if all(s["code"] != code for s in suggestions)]
+    for c in suggestions:
         if any(x["code"] == c["code"] for x in codes):
             continue
         start, end = _int(c["evidence_start"]), _int(c["evidence_end"])
         evidence = seg["text"][start:end] if start is not None and end is not None and 0 <= start < end <= len(seg["text"]) else ""
         if evidence:
             spans.append((start, end))
+        doubt = doubts.get(c["code"])
         codes.append({"code": c["code"], "label": labels.get(c["code"], c["code"]), "coder": c["coder"],
                       "confidence": round(float(c["confidence"]), 2), "evidence": evidence,
-                      "decision": latest.get(c["code"])})
+                      "decision": latest.get(c["code"]), "doubtful": doubt is not None,
+                      "doubt": str(doubt.get("pattern") or "") if doubt is not None else ""})
     suggested = {c["code"] for c in codes}
     for code, d in latest.items():
         if code not in suggested and d["decision"] == "add":
             codes.append({"code": code, "label": labels.get(code, code), "coder": d["reviewer"],
-                          "confidence": 1.0, "evidence": "", "decision": d})
+                          "confidence": 1.0, "evidence": "", "decision": d, "doubtful": False, "doubt": ""})
     present = {c["code"] for c in codes}
     return SegmentView(
         segment=seg, parts=mark_spans(seg["text"], spans),
@@ -259,14 +405,16 @@ def segment_view(store, segment_id: str, labels: dict[str, str], withdrawn: set[
 
 
 # --- read and agree ----------------------------------------------------------------------------
-def quotes_view(codings, filters: Filters, withdrawn: set[str], labels: dict[str, str], limit: int = 50) -> dict:
-    """Quotes (codings in force, rejected ones only when asked for) matching the filters."""
+def quotes_view(codings, filters: Filters, withdrawn: set[str], labels: dict[str, str], limit: int = 50,
+                doubts: dict[tuple[str, str], str] | None = None) -> dict:
+    """Quotes (codings in force; rejected and doubtful ones only when asked for) matching the
+    filters; a doubtful quote carries the learner's reason (``doubts``) when stored."""
     rows = codings
     if withdrawn:
         rows = rows[~rows["participant_id"].isin(list(withdrawn))]
     rows = rows[rows["role"] != "facilitator"]
     statuses = CHECKED.get(filters.status)
-    rows = rows[rows["status"].isin(list(statuses))] if statuses else rows[rows["status"] != "rejected"]
+    rows = rows[rows["status"].isin(list(statuses or IN_FORCE))]
     for column, value in (("code", filters.code), ("role", filters.role), ("group", filters.group),
                           ("reviewer", filters.reviewer)):
         if value:
@@ -275,7 +423,8 @@ def quotes_view(codings, filters: Filters, withdrawn: set[str], labels: dict[str
     quotes = []
     for rec in rows.head(limit).to_dict("records"):
         start, end = _int(rec["evidence_start"]), _int(rec["evidence_end"])
-        quotes.append({**rec, "label": labels.get(rec["code"], rec["code"]),
+        doubt = (doubts or {}).get((rec["segment_id"], rec["code"]), "") if rec["status"] == "doubtful" else ""
+        quotes.append({**rec, "label": labels.get(rec["code"], rec["code"]), "doubt": doubt,
                        "parts": mark_spans(rec["text"], [(start, end)])})
     return {"quotes": quotes, "total": total, "shown": len(quotes)}
 
@@ -286,7 +435,7 @@ def patterns_view(codings, code: str, withdrawn: set[str], agreements: list[dict
     rows = codings
     if withdrawn:
         rows = rows[~rows["participant_id"].isin(list(withdrawn))]
-    rows = rows[(rows["role"] != "facilitator") & (rows["status"] != "rejected")]
+    rows = rows[(rows["role"] != "facilitator") & rows["status"].isin(list(IN_FORCE))]
     mine = rows[rows["code"] == code]
     agreed = {(a["dimension"], a["value"]): a for a in agreements if a["code"] == code}
     out = []
