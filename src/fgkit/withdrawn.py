@@ -94,12 +94,13 @@ def withdrawn_text(project, store=None) -> WithdrawnText:
         lookup = stored_label_lookup(project, register)
         theirs: set[str] = set()
         others: set[str] = set()
-        for row in store.query("SELECT transcript, speaker_label, text FROM turns"):
+        for row in store.raw_turns():
             entry = lookup(row["transcript"], row["speaker_label"])
             (theirs if entry is not None and entry.participant_id in ids else others).update(
                 _runs(words(row["text"])))
-        for row in store.query("SELECT participant_id, text FROM pseudo_turns"):
-            (theirs if row["participant_id"] in ids else others).update(_runs(words(row["text"])))
+        spoken = store.participant_turns()
+        for participant_id, text in zip(spoken["participant_id"], spoken["text"]):
+            (theirs if participant_id in ids else others).update(_runs(words(text)))
     finally:
         if own:
             store.close()

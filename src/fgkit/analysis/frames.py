@@ -162,27 +162,11 @@ class StudyFrames:
 
 def load_frames(store, parents: dict[str, str] | None = None) -> StudyFrames:
 
-    segments = store.dataframe(
-        """
-        SELECT s.segment_id, s.turn_id, s.transcript, s.turn_index, s.level, s.start_char,
-               s.end_char, s.text, s.speaker, s.participant_id, s.role, s.group_name AS "group"
-        FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id
-        WHERE s.role != ?
-        ORDER BY s.transcript, s.turn_index, s.start_char, s.segment_id
-        """,
-        (FACILITATOR,),
-    )
-    roster = store.dataframe(
-        """
-        SELECT DISTINCT participant_id, role, group_name AS "group" FROM pseudo_turns
-        WHERE role != ? ORDER BY participant_id, group_name
-        """,
-        (FACILITATOR,),
-    )
-    texts = store.query("SELECT text FROM pseudo_turns WHERE role != ?", (FACILITATOR,))
-    words = sum(len(row["text"].split()) for row in texts)
-    speakers = [row["speaker"] for row in store.query("SELECT DISTINCT speaker FROM pseudo_turns")]
-    pattern = pseudonym_pattern(speakers)
+    segments = store.consenting_segments().rename(columns={"group_name": "group"})
+    segments = segments[segments["role"] != FACILITATOR].reset_index(drop=True)
+    roster = pd.DataFrame(store.people(FACILITATOR), columns=["participant_id", "role", "group"])
+    words = sum(len(text.split()) for text in store.spoken_texts(FACILITATOR))
+    pattern = pseudonym_pattern(store.speakers())
     segments["clean"] = [analysis_text(t, pattern) for t in segments["text"]]
     return StudyFrames(
         segments=segments.reset_index(drop=True),
@@ -201,9 +185,9 @@ def section_headings(store) -> frozenset[str]:
     from ..passages import headings_of
 
     titles = []
-    for row in store.query("SELECT sections FROM transcripts"):
+    for sections in store.transcript_sections():
         try:
-            titles += [str(s.get("title", "")) for s in json.loads(row["sections"] or "[]")]
+            titles += [str(s.get("title", "")) for s in json.loads(sections or "[]")]
         except (ValueError, AttributeError, TypeError):
             continue
     return headings_of(titles)

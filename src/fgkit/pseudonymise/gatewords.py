@@ -120,11 +120,9 @@ def study_text(project) -> str | None:
     except StoreError:
         return None
     try:
-        parts = [r[0] for r in store.query("SELECT text FROM pseudo_turns ORDER BY turn_id")]
+        parts = store.pseudonymised_texts()
         if not parts:
             return None
-        parts += [r[0] for r in store.query("SELECT evidence FROM codings WHERE evidence != ''")]
-        parts += [r[0] for r in store.query("SELECT memo FROM reviews WHERE memo != ''")]
     finally:
         store.close()
     return "\n\n".join(parts)

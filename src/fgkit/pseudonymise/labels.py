@@ -103,7 +103,7 @@ def seal_store_labels(project, store) -> int:
     seal = sealer(project)
     if seal is None:
         return 0
-    rows = store.query("SELECT turn_id, transcript, speaker_label FROM turns")
+    rows = store.raw_turns()
     changes = {r["turn_id"]: seal(r["transcript"], r["speaker_label"])
                for r in rows if not is_sealed(r["speaker_label"])}
     if changes:

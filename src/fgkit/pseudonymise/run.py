@@ -20,6 +20,7 @@ from ..errors import ProjectError
 from ..io import atomic_write_text
 from ..spreadsheet_safety import neutralise
 from ..passages import turn_number
+from ..records import PseudoTurn
 from .gatehash import write_gate_hashes
 from .key import load_key, save_key
 from .labels import seal_store_labels, stored_label_lookup
@@ -62,10 +63,7 @@ class PseudonymiseResult:
 
 
 def _load_turns(store) -> list:
-    rows = store.query(
-        "SELECT turn_id, transcript, turn_index, speaker_label, text, line, start "
-        "FROM turns ORDER BY transcript, turn_index"
-    )
+    rows = store.raw_turns()
     if not rows:
         raise ProjectError("no transcripts in the working store; run `fgkit ingest` first")
     return rows
@@ -202,10 +200,11 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
         new_text, replacements = replace_text(text, found, study)
         speaker = pseudonyms[participant.participant_id]
         entry = lookup(row["transcript"], row["speaker_label"])
-        pseudo_rows.append((
-            row["turn_id"], row["transcript"], row["turn_index"], participant.participant_id,
-            speaker, participant.role, entry.group, new_text, row["start"],
-            hashlib.sha1(text.encode("utf-8")).hexdigest(),
+        pseudo_rows.append(PseudoTurn(
+            turn_id=row["turn_id"], transcript=row["transcript"], index=row["turn_index"],
+            participant_id=participant.participant_id, speaker=speaker, role=participant.role,
+            group=entry.group, text=new_text, start=row["start"],
+            source_hash=hashlib.sha1(text.encode("utf-8")).hexdigest(),
         ))
         # "Turn 12." is what the report, quotes.csv and the matrix cite ("fg1-teams turn 12").
         by_transcript.setdefault(row["transcript"], []).append(
@@ -224,13 +223,7 @@ def pseudonymise_project(project, store, passphrase: str | None = None) -> Pseud
         shared.write_text(f"{TRANSCRIPTS_DIR}/{name}", text)
     shared.check(said="\n\n".join(rendered.values()))
 
-    with store.transaction() as conn:
-        conn.execute("DELETE FROM pseudo_turns")
-        conn.executemany(
-            "INSERT INTO pseudo_turns(turn_id, transcript, turn_index, participant_id, speaker, role, "
-            "group_name, text, start, source_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            pseudo_rows,
-        )
+    store.replace_pseudo_turns(pseudo_rows)
     key_path = save_key(project.private_dir, key, passphrase)
     if passphrase:
         # Without the passphrase later commands cannot read the key; the leak gate uses these.

@@ -123,11 +123,7 @@ def build_context(project, store, analysis) -> ReportContext:
     codebook = read_codebook(project.codebook_path)
     parents = {c: m["parent"] for c, m in codebook.codes.items() if m.get("parent")}
     codings = study_codings(store, parents)
-    people = store.query(
-        "SELECT DISTINCT participant_id, role, group_name FROM pseudo_turns "
-        "WHERE role != 'facilitator'"
-    )
-    disclosure = Disclosure.from_people([(r[0], r[1], r[2]) for r in people], k)
+    disclosure = Disclosure.from_people(store.people("facilitator"), k)
     labels = disclosure.labels()
     prevalence = analysis.prevalence
     roles = sorted(set(_values(prevalence, "role", "role")), key=natural_key)
@@ -151,13 +147,8 @@ def build_context(project, store, analysis) -> ReportContext:
     groups, by_role, n_participants = _study_people(store, k)
     words = analysis.summary.get("words")
     if words is None:
-        words = sum(
-            len(r[0].split())
-            for r in store.query("SELECT text FROM pseudo_turns WHERE role != 'facilitator'")
-        )
-    n_segments = store.query(
-        "SELECT COUNT(*) FROM segments s JOIN pseudo_turns p ON p.turn_id = s.turn_id"
-    )[0][0]
+        words = sum(len(text.split()) for text in store.spoken_texts("facilitator"))
+    n_segments = len(store.consenting_segment_ids())
     status_counts = codings["status"].value_counts() if len(codings) else {}
     n_checked, n_decidable = decided.get("__checked__", 0), decided.get("__total__", 0)
     share = n_checked / n_decidable if n_decidable else 0.0
@@ -394,17 +385,9 @@ def _code_section(code, codebook_codes, prevalence, rows, labels, per_code, max_
 
 def _study_people(store, k: int) -> tuple[list[dict], list[dict], int]:
     """Groups with their roles, and role totals (a total under k is shown as "fewer than k")."""
-    rows = store.query(
-        "SELECT group_name, role, COUNT(DISTINCT participant_id) FROM pseudo_turns "
-        "WHERE role != 'facilitator' GROUP BY group_name, role"
-    )
+    rows = store.group_role_counts("facilitator")
     # One person can sit in two groups: role totals count people, not group places.
-    people = dict(
-        store.query(
-            "SELECT role, COUNT(DISTINCT participant_id) FROM pseudo_turns "
-            "WHERE role != 'facilitator' GROUP BY role"
-        )
-    )
+    people = store.role_counts("facilitator")
     groups: dict[str, dict] = {}
     roles: dict[str, dict] = {}
     for group, role, _ in rows:

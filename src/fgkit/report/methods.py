@@ -50,11 +50,7 @@ def _fmt(value: Any) -> str:
 
 
 def _formats(store) -> tuple[int, list[dict[str, Any]]]:
-    rows = store.query(
-        "SELECT format, COUNT(*), SUM(n_turns), SUM(n_words) FROM transcripts "
-        "GROUP BY format ORDER BY format"
-    )
-    out = [{"format": r[0], "files": r[1], "turns": r[2], "words": r[3]} for r in rows]
+    out = store.format_summary()
     return sum(r["files"] for r in out), out
 
 
@@ -66,9 +62,8 @@ def _automated(store, topics) -> list[str]:
             "identifiers in speech were detected automatically and replaced. Automatic "
             "detection is assistance, not a guarantee."
         )
-    for coder, n in store.query(
-        "SELECT coder, COUNT(*) FROM codings GROUP BY coder ORDER BY coder"
-    ):
+    counts = store.coder_counts()
+    for coder, n in zip(counts["coder"], counts["n"]):
         if coder.startswith("refi:"):
             lines.append(f"{n} codings were imported from another analysis tool ({coder}).")
         else:
@@ -172,10 +167,7 @@ def build_methods(project, store, analysis, codebook, labels: dict[str, str], k:
     ]
     from ..disclosure import Disclosure
 
-    people = store.query(
-        "SELECT DISTINCT participant_id, role, group_name FROM pseudo_turns WHERE role != 'facilitator'"
-    )
-    left_out = Disclosure.from_people([(r[0], r[1], r[2]) for r in people], k).role_group_note()
+    left_out = Disclosure.from_people(store.people("facilitator"), k).role_group_note()
     if left_out:
         limits.append(left_out)
     limits += [_readable(str(t), labels) for t in analysis.thin_data]
