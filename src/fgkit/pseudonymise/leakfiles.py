@@ -53,6 +53,7 @@ XML_SUFFIXES = {".xml", ".html", ".htm", ".qde", ".qdc", ".svg", ".xhtml", ".rel
 PRIVATE_FILE_NAMES = {
     "key.json", "key.json.enc", "anonymisation-log.csv", "pseudonymisation-review.csv",
     "participants.csv", "withdrawals.csv", "fgkit.sqlite", "gate-hashes.json",
+    "speaker-labels.secret", "identifiers-to-review.csv", "extra-identifiers.csv",
 }
 _KEY_MARKERS = (b'"format": "fgkit-key', b'"format":"fgkit-key')
 _TAG = re.compile(r"<[^>]*>")
