@@ -20,6 +20,9 @@ Three rules, all resting on the study's roster (participant, role, group) and ``
   FG2") only in a group counted by role; in any other group everyone is "Participant, FG6", so
   the label cannot single out the lone manager; in a group of fewer than k people the group is
   not named either ("Participant").
+* **References** (:func:`shown_reference`): a quote's turn reference ("fg4-managers turn 2")
+  names its transcript, and a transcript is a group; it is given only beside an attribution that
+  names that group, so "Participant" (a group of fewer than k) never comes with a reference.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from functools import cached_property
 
 __all__ = [
     "Disclosure", "SHOWN", "FEWER", "WITHHELD", "suppressed", "display_count", "withhold",
-    "attribution_labels", "role_title",
+    "attribution_labels", "role_title", "shown_reference",
 ]
 
 SHOWN, FEWER, WITHHELD = "shown", "fewer", "withheld"
@@ -44,6 +47,17 @@ def role_title(role: str) -> str:
 def suppressed(participants: int, k: int) -> bool:
     """True when a count rests on some but fewer than k participants."""
     return 0 < participants < k
+
+
+def shown_reference(attribution: str, group: str, reference: str) -> str:
+    """The quote's reference, or "" when its attribution does not name its group.
+
+    Every output asks this before printing a reference: the transcript's name gives the group
+    away, so a quote whose group is withheld ("Participant") gets none."""
+    group = str(group)
+    if not group or not str(attribution).endswith(f", {group}"):
+        return ""
+    return str(reference)
 
 
 def display_count(value: int, participants: int, k: int) -> str:
@@ -129,6 +143,10 @@ class Disclosure:
         if group in self.role_groups:
             return f"{role_title(str(role))}, {group}"
         return f"Participant, {group}"
+
+    def reference(self, group: str, reference: str) -> str:
+        """A quote's reference where its group may be named, "" where it is withheld."""
+        return shown_reference(self.label_for("", "", group), group, reference)
 
     def labels(self) -> dict[tuple[str, str], str]:
         """Attribution strings keyed by (participant_id, group)."""

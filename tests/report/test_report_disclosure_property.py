@@ -7,7 +7,8 @@ generated data, not from fgkit's own tables:
 
 * no small count (1..k-1 people) of a group appears in any output, nor "not raised";
 * no quote names the role of anyone in a group where some role has fewer than k people, and no
-  quote names a group of fewer than k people;
+  quote names a group of fewer than k people, nor gives a reference (it names the transcript, so
+  the group) beside an attribution that leaves the group out;
 * role figures count only groups whose every role has at least k people;
 * every framework-matrix cell that prevalence withholds shows no count in any format;
 * with nothing reviewed, the report makes no headline and opens with the draft notice.
@@ -145,6 +146,18 @@ def test_every_output_follows_one_disclosure_rule(tmp_path_factory, groups, codi
         if n < K:
             for name, text in texts.items():
                 assert f"Participant, {group}" not in text, (name, group)
+    # A reference names the transcript ("fg3 turn 2"), so the group: never beside "Participant".
+    for name, text in texts.items():
+        assert not re.search(r"\bParticipant,? \(?fg\d+ turn \d+", text), name
+    for row in csv.DictReader(io.StringIO(texts["quotes.csv"])):
+        if row["attribution"] == "Participant":
+            assert group_size.get(row["group"], 0) < K or row["group"] == ""
+            assert (row["group"], row["transcript"], row["turn"], row["reference"]) == ("", "", "", "")
+        else:
+            assert row["reference"].startswith(row["group"].lower() + " turn ")
+    for s in ctx.codes:
+        for q in s.quotes:
+            assert (q.reference == "") == (group_size[q.group] < K), (q.group, q.reference)
     attributions = {r["attribution"] for r in csv.DictReader(io.StringIO(texts["quotes.csv"]))}
     for label in attributions:
         named = label.split(", ")[-1] if ", " in label else None

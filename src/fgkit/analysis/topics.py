@@ -206,6 +206,7 @@ def _examples(topic: int, order: list[int], docs: pd.DataFrame, terms: list[str]
     """Up to EXAMPLES quotes for a topic, nearest its centre first, one per participant: the
     report's own passages (whole sentences, never a heading, never a soundbite) around the
     sentence richest in the topic's words, attributed by the disclosure rules."""
+    from ..disclosure import shown_reference
     from ..passages import passage, turn_reference
 
     out, people = [], set()
@@ -223,8 +224,8 @@ def _examples(topic: int, order: list[int], docs: pd.DataFrame, terms: list[str]
             "topic": int(topic), "rank": len(out) + 1, "segment_id": str(seg["segment_id"]),
             "text": text, "attribution": attribution,
             # The transcript's name gives the group away: no reference where the group is withheld.
-            "reference": turn_reference(seg["transcript"], seg["turn_index"])
-            if attribution.endswith(f", {seg['group']}") else "",
+            "reference": shown_reference(attribution, seg["group"],
+                                         turn_reference(seg["transcript"], seg["turn_index"])),
         })
         if len(out) == EXAMPLES:
             break

@@ -5,7 +5,9 @@ attribution by role and group from ``fgkit.disclosure`` (the rule every output f
 "Practitioner, FG2", or "Participant, FG6" for everyone in a group where a role has fewer than
 k people). Speaker pseudonyms are not written: quotes are attributed to groups, never to a
 person. References ("fg1-teams turn 12") count turns from 1, as the report and the shareable
-transcripts do. A filter on a parent code includes its sub-codes; "doubtful" and rejected
+transcripts do; a quote from a group of fewer than k people ("Participant") has no group,
+transcript, turn or reference, since the transcript's name is the group's. A filter on a parent
+code includes its sub-codes; "doubtful" and rejected
 codings are never exported.
 """
 
@@ -16,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..disclosure import shown_reference
 from ..errors import InputError
 from ..passages import turn_number, turn_reference
 from ..shareable import publication
@@ -144,7 +147,9 @@ def select_quotes(
         attribution = attributions.get((first.participant_id, first.group)) or (
             "Participant" if first.group in small_groups else f"Participant, {first.group}"
         )
-        turn = turn_number(first.turn_index)
+        # The transcript and turn name the group: blank wherever the attribution withholds it.
+        reference = shown_reference(attribution, first.group,
+                                    turn_reference(first.transcript, first.turn_index))
         row = {
             "quote_id": segment_id,
             "quote": first.text,
@@ -152,11 +157,11 @@ def select_quotes(
             "status": "; ".join(r.status for r in part),
             # The role only where the attribution names it: never beside "Participant, FG6".
             "role": "" if attribution.startswith("Participant") else attribution.split(",")[0],
-            "group": first.group,
+            "group": first.group if reference else "",
             "attribution": attribution,
-            "transcript": first.transcript,
-            "turn": turn,
-            "reference": turn_reference(first.transcript, first.turn_index),
+            "transcript": first.transcript if reference else "",
+            "turn": turn_number(first.turn_index) if reference else "",
+            "reference": reference,
             "words": words,
         }
         if context:

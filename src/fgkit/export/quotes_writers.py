@@ -117,5 +117,6 @@ def write_docx(table, path: Path, codes: list) -> None:
                 body.add(f"Context: {row['context']}", italic=True)
             body.add(f"\u201c{row['quote']}\u201d", style="Quote")
             marker = " (suggested coding, not yet reviewed)" if status == "suggested" else ""
-            body.add(f"\u2014 {row['attribution']} ({row['reference']}){marker}")
+            reference = f" ({row['reference']})" if row.get("reference") else ""
+            body.add(f"\u2014 {row['attribution']}{reference}{marker}")
     save_office(doc, path)

@@ -3,7 +3,8 @@
 Each quote is whole sentences around the coding's evidence (``fgkit.passages``): a turn too
 short to read fairly ("Green, Amber, Red, Purple.") and a section heading are never quoted, and
 each quote carries its 1-based turn reference ("fg1-teams turn 12"), the same as quotes.csv and
-the shareable transcripts. Attribution comes from ``fgkit.disclosure``.
+the shareable transcripts. Attribution and whether a reference may be shown (it names the group)
+come from ``fgkit.disclosure``.
 
 Each round takes one quote from every group in turn (groups in natural order); inside a group
 the role quoted least so far goes first, then accepted codings before machine suggestions,
@@ -68,6 +69,7 @@ def trim_quote(text: str, start: int | None, end: int | None, max_chars: int) ->
 def select_quotes(codings, labels: dict[tuple[str, str], str], limit: int, max_chars: int,
                   disclosure=None, headings: frozenset = frozenset()) -> list[Quote]:
     """Pick up to ``limit`` quotes for one code from its effective codings."""
+    from ..disclosure import shown_reference
     from ..passages import passage, turn_reference
 
     if codings is None or not len(codings) or limit <= 0:
@@ -95,8 +97,9 @@ def select_quotes(codings, labels: dict[tuple[str, str], str], limit: int, max_c
             disclosure.label_for(r.participant_id, r.role, r.group) if disclosure is not None
             else f"Participant, {r.group}"
         )
-        quote = Quote(text, attribution, str(r.status), str(r.group), str(r.role),
-                      turn_reference(r.transcript, r.turn_index))
+        # The transcript names the group: no reference beside an attribution that withholds it.
+        reference = shown_reference(attribution, str(r.group), turn_reference(r.transcript, r.turn_index))
+        quote = Quote(text, attribution, str(r.status), str(r.group), str(r.role), reference)
         candidates.setdefault(str(r.group), []).append(quote)
 
     chosen: list[Quote] = []
