@@ -13,6 +13,8 @@ from fgkit.report.render_md import render_md
 
 SECTIONS = ["Summary of the study", "Codes, one by one", "Comparing roles", "Distinctive language",
             "Candidate topics", "Framework matrix", "Methods and limits"]
+# The plain-English opening and the glossary come first in every format.
+OPENING = ["About this report", "Glossary"]
 CODE_LABELS = ["Workload pressure", "Fairness of allocation", "Emotional labour",
                "Professional judgement", "Reactions to AI"]
 
@@ -42,9 +44,10 @@ def _headings(document, level):
 
 def test_docx_has_real_headings_in_order(word):
     assert _headings(word, 0) == ["Machine-coded draft of the focus groups: not findings"]
-    assert _headings(word, 1) == SECTIONS
+    assert _headings(word, 1) == [*OPENING, *SECTIONS]
     h2 = _headings(word, 2)
-    assert h2[:2] == ["Headline comparisons", *CODE_LABELS[:1]]
+    assert h2[:3] == ["What this is", "What this is not", "How to read it"]
+    assert h2[3:5] == ["Headline comparisons", *CODE_LABELS[:1]]
     assert all(label in h2 for label in CODE_LABELS)
 
 
@@ -78,10 +81,11 @@ def test_docx_carries_no_author_name(word):
 
 def test_markdown_headings_and_quotes(markdown):
     h2 = re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE)
-    assert h2 == SECTIONS
-    assert re.findall(r"^### (.+)$", markdown, flags=re.MULTILINE)[1:6] == CODE_LABELS
-    assert "> — Participant, FG4 turn 2 (**Accepted**)" in markdown
-    assert "> — Participant, FG4 (" not in markdown
+    assert h2 == [*OPENING, *SECTIONS]
+    assert re.findall(r"^### (.+)$", markdown, flags=re.MULTILINE)[4:9] == CODE_LABELS
+    # FG4 is under k: its quotes say "Participant" with no reference (the transcript is FG4's)
+    assert "> — Participant (**Accepted**)" in markdown
+    assert "> — Participant, FG4" not in markdown and "FG4 turn" not in markdown
     assert "\nPart of: Workload pressure\n" in markdown
     assert "\n\n\n" not in markdown
 

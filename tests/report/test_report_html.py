@@ -30,7 +30,7 @@ def test_sections_and_heading_outline(doc):
     notice = doc.xpath("//div[@class='draft-notice']")[0].text_content()
     assert "Machine draft, not findings" in notice and "15 of 20 codings (75%)" in notice
     ids = [s.get("id") for s in doc.xpath("//main/section")]
-    assert ids == ["summary", "codes", "comparison", "language", "topics", "matrix", "methods"]
+    assert ids == ["about", "glossary", "summary", "codes", "comparison", "language", "topics", "matrix", "methods"]
     h3 = [h.text_content() for h in doc.xpath("//section[@id='codes']//h3")]
     assert h3 == ["Workload pressure", "Fairness of allocation", "Emotional labour",
                   "Professional judgement", "Reactions to AI"]

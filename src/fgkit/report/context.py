@@ -21,6 +21,7 @@ from ..disclosure import Disclosure, display_count, role_title
 from . import charts, tables
 from .checked_chart import checked_chart
 from .methods import Methods, build_methods
+from .plain import GLOSSARY, TRUST_UNKNOWN, Opening, opening, trust_line
 from .quotes import Quote, natural_key, select_quotes
 from .tables import MatrixRow, TopicsSection, is_blank
 
@@ -76,6 +77,8 @@ class CodeSection:
     quotes: list[Quote]
     checked_share: float = 0.0  # share of this code's codings a person decided
     overall_checked: str = ""  # the overall line from accepted codings only
+    trust: str = TRUST_UNKNOWN  # agreement with reviewers (fgkit.coding.trust), in words
+    trust_reliable: bool | None = None  # None until reviewed; False is "not reliable yet"
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,8 @@ class ReportContext:
     disclosure_note: str = ""  # groups left out of role figures, in plain English
     distinctive_explained: str = tables.DISTINCTIVE_EXPLAINED  # the score in one plain sentence
     distinctive_none: str = tables.DISTINCTIVE_NONE
+    plain_english: Opening | None = None  # the one-page opening (report/plain.py), every format
+    glossary: tuple = GLOSSARY  # (term, meaning) pairs, every format
 
 
 def build_context(project, store, analysis) -> ReportContext:
@@ -142,6 +147,7 @@ def build_context(project, store, analysis) -> ReportContext:
                 decided.get(code, 0.0), disclosure, headings,
             )
         )
+    sections = _with_trust(store, code_ids, sections)
     labels_by_code = {s.code: s.label for s in sections}
 
     groups, by_role, n_participants = _study_people(store, k)
@@ -189,7 +195,23 @@ def build_context(project, store, analysis) -> ReportContext:
         headline_note=_headline_note(headlines, n_checked, n_decidable),
         unchecked_comparison=[row["unchecked"] for row in comparison],
         disclosure_note=disclosure.role_group_note() or "",
+        plain_english=opening(draft, int(n_checked), int(n_decidable), k, ENOUGH_CHECKED),
     )
+
+
+def _with_trust(store, code_ids, sections):
+    """Each code's agreement with reviewers beside it ("unknown until reviewed" before any)."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from ..coding.trust import code_trust
+
+    trust = code_trust(store, SimpleNamespace(ids=list(code_ids)))  # it needs only the ids
+    out = []
+    for s in sections:
+        text, reliable = trust_line(trust.get(s.code))
+        out.append(replace(s, trust=text, trust_reliable=reliable))
+    return out
 
 
 def _decisions(store, parents) -> dict[str, float]:

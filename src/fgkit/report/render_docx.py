@@ -2,8 +2,8 @@
 
 It says what the HTML report says, section by section and caveat by caveat (the machine-draft
 notice, checked and unchecked figures, the notes on disclosure and on reading patterns), with the
-charts as images, on A4 pages numbered in the footer, in UK English. Optional context fields (a
-plain-English opening, a glossary) appear when the context carries them, as in the HTML.
+charts as images, on A4 pages numbered in the footer, in UK English. The plain-English opening and
+the glossary (report/plain.py, via the context) come first, as in the HTML and Markdown.
 """
 
 from __future__ import annotations
@@ -156,51 +156,27 @@ def _opening(doc, ctx) -> None:
                bold_first="Machine draft, not findings." if ctx.notice.startswith("Machine draft") else "")
     doc.add_paragraph(f"{ctx.project_name}: {len(ctx.groups)} focus groups, {ctx.n_participants} "
                       "participants. Pseudonymised: safe to share within the study team.")
-    plain = getattr(ctx, "plain_english", None) or getattr(ctx, "opening", None)
-    if plain:
-        _plain_english(doc, plain)
+    if ctx.plain_english:
+        _plain_english(doc, ctx.plain_english)
+    _glossary(doc, ctx)
 
 
 def _plain_english(doc, plain) -> None:
-    """The one-page opening: a title and paragraphs or (heading, text) pairs, whatever shape
-    the context gives it."""
-    doc.add_heading(getattr(plain, "title", None) or "About this report", level=1)
-    parts = getattr(plain, "parts", None) or getattr(plain, "sections", None) or plain
-    if isinstance(parts, str):
-        parts = [parts]
-    for part in parts:
-        if isinstance(part, dict):
-            heading = part.get("heading") or part.get("title")
-            body = part.get("text") or part.get("body") or part.get("lines") or ""
-        elif isinstance(part, (tuple, list)) and len(part) == 2:
-            heading, body = part
-        else:
-            heading = getattr(part, "heading", None) or getattr(part, "title", None)
-            body = getattr(part, "text", None) or getattr(part, "body", None) or str(part)
-        if heading:
-            doc.add_heading(str(heading), level=2)
-        if isinstance(body, (list, tuple)):
-            _bullets(doc, body)
-        else:
-            doc.add_paragraph(str(body))
+    """The one-page opening (report/plain.py): its title, then a heading and a paragraph a part."""
+    doc.add_heading(plain.title, level=1)
+    for heading, text in plain.parts:
+        doc.add_heading(heading, level=2)
+        doc.add_paragraph(text)
 
 
 def _glossary(doc, ctx) -> None:
-    glossary = getattr(ctx, "glossary", None)
-    if not glossary:
+    if not ctx.glossary:
         return
     doc.add_heading("Glossary", level=1)
-    items = glossary.items() if isinstance(glossary, dict) else glossary
-    for item in items:
-        if isinstance(item, dict):
-            term, meaning = item.get("term"), item.get("meaning") or item.get("definition")
-        elif isinstance(item, (tuple, list)):
-            term, meaning = item
-        else:
-            term, meaning = item.term, getattr(item, "meaning", getattr(item, "definition", ""))
+    for term, meaning in ctx.glossary:
         para = doc.add_paragraph()
         para.add_run(f"{term}: ").bold = True
-        para.add_run(str(meaning))
+        para.add_run(meaning)
 
 
 def _summary(doc, ctx) -> None:
@@ -250,6 +226,7 @@ def _codes(doc, ctx) -> None:
         doc.add_paragraph((f"Checked by a person: {checked}. " if checked else "")
                           + f"Including unchecked suggestions: {c.overall}. {c.accepted} accepted "
                           f"and {c.suggested} unchecked codings.")
+        doc.add_paragraph(f"Agreement with reviewers: {c.trust}.")
         doc.add_heading("By role: share of participants, checked and unchecked", level=3)
         _chart(doc, c.role_chart)
         _table(doc, f"{c.label} by role", ["Role", "Accepted by a researcher", "Including unchecked suggestions"],
@@ -268,9 +245,8 @@ def _codes(doc, ctx) -> None:
         for q in c.quotes:
             para = doc.add_paragraph(f"“{q.text}” ", style="Quote")
             tag = "Accepted" if q.status == "accepted" else "Suggested, not checked"
-            # A reference names the transcript, so the group: never beside an attribution that
-            # leaves the group out because it has fewer than k people.
-            reference = getattr(q, "reference", "") if q.attribution != "Participant" else ""
+            # The reference is "" where the attribution withholds the group (fgkit.disclosure).
+            reference = q.reference
             para.add_run(f"— {q.attribution}{f' ({reference})' if reference else ''} ({tag})").bold = True
 
 
@@ -387,7 +363,6 @@ def render_docx(ctx):
     _topics(doc, ctx)
     _matrix(doc, ctx)
     _methods(doc, ctx)
-    _glossary(doc, ctx)
     doc.add_paragraph("Made with fgkit from pseudonymised material. Attributions name at most a role "
                       "and a group, never a person.")
     return doc
