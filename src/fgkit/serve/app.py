@@ -53,7 +53,6 @@ SECURITY_HEADERS = {
     "cache-control": "no-store",
 }
 STATIC = Path(__file__).resolve().parent / "static"
-READ_FRESH_WAIT = 1.0  # seconds a read page waits for codings refreshed after a decision
 QUEUE_REFRESH = 5.0  # seconds between recomputations of the review queue
 # Seconds between refits of the learner's teaching order (half a second of a core each on the
 # sample study): between refits, decided segments leave the queue and the rest keep their order.
@@ -183,10 +182,18 @@ class Workshop:
         self._own_writes[reviewer] = store.serve_reviews_version()[0]
 
     def codings_for(self, reviewer: str, store):
+        """The codings for a reader's page: those held, unless they predate the reader's own
+        latest decision; then computed here, at once (tens of milliseconds: the study's frames
+        are held, only the decisions are read), rather than waiting for a background refresh
+        that may have started before the decision."""
+        from ..coding.status import effective_codings
+
         codings = self.codings(store)
         held = self.cache.version_of(("codings",))
         if held is not None and held[0] < self._own_writes.get(reviewer, 0):
-            codings = self.codings(store, wait=READ_FRESH_WAIT)
+            version = store.serve_reviews_version()
+            codings = effective_codings(self.frames.over(store), include_rejected=True, include_doubtful=True)
+            self.cache.put(("codings",), version, codings)
         return codings
 
     def queue(self, store, filters: views.Filters) -> list[dict]:
