@@ -194,3 +194,43 @@ def test_study_frames_follow_a_new_coding_run(study, serve_kit):
         after = effective_codings(frames.over(store), include_rejected=True, include_doubtful=True)
         assert effective_codings(store, include_rejected=True, include_doubtful=True).equals(after)
         assert seg in set(after["segment_id"])
+
+
+def test_updating_codings_after_each_decision_equals_recomputing_them(study, serve_kit):
+    """Accept, reject and add in a seeded random order (a doubted pair, a withdrawn participant's
+    segment and codes no machine suggested among them): after every decision, the updated table
+    is the full recomputation's, value for value."""
+    import random
+
+    from pandas.testing import assert_frame_equal
+
+    from fgkit.coding.decisions import update_codings
+    from fgkit.coding.status import effective_codings
+
+    _add_doubt(study, serve_kit.segment_id_of("My team carry more"), "caseload")
+    rng = random.Random(18)
+    segments = [stable_id("segment", row[0], row[5]) for row in serve_kit.TURNS]
+    codes = ["caseload", "allocation", "feelings", "tools"]
+    with study.open_store() as store:
+        base_segments = store.consenting_segments().rename(columns={"group_name": "group"})
+        machine = store.codings(machine_only=True)
+        machine_pairs = set(zip(machine.loc[machine["status"] != "doubtful", "segment_id"],
+                                machine.loc[machine["status"] != "doubtful", "code"]))
+        held = effective_codings(store, include_rejected=True, include_doubtful=True)
+        decisions = store.latest_decisions()
+        seen = set(held["status"])
+        for step in range(40):
+            segment_id, code = rng.choice(segments), rng.choice(codes)
+            decision = rng.choice(["accept", "reject", "add"])
+            store.serve_add_reviews([(segment_id, code, decision, rng.choice(["Amira", "Bo"]),
+                                      f"2026-01-01T00:00:{step:02d}+00:00", rng.choice(["", "memo"]),
+                                      "workshop", code)])
+            now = store.latest_decisions()
+            held = update_codings(held, decisions, now, base_segments, machine_pairs)
+            decisions = now
+            full = effective_codings(store, include_rejected=True, include_doubtful=True)
+            assert_frame_equal(held.astype(str), full.astype(str), obj=f"after decision {step}")
+            seen |= set(held["status"])
+        # Every kind of status came and went; the doubted pair was decided along the way.
+        assert seen == {"accepted", "rejected", "doubtful", "suggested"}
+        assert "doubtful" not in set(held["status"])

@@ -162,12 +162,12 @@ class Workshop:
         return value
 
     def codings(self, store, wait: float = 0.0, refresh: bool = True):
-        from ..coding.status import effective_codings
-
-        return self.cache.get(("codings",), store.serve_reviews_version(),
-                              lambda s: effective_codings(self.frames.over(s), include_rejected=True,
-                                                          include_doubtful=True),
-                              store, wait=wait, refresh=refresh)
+        """The codings in force (rejected and doubtful ones included) as of a recent version;
+        a refresh updates the table held by the decisions made since, in the background."""
+        key = ("codings",)
+        return self.cache.get(key, store.serve_reviews_version(),
+                              lambda s: self.frames.codings(s, self.cache.value_of(key)),
+                              store, wait=wait, refresh=refresh)[0]
 
     def choices(self, store, labels: dict[str, str], codings=None) -> dict:
         """The filters' choices, from the codings held (a stale list is fine), kept per table."""
@@ -183,17 +183,17 @@ class Workshop:
 
     def codings_for(self, reviewer: str, store):
         """The codings for a reader's page: those held, unless they predate the reader's own
-        latest decision; then computed here, at once (tens of milliseconds: the study's frames
-        are held, only the decisions are read), rather than waiting for a background refresh
-        that may have started before the decision."""
-        from ..coding.status import effective_codings
-
+        latest decision; then brought up to date here, at once (only the decisions changed since
+        are applied), rather than waiting for a background refresh that may have started before
+        the decision."""
+        key = ("codings",)
         codings = self.codings(store)
-        held = self.cache.version_of(("codings",))
+        held = self.cache.version_of(key)
         if held is not None and held[0] < self._own_writes.get(reviewer, 0):
             version = store.serve_reviews_version()
-            codings = effective_codings(self.frames.over(store), include_rejected=True, include_doubtful=True)
-            self.cache.put(("codings",), version, codings)
+            value = self.frames.codings(store, self.cache.value_of(key))
+            self.cache.put(key, version, value)
+            codings = value[0]
         return codings
 
     def queue(self, store, filters: views.Filters) -> list[dict]:

@@ -126,6 +126,12 @@ class VersionedCache:
             if held is None or held[0][0] <= version[0]:
                 self._values[key] = (version, value)
 
+    def value_of(self, key):
+        """The value held for ``key`` (None: nothing held)."""
+        with self._lock:
+            held = self._values.get(key)
+        return held[1] if held is not None else None
+
     def version_of(self, key):
         """The store version the value held for ``key`` was computed at (None: nothing held)."""
         with self._lock:
@@ -230,14 +236,36 @@ class StudyFrames:
         with self._lock:
             held = self._held
         if held is None or held[0] != version:
-            held = (version, store.consenting_segments(), store.codings(machine_only=True))
+            segments, machine = store.consenting_segments(), store.codings(machine_only=True)
+            suggested = machine[machine["status"] != "doubtful"]
+            held = (version, segments, machine, segments.rename(columns={"group_name": "group"}),
+                    set(zip(suggested["segment_id"], suggested["code"])))
             with self._lock:
                 self._held = held
         return held
 
-    def over(self, store) -> "_FramesStore":
-        _version, segments, machine = self.get(store)
-        return _FramesStore(store, segments, machine)
+    def over(self, store, decisions=None) -> "_FramesStore":
+        """The store with segments and machine codings from memory (and the latest decisions,
+        when given, as read once by the caller)."""
+        held = self.get(store)
+        return _FramesStore(store, held[1], held[2], decisions)
+
+    def codings(self, store, held: tuple | None = None) -> tuple:
+        """(effective codings with rejected and doubtful ones, the decisions they reflect, the
+        study version): ``held``, such a triple computed earlier, brought up to date by the
+        decisions changed since (``decisions.update_codings``) when the study is unchanged,
+        else computed in full."""
+        from ..coding.decisions import update_codings
+        from ..coding.status import effective_codings
+
+        version, segments, machine, renamed, pairs = self.get(store)
+        decisions = store.latest_decisions()
+        if held is not None and held[2] == version:
+            codings = update_codings(held[0], held[1], decisions, renamed, pairs)
+        else:
+            codings = effective_codings(_FramesStore(store, segments, machine, decisions),
+                                        include_rejected=True, include_doubtful=True)
+        return codings, decisions, version
 
     def doubts(self, store) -> dict[tuple[str, str], str]:
         """(segment_id, code) -> why the learner doubts that machine coding (its stored reason)."""
@@ -254,8 +282,13 @@ class StudyFrames:
 class _FramesStore:
     """A store whose segment and machine-coding reads come from ``StudyFrames``; the rest is the store's."""
 
-    def __init__(self, store, segments, machine) -> None:
-        self._store, self._segments, self._machine = store, segments, machine
+    def __init__(self, store, segments, machine, decisions=None) -> None:
+        self._store, self._segments, self._machine, self._decisions = store, segments, machine, decisions
+
+    def latest_decisions(self, reviewer=None):
+        if reviewer is None and self._decisions is not None:
+            return self._decisions.copy()
+        return self._store.latest_decisions(reviewer)
 
     def consenting_segments(self, withdrawn=()):
         if withdrawn:
