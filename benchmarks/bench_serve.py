@@ -88,7 +88,11 @@ class Reviewer(threading.Thread):
 
     def sign_in(self) -> None:
         page = self.client.get(f"/signin/{self.token}")
-        self.client.post("/signin", data={"csrf": CSRF.search(page.text).group(1), "token": self.token})
+        found = CSRF.search(page.text)
+        if not found:  # say what the server answered (a status and the page's title, no study text)
+            title = re.search(r"<title>([^<]*)</title>", page.text)
+            raise SystemExit(f"sign-in page answered {page.status_code} ({title.group(1) if title else 'no title'})")
+        self.client.post("/signin", data={"csrf": found.group(1), "token": self.token})
 
     def run(self) -> None:
         rounds = 0

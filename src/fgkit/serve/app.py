@@ -187,14 +187,13 @@ class Workshop:
         are applied), rather than waiting for a background refresh that may have started before
         the decision."""
         key = ("codings",)
-        codings = self.codings(store)
         held = self.cache.version_of(key)
-        if held is not None and held[0] < self._own_writes.get(reviewer, 0):
-            version = store.serve_reviews_version()
-            value = self.frames.codings(store, self.cache.value_of(key))
-            self.cache.put(key, version, value)
-            codings = value[0]
-        return codings
+        if held is None or held[0] >= self._own_writes.get(reviewer, 0):
+            return self.codings(store)
+        version = store.serve_reviews_version()
+        value = self.frames.codings(store, self.cache.value_of(key))
+        self.cache.put(key, version, value)
+        return value[0]
 
     def queue(self, store, filters: views.Filters) -> list[dict]:
         """The worksheet's rows in the learner's teaching order (``TeachingOrder``), as ``fgkit
