@@ -450,19 +450,19 @@ def quotes_view(codings, filters: Filters, withdrawn: set[str], labels: dict[str
                 doubts: dict[tuple[str, str], str] | None = None) -> dict:
     """Quotes (codings in force; rejected and doubtful ones only when asked for) matching the
     filters; a doubtful quote carries the learner's reason (``doubts``) when stored."""
-    rows = codings
-    if withdrawn:
-        rows = rows[~rows["participant_id"].isin(list(withdrawn))]
-    rows = rows[rows["role"] != "facilitator"]
+    # One mask, one selection: each selection copies every column of the table.
     statuses = CHECKED.get(filters.status)
-    rows = rows[rows["status"].isin(list(statuses or IN_FORCE))]
+    keep = (codings["role"] != "facilitator").to_numpy(bool) & codings["status"].isin(list(statuses or IN_FORCE)).to_numpy(bool)
+    if withdrawn:
+        keep &= ~codings["participant_id"].isin(list(withdrawn)).to_numpy(bool)
     for column, value in (("code", filters.code), ("role", filters.role), ("group", filters.group),
                           ("reviewer", filters.reviewer)):
         if value:
-            rows = rows[rows[column] == value]
-    total = len(rows)
+            keep &= (codings[column] == value).to_numpy(bool)
+    total = int(keep.sum())
+    rows = codings.iloc[keep.nonzero()[0][:limit]]
     quotes = []
-    for rec in rows.head(limit).to_dict("records"):
+    for rec in rows.to_dict("records"):
         start, end = _int(rec["evidence_start"]), _int(rec["evidence_end"])
         doubt = (doubts or {}).get((rec["segment_id"], rec["code"]), "") if rec["status"] == "doubtful" else ""
         quotes.append({**rec, "label": labels.get(rec["code"], rec["code"]), "doubt": doubt,
