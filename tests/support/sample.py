@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -22,4 +23,7 @@ def copy_sample_project(dest: Path) -> Path:
     )
     shutil.copytree(REPO_ROOT / "codebooks", dest / "codebooks")
     (dest / "reports").mkdir(exist_ok=True)
+    # As `fgkit init` leaves it: the private zone owner-only (a checkout's umask gives 755, which
+    # fgkit would fix with a warning on the first command).
+    os.chmod(dest / "data", 0o700)
     return dest
