@@ -51,8 +51,9 @@ def ingest_project(project, store) -> tuple[list, Register]:
 
 def _refuse_names_in_file_names(project, paths) -> None:
     """A transcript's file name travels into every shareable output (its pseudonymised copy,
-    quote references, codings.csv, the REFI-QDA project), so a name in it would be a leak the
-    gate stops only after the whole run. Say so before anything is stored, without the name."""
+    quote references, codings.csv, the REFI-QDA project), so a participant's name in it would be
+    a leak the gate stops only after the whole run. Say so before anything is stored, without
+    the name."""
     from .errors import TranscriptError
     from .pseudonymise.leakgate import leak_values
 
@@ -60,7 +61,11 @@ def _refuse_names_in_file_names(project, paths) -> None:
     if not values:
         return
     for path in paths:
-        found = sorted(values.matches(path.name), key=lambda m: m.start)
+        # Participants' own names only: a word listed or detected as an identifier that also
+        # names a tool or a format ("otter" in fg3-otter.txt) is judged by the leak gate's rules
+        # for fgkit's own words in the outputs.
+        found = sorted((m for m in values.matches(path.name) if m.origin == "register"),
+                       key=lambda m: m.start)
         if not found:
             continue
         shown, at = [], 0
