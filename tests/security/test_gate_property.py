@@ -241,8 +241,11 @@ _SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[Hea
 @_SETTINGS
 @given(name=register_names(), transform=st.sampled_from(sorted(TRANSFORMS)), fmt=st.sampled_from(sorted(FORMATS)))
 def test_any_register_name_written_any_way_in_any_format_is_caught(tmp_path, how, name, transform, fmt):
+    written = TRANSFORMS[transform](name)
+    # A file system holds names of at most 255 bytes: a longer "file name" cannot exist at all.
+    assume(fmt != "file name" or len(f"interview-{written}.md".encode()) < 250)
     gate = _gate(tmp_path, name, "participant name", how)
-    leaks = _found(tmp_path, gate, TRANSFORMS[transform](name), fmt)
+    leaks = _found(tmp_path, gate, written, fmt)
     assert leaks, f"{transform} in {fmt} passed the gate"
     assert all(name not in str(leak) for leak in leaks)  # a finding never shows the value
 
@@ -330,9 +333,11 @@ def test_everyday_text_is_not_flagged(tmp_path, how, fmt):
     assert _found(tmp_path, gate, "then Grace said Khoruthaine's notes went to Will", fmt)
 
 
+# Everyday words without the cues that mark a name in use ("X said", "ask X"): "will said" is a
+# person speaking in lower-case speech-recognition text, and the gate rightly takes it so.
 _COMMON = ["the", "team", "will", "visit", "may", "hope", "care", "plan", "rota", "form", "mark", "rose", "bill",
            "review", "family", "carer", "home", "staff", "shift", "notes", "frank", "grace", "duty", "night", "we",
-           "they", "said", "week", "time", "sharing", "good", "worker", "manager", "budget", "2024", "14"]
+           "they", "week", "time", "sharing", "good", "worker", "manager", "budget", "2024", "14"]
 
 
 @pytest.mark.parametrize("how", KEYS)
