@@ -108,7 +108,8 @@ def _row(row_type, row, role, code, cell, k, prev, key, headings, summarise=True
         "participants_display": _participants(any_row, k),
         "summary": summary,
         "quote_refs": _refs(cell) if summarise else "",
-        "status_mix": _status_mix(prev, key, code, checked),
+        # A withheld count stays withheld in the checked/unchecked split (framework_matrix.csv).
+        "status_mix": _status_mix(prev, key, code, checked) if shown else "",
         "checked": checked,
     }
 

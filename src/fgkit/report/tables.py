@@ -187,7 +187,8 @@ def matrix(matrix, code_ids: list[str]) -> list[MatrixRow]:
                 summary=str(r.summary),
                 participants=str(r.participants_display),
                 refs=_refs(r.quote_refs),
-                status_mix=str(r.status_mix),
+                # A withheld count is withheld in the checked/unchecked split too.
+                status_mix="" if str(r.participants_display) == "withheld" else str(r.status_mix),
                 checked="" if is_blank(getattr(r, "checked", "")) else str(getattr(r, "checked", "")),
             )
         rows.append(MatrixRow(row, role_title(role), row_type, [cells.get(c, empty) for c in code_ids]))
