@@ -13,7 +13,6 @@ then the highest confidence, then transcript order. The same store gives the sam
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -33,17 +32,6 @@ class Quote:
 def natural_key(value: str) -> list:
     """Sort FG2 before FG10."""
     return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", str(value))]
-
-
-def _offset(value) -> int | None:
-    if value is None:
-        return None
-    try:
-        if math.isnan(value):
-            return None
-    except TypeError:
-        return None
-    return int(value)
 
 
 def trim_quote(text: str, start: int | None, end: int | None, max_chars: int) -> str:
@@ -89,7 +77,7 @@ def select_quotes(codings, labels: dict[tuple[str, str], str], limit: int, max_c
         ),
     )
     for r in ordered:
-        text = passage(str(r.text), _offset(r.evidence_start), max_chars, headings=headings)
+        text = passage(str(r.text), r.evidence_start, max_chars, headings=headings)
         if not text or text in seen_text:
             continue
         seen_text.add(text)
