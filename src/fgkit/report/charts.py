@@ -28,6 +28,23 @@ class Chart:
     svg: str
 
 
+def svg_head(chart_id: str, title: str, desc: str, n_rows: int, bar_width: int, value_width: int,
+             label_width: int = LABEL_WIDTH) -> list[str]:
+    """The opening of a labelled bar chart: the svg element sized for ``n_rows``, its accessible
+    title and description, and the axis line; the caller adds the rows and the closing tag."""
+    width = label_width + bar_width + value_width
+    height = max(1, n_rows) * ROW_HEIGHT + 8
+    tid, did = f"{chart_id}-title", f"{chart_id}-desc"
+    return [
+        (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+         f'viewBox="0 0 {width} {height}" aria-labelledby="{tid} {did}" class="chart">'),
+        f'<title id="{tid}">{escape(title)}</title>',
+        f'<desc id="{did}">{escape(desc)}</desc>',
+        (f'<line x1="{label_width}" y1="2" x2="{label_width}" y2="{height - 4}" '
+         f'stroke="{MUTED_COLOUR}" stroke-width="1"/>'),
+    ]
+
+
 def share_chart(chart_id: str, title: str, rows) -> Chart:
     """A bar per row (``label``, ``share`` or None when suppressed, ``display``)."""
     rows = list(rows)
@@ -38,17 +55,7 @@ def share_chart(chart_id: str, title: str, rows) -> Chart:
         else:
             lines.append(f"{r.label}: {round(r.share * 100)}% of participants ({r.display})")
     desc = "; ".join(lines) + "." if lines else "No data."
-    width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
-    height = max(1, len(rows)) * ROW_HEIGHT + 8
-    tid, did = f"{chart_id}-title", f"{chart_id}-desc"
-    parts = [
-        (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-labelledby="{tid} {did}" class="chart">'),
-        f'<title id="{tid}">{escape(title)}</title>',
-        f'<desc id="{did}">{escape(desc)}</desc>',
-        (f'<line x1="{LABEL_WIDTH}" y1="2" x2="{LABEL_WIDTH}" y2="{height - 4}" '
-        f'stroke="{MUTED_COLOUR}" stroke-width="1"/>'),
-    ]
+    parts = svg_head(chart_id, title, desc, len(rows), BAR_WIDTH, VALUE_WIDTH)
     for i, r in enumerate(rows):
         y = 4 + i * ROW_HEIGHT
         mid = y + ROW_HEIGHT / 2 + 4

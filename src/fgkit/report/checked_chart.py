@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .charts import BAR_COLOUR, MUTED_COLOUR, TEXT_COLOUR, Chart
+from .charts import BAR_COLOUR, MUTED_COLOUR, TEXT_COLOUR, Chart, svg_head
 
 __all__ = ["checked_chart"]
 
@@ -44,17 +44,7 @@ def checked_chart(chart_id: str, title: str, rows) -> Chart:
             parts.append(f"including unchecked: {r.display}")
         lines.append(f"{r.label}: " + ", ".join(parts))
     desc = "; ".join(lines) + "." if lines else "No data."
-    width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
-    height = max(1, len(rows)) * ROW_HEIGHT + 8
-    tid, did = f"{chart_id}-title", f"{chart_id}-desc"
-    out = [
-        (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-         f'viewBox="0 0 {width} {height}" aria-labelledby="{tid} {did}" class="chart">'),
-        f'<title id="{tid}">{escape(title)}</title>',
-        f'<desc id="{did}">{escape(desc)}</desc>',
-        (f'<line x1="{LABEL_WIDTH}" y1="2" x2="{LABEL_WIDTH}" y2="{height - 4}" '
-         f'stroke="{MUTED_COLOUR}" stroke-width="1"/>'),
-    ]
+    out = svg_head(chart_id, title, desc, len(rows), BAR_WIDTH, VALUE_WIDTH, LABEL_WIDTH)
     for i, r in enumerate(rows):
         y = 4 + i * ROW_HEIGHT
         mid = y + ROW_HEIGHT / 2 + 4
